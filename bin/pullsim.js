@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI through tsx's loader so `npx pullsim` works straight after `npm install`,
+// with no build step to forget.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli/main.ts');
