@@ -3,4 +3,5 @@
 // with no build step to forget.
 import { register } from 'tsx/esm/api';
 register();
-await import('../src/cli/main.ts');
+const { cliMain } = await import('../src/cli/main.ts');
+process.exitCode = await cliMain(process.argv.slice(2));

@@ -1,3 +1,3 @@
-export { Simulator, URGENT, NORMAL, LATE } from './simulator.ts';
+export { Simulator, URGENT, NORMAL, LATE, MAX_PRIORITY } from './simulator.ts';
 export type { Handler, RunOptions, RunStats } from './simulator.ts';
 export { Rng, RngStreams } from './rng.ts';

@@ -34,6 +34,8 @@ export interface RunStats {
 const SLOT_SPACE = 2 ** 26;
 /** priority is packed above seq in one float64 key: priority·2^44 + seq stays exact below 2^53. */
 const SEQ_SPACE = 2 ** 44;
+/** Largest priority whose packed key stays exact (511·2^44 + seq < 2^53); priorities are integers in [0, 511]. */
+export const MAX_PRIORITY = 511;
 const CALL_TYPE = 0;
 
 export class Simulator {
@@ -118,6 +120,8 @@ export class Simulator {
   run(options: RunOptions = {}): RunStats {
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;
+    // Without this check `until` < now would move the clock backwards when the run stops.
+    if (!(until >= this.now)) throw new RangeError(`run until ${until} is before now ${this.now}`);
     let events = 0;
     const handlers = this.handlers;
     while (this.size > 0) {
@@ -149,6 +153,11 @@ export class Simulator {
 
   private push(time: number, type: number, arg: number, priority: number): number {
     if (this.seq >= SEQ_SPACE) throw new Error('internal: event sequence counter exhausted');
+    // One mask test rejects negatives, fractions, NaN and > MAX_PRIORITY, any of which would break the
+    // exact (priority, seq) key and with it FIFO order at ties.
+    if ((priority & MAX_PRIORITY) !== priority) {
+      throw new RangeError(`Priority ${priority} is not an integer in [0, ${MAX_PRIORITY}]`);
+    }
     const slot = this.allocSlot();
     this.sType[slot] = type;
     this.sArg[slot] = arg;

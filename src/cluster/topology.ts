@@ -1,0 +1,120 @@
+/**
+ * The cluster's platform: region → zones → racks → nodes, as directional links in the flow network
+ * (SimGrid style: the platform is kept apart from the application). Paths are link-id lists in the
+ * direction the bytes flow; distribution strategies build their routes from these pieces.
+ */
+import type { Network } from '../network/index.ts';
+import type { ClusterConfig } from './config.ts';
+
+export class Topology {
+  readonly nodeZone: Int32Array;
+  readonly nodeRack: Int32Array;
+  readonly rackZone: Int32Array;
+  readonly nicUp: Int32Array;
+  readonly nicDown: Int32Array;
+  readonly rackUp: Int32Array;
+  readonly rackDown: Int32Array;
+  readonly zoneUp: Int32Array;
+  readonly zoneDown: Int32Array;
+  /** NAT gateway per zone index (the same gateway for every zone when there is a single one). */
+  readonly natDownOfZone: Int32Array;
+  readonly natZoneOfZone: Int32Array;
+  readonly natGatewayCount: number;
+
+  constructor(
+    readonly net: Network,
+    readonly cfg: ClusterConfig,
+  ) {
+    const n = cfg.nodes;
+    const zones = cfg.zones.length;
+    this.nodeZone = new Int32Array(n);
+    this.nodeRack = new Int32Array(n);
+    this.nicUp = new Int32Array(n);
+    this.nicDown = new Int32Array(n);
+    // Nodes are spread round-robin over zones; within a zone they fill racks of nodesPerRack.
+    const perZone = new Int32Array(zones);
+    for (let i = 0; i < n; i++) perZone[i % zones]++;
+    const rackZone: number[] = [];
+    const firstRackOfZone = new Int32Array(zones);
+    for (let z = 0; z < zones; z++) {
+      firstRackOfZone[z] = rackZone.length;
+      const racks = Math.ceil(perZone[z] / cfg.nodesPerRack);
+      for (let r = 0; r < racks; r++) rackZone.push(z);
+    }
+    this.rackZone = Int32Array.from(rackZone);
+    const nodesInRack = new Int32Array(rackZone.length);
+    for (let i = 0; i < n; i++) {
+      const z = i % zones;
+      const indexInZone = Math.floor(i / zones);
+      const r = firstRackOfZone[z] + Math.floor(indexInZone / cfg.nodesPerRack);
+      this.nodeZone[i] = z;
+      this.nodeRack[i] = r;
+      nodesInRack[r]++;
+    }
+    for (let i = 0; i < n; i++) {
+      this.nicUp[i] = net.addLink(`node${i}:nic-up`, cfg.nicBps, cfg.latency.nicS);
+      this.nicDown[i] = net.addLink(`node${i}:nic-down`, cfg.nicBps, cfg.latency.nicS);
+    }
+    this.rackUp = new Int32Array(rackZone.length);
+    this.rackDown = new Int32Array(rackZone.length);
+    for (let r = 0; r < rackZone.length; r++) {
+      const cap = (nodesInRack[r] * cfg.nicBps) / cfg.rackOversubscription;
+      this.rackUp[r] = net.addLink(`rack${r}:up`, cap, cfg.latency.rackS);
+      this.rackDown[r] = net.addLink(`rack${r}:down`, cap, cfg.latency.rackS);
+    }
+    this.zoneUp = new Int32Array(zones);
+    this.zoneDown = new Int32Array(zones);
+    for (let z = 0; z < zones; z++) {
+      this.zoneUp[z] = net.addLink(`zone:${cfg.zones[z]}:up`, cfg.zoneBps, cfg.latency.crossZoneS / 2);
+      this.zoneDown[z] = net.addLink(`zone:${cfg.zones[z]}:down`, cfg.zoneBps, cfg.latency.crossZoneS / 2);
+    }
+    this.natDownOfZone = new Int32Array(zones);
+    this.natZoneOfZone = new Int32Array(zones);
+    if (cfg.natGateways === 'single') {
+      const nat = net.addLink('nat-gateway:down', cfg.natBps, cfg.latency.natS);
+      this.natDownOfZone.fill(nat);
+      this.natZoneOfZone.fill(0);
+      this.natGatewayCount = 1;
+    } else {
+      for (let z = 0; z < zones; z++) {
+        this.natDownOfZone[z] = net.addLink(`nat-gateway:${cfg.zones[z]}:down`, cfg.natBps, cfg.latency.natS);
+        this.natZoneOfZone[z] = z;
+      }
+      this.natGatewayCount = zones;
+    }
+  }
+
+  get zoneCount(): number {
+    return this.cfg.zones.length;
+  }
+
+  /** Links from a service sitting in `srcZone` (its own links first) down to `node`. */
+  pathFromZone(srcLinks: readonly number[], srcZone: number, node: number): number[] {
+    const z = this.nodeZone[node];
+    const path = srcLinks.slice();
+    if (srcZone !== z) path.push(this.zoneUp[srcZone], this.zoneDown[z]);
+    path.push(this.rackDown[this.nodeRack[node]], this.nicDown[node]);
+    return path;
+  }
+
+  /**
+   * Links from an internet endpoint (its own links first) down to `node`, through the node's NAT
+   * gateway when egress is 'nat'. Returns whether the bytes crossed a zone on the way (single NAT).
+   */
+  pathFromInternet(endpointLinks: readonly number[], node: number): { path: number[]; viaNat: boolean; crossZone: boolean } {
+    const z = this.nodeZone[node];
+    if (this.cfg.egress === 'public-ip') {
+      return { path: [...endpointLinks, this.rackDown[this.nodeRack[node]], this.nicDown[node]], viaNat: false, crossZone: false };
+    }
+    const natZone = this.natZoneOfZone[z];
+    const path = this.pathFromZone([...endpointLinks, this.natDownOfZone[z]], natZone, node);
+    return { path, viaNat: true, crossZone: natZone !== z };
+  }
+
+  /** One-way latency of a path, seconds (before the network's latency factor). */
+  latencyOf(path: readonly number[]): number {
+    let s = 0;
+    for (const l of path) s += this.net.linkLatency(l);
+    return s;
+  }
+}

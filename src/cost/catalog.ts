@@ -1,0 +1,91 @@
+/**
+ * The price catalog: every price the cost ledger uses, in base units, with its as-of date and source.
+ * Figures come from ../shared/FACTS.md §4 where it has them; entries it lacks are marked `assumption`
+ * so reports can show which numbers are sourced and which are ours. Any entry can be overridden from a
+ * scenario's `prices:` section.
+ */
+
+export type PriceUnit = 'per-GB' | 'per-hour' | 'per-GB-month';
+
+export interface PriceEntry {
+  id: string;
+  /** Base units: $/byte for per-GB, $/second for per-hour, $/(byte·second) for per-GB-month. */
+  value: number;
+  unit: PriceUnit;
+  /** The price as people quote it, e.g. "$0.045/GB". */
+  display: string;
+  asOf: string;
+  source: string;
+  /** Sourced from FACTS.md, or our own assumption where no source was retrieved. */
+  basis: 'sourced' | 'assumption' | 'scenario';
+  note?: string;
+}
+
+import { SECONDS_PER_MONTH } from '../scenario/units.ts';
+
+const GB = 1e9;
+const HOUR = 3600;
+
+function perGB(id: string, dollars: number, asOf: string, source: string, note?: string): PriceEntry {
+  return { id, value: dollars / GB, unit: 'per-GB', display: `$${dollars}/GB`, asOf, source, basis: 'sourced', note };
+}
+function perHour(id: string, dollars: number, asOf: string, source: string, note?: string): PriceEntry {
+  return { id, value: dollars / HOUR, unit: 'per-hour', display: `$${dollars}/h`, asOf, source, basis: 'sourced', note };
+}
+function perGBMonth(id: string, dollars: number, asOf: string, source: string, note?: string): PriceEntry {
+  return { id, value: dollars / GB / SECONDS_PER_MONTH, unit: 'per-GB-month', display: `$${dollars}/GB-month`, asOf, source, basis: 'sourced', note };
+}
+function assumed(e: PriceEntry): PriceEntry {
+  return { ...e, basis: 'assumption' };
+}
+
+/** The default catalog (AWS us-east-1 list prices unless noted). */
+export const DEFAULT_PRICES: readonly PriceEntry[] = [
+  perHour('nat_gateway_hour', 0.045, '2026', 'finopsforge.com; lucaraveri.com; cloudcostdown.eu (FACTS.md §4)'),
+  perGB('nat_gateway_processing', 0.045, '2026', 'finopsforge.com; lucaraveri.com; cloudcostdown.eu (FACTS.md §4)'),
+  perGB('cross_zone_each_way', 0.01, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)',
+    'charged on both sides: $0.02/GB per byte that crosses zones'),
+  perGB('cross_region', 0.02, '2026', 'lucaraveri.com; cloudcostdown.eu (FACTS.md §4)', 'range $0.02–0.09 by region pair'),
+  perGB('internet_egress', 0.09, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', '100 GB–10 TB tier'),
+  perGBMonth('ecr_storage', 0.1, '2026-03', 'cloudburn.io/blog/amazon-ecr-pricing (FACTS.md §4)'),
+  perGBMonth('artifact_registry_storage', 0.1, '2026', 'cloud.google.com/artifact-registry/pricing (FACTS.md §4)',
+    'first 0.5 GB free (not modelled)'),
+  perGB('ecr_same_region_transfer', 0, '2026-03', 'cloudburn.io (FACTS.md §4)'),
+  perGB('artifact_registry_same_location_transfer', 0, '2026', 'cloud.google.com/artifact-registry/pricing (FACTS.md §4)'),
+  assumed(perHour('registry_instance_hour', 0.192, '2026', 'not in FACTS.md',
+    'on-demand m5.xlarge in us-east-1 as we remember it; set prices.registry_instance_hour for yours')),
+  assumed(perGBMonth('block_storage', 0.08, '2026', 'not in FACTS.md',
+    'EBS gp3 list price as we remember it; set prices.block_storage for yours')),
+];
+
+export type PriceCatalog = ReadonlyMap<string, PriceEntry>;
+
+export function buildCatalog(overrides: Readonly<Record<string, number>> = {}): PriceCatalog {
+  const m = new Map<string, PriceEntry>();
+  for (const e of DEFAULT_PRICES) m.set(e.id, e);
+  for (const [id, value] of Object.entries(overrides)) {
+    const base = m.get(id);
+    if (!base) throw new Error(`internal: unknown price id ${id} passed validation`);
+    m.set(id, { ...base, value, basis: 'scenario', source: 'scenario file', display: displayOf(base.unit, value) });
+  }
+  return m;
+}
+
+export function price(catalog: PriceCatalog, id: string): number {
+  const e = catalog.get(id);
+  if (!e) throw new Error(`internal: no price ${id} in the catalog`);
+  return e.value;
+}
+
+function displayOf(unit: PriceUnit, value: number): string {
+  switch (unit) {
+    case 'per-GB':
+      return `$${+(value * GB).toPrecision(6)}/GB`;
+    case 'per-hour':
+      return `$${+(value * HOUR).toPrecision(6)}/h`;
+    case 'per-GB-month':
+      return `$${+(value * GB * SECONDS_PER_MONTH).toPrecision(6)}/GB-month`;
+  }
+}
+
+export const PRICE_IDS: readonly string[] = DEFAULT_PRICES.map((e) => e.id);

@@ -1,0 +1,65 @@
+/**
+ * The contract between the node's pull pipeline and a distribution strategy. A strategy decides where
+ * each request of a pull is served from (which links its bytes cross, how many round trips it costs)
+ * and what it costs to run; the node runtime drives the pull protocol itself. Adding a strategy is a new
+ * module that implements `DistributionModule` and one line in `registry.ts`.
+ */
+import type { z } from 'zod';
+import type { World } from '../cluster/world.ts';
+import type { CostLedger } from '../cost/ledger.ts';
+
+/**
+ * What a node asks for, in the order containerd's resolver asks (FACTS.md §3a): `challenge` (the first
+ * HEAD of the tag, answered 401 by a token-auth registry), `token` (from the auth service), `resolve`
+ * (HEAD of the tag → digest), `index` (multi-arch image index), `manifest`, `config` blob, `layer` blobs.
+ */
+export type RequestKind = 'challenge' | 'token' | 'resolve' | 'index' | 'manifest' | 'config' | 'layer';
+
+/** Per-pull connection state: a bit per host the pull has an open (keep-alive) connection to. */
+export interface PullSession {
+  hosts: number;
+  /** The server a load balancer pinned this pull's connection to (-1 before the first request). */
+  server: number;
+}
+
+export interface FetchRequest {
+  kind: RequestKind;
+  node: number;
+  /** Response body bytes. */
+  bytes: number;
+  /** Content address of the blob (layer id) or image version, for strategies that cache or dedupe. */
+  digest: number;
+  session: PullSession;
+}
+
+/** Round trips a request pays for opening a new connection: TCP, then TLS 1.3. */
+export const HANDSHAKE_RTTS = 2;
+
+/** Marks `hostBit` connected in the pull's session; returns the handshake round trips this costs (0 if open). */
+export function connect(session: PullSession, hostBit: number): number {
+  if (session.hosts & hostBit) return 0;
+  session.hosts |= hostBit;
+  return HANDSHAKE_RTTS;
+}
+
+export type FetchDone = (ok: boolean) => void;
+
+export interface DistributionRuntime {
+  /** Whether a pull starts with an auth token request (hosted registries). */
+  readonly needsToken: boolean;
+  /** Serves one request for one node; calls `done` once, at the simulated time the response has arrived. */
+  fetch(req: FetchRequest, done: FetchDone): void;
+  /** Adds the strategy's own costs (instances, storage, provider transfer) from the ledger's usage. */
+  addCosts(ledger: CostLedger): void;
+  /** Link ids whose egress is "the registry" (for registry_egress_bytes / registry_peak_Bps). */
+  readonly registryLinks: readonly number[];
+}
+
+export interface DistributionModule<Config extends { kind: string }> {
+  readonly kind: Config['kind'];
+  /** The input schema of this kind's `distribution:` block (strict, human units). */
+  readonly schema: z.ZodType<Config, unknown>;
+  /** One line for reports, e.g. "hosted: Docker Hub (preset dockerhub)". */
+  describe(config: Config): string;
+  create(world: World, config: Config): DistributionRuntime;
+}

@@ -1,0 +1,84 @@
+/**
+ * The metrics observer: subscribes to model events and keeps counters; `finish` turns them into the
+ * variant's metrics. Nothing here changes the model.
+ */
+import { quantileSorted } from 'simple-statistics';
+import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
+import type { Percentiles } from './result.ts';
+
+export class MetricsCollector implements ModelEvents {
+  releases = 0;
+  pulls = 0;
+  pullsFailed = 0;
+  readonly failedByReason = new Map<string, number>();
+  layerBytes = 0;
+  metadataBytes = 0;
+  internetBytes = 0;
+  natBytes = 0;
+  crossZoneBytes = 0;
+  readonly bySource = new Map<string, number>();
+  private readonly publishedAt: number[] = [];
+  private readonly targets: number[] = [];
+  private readonly readyCount: number[] = [];
+  private readonly lastReady: number[] = [];
+  private readonly nodeReadyS: number[] = [];
+
+  releasePublished(release: number, time: number, targetNodes: number): void {
+    this.releases++;
+    this.publishedAt[release] = time;
+    this.targets[release] = targetNodes;
+    this.readyCount[release] = 0;
+    this.lastReady[release] = time;
+  }
+
+  transferDone(e: TransferEvent): void {
+    if (e.kind === 'layer') this.layerBytes += e.bytes;
+    else this.metadataBytes += e.bytes;
+    if (e.internet) this.internetBytes += e.bytes;
+    if (e.viaNat) this.natBytes += e.bytes;
+    if (e.crossZone) this.crossZoneBytes += e.bytes;
+    this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
+  }
+
+  pullDone(_node: number, _release: number, ok: boolean, _time: number, reason?: string): void {
+    this.pulls++;
+    if (!ok) {
+      this.pullsFailed++;
+      const r = reason ?? 'unknown';
+      this.failedByReason.set(r, (this.failedByReason.get(r) ?? 0) + 1);
+    }
+  }
+
+  nodeReady(_node: number, release: number, time: number): void {
+    this.nodeReadyS.push(time - this.publishedAt[release]);
+    this.readyCount[release]++;
+    if (time > this.lastReady[release]) this.lastReady[release] = time;
+  }
+
+  /** Per release: publish → last target node ready; only releases whose every target became ready. */
+  rolloutPercentiles(): Percentiles {
+    const xs: number[] = [];
+    for (let r = 0; r < this.publishedAt.length; r++) {
+      if (this.readyCount[r] === this.targets[r]) xs.push(this.lastReady[r] - this.publishedAt[r]);
+    }
+    return percentiles(xs);
+  }
+
+  nodeReadyPercentiles(): Percentiles {
+    return percentiles(this.nodeReadyS);
+  }
+
+  ingressBySource(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.bySource.keys()].sort()) out[k] = this.bySource.get(k)!;
+    return out;
+  }
+}
+
+/** p50/p90/p99/max; all zero for no samples. */
+export function percentiles(xs: number[]): Percentiles {
+  if (xs.length === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
+  const s = Float64Array.from(xs).sort();
+  const a = Array.from(s);
+  return { p50: quantileSorted(a, 0.5), p90: quantileSorted(a, 0.9), p99: quantileSorted(a, 0.99), max: a[a.length - 1] };
+}

@@ -1,0 +1,187 @@
+/**
+ * The fast max-min fair solver the simulator uses: progressive filling over one or more connected
+ * components of the flow/link graph, with per-flow caps.
+ *
+ * Instead of raising a water level and rescanning every link each round (O(L·F) per round, as the
+ * reference does), it keeps each link's fair share — unallocated capacity / unfrozen flows — in a min-heap
+ * and capped flows in a second heap ordered by cap. The smallest of the two is the next bottleneck: freeze
+ * its flows at that level, take their rate off every other link on their paths, repeat. Each flow is
+ * frozen once and each (flow, link) pair is touched once; a link's heap key is refreshed only when it
+ * reaches the top (see nextLinkShare), so a solve costs O(P·F·log L) at worst for F flows of path length P.
+ */
+import { IndexedMinHeap } from './heap.ts';
+import type { ReferenceFlow } from './maxmin-reference.ts';
+
+/** The flow and link tables the solver reads. The network passes its live tables (no copying). */
+export interface SharingTables {
+  /** Capacity available to flows on each link, bytes/s. */
+  linkCapacity: Float64Array;
+  /** Flows crossing each link: linkFlows[l][0 .. linkFlowCount[l]). */
+  linkFlows: Int32Array[];
+  linkFlowCount: Int32Array;
+  /** Links each flow crosses: flowPath[f][0 .. flowPathLength[f]). */
+  flowPath: Int32Array[];
+  flowPathLength: Int32Array;
+  /** Per-flow rate cap, bytes/s; Infinity for none. */
+  flowCap: Float64Array;
+}
+
+export class MaxMinSolver {
+  // Scratch state, indexed by link or flow id and reused across solves (no allocation per solve).
+  private unallocated = new Float64Array(0);
+  private unfrozen = new Int32Array(0);
+  private frozen = new Uint8Array(0);
+  private readonly linkHeap = new IndexedMinHeap();
+  private readonly capHeap = new IndexedMinHeap();
+  private level = 0;
+
+  /**
+   * Writes the max-min fair rate of `flows[0 .. flowCount)` into `rate` (indexed by flow id). The set must
+   * be closed: every flow crossing one of `links[0 .. linkCount)` is in it, and those are all the links
+   * its flows cross. A union of whole components is fine: max-min fairness decomposes over components.
+   */
+  solve(
+    t: SharingTables,
+    flows: ArrayLike<number>,
+    flowCount: number,
+    links: ArrayLike<number>,
+    linkCount: number,
+    rate: Float64Array,
+  ): void {
+    this.reserve(t.linkCapacity.length, t.flowCap.length);
+    const { linkHeap, capHeap, unallocated, unfrozen, frozen } = this;
+    // Performance: entries left over by the last solve (links still in the heap once every flow was
+    // frozen, capped flows frozen through a link) are dropped in bulk here, never popped one by one.
+    linkHeap.clear();
+    capHeap.clear();
+    this.level = 0;
+
+    for (let i = 0; i < linkCount; i++) {
+      const l = links[i];
+      const n = t.linkFlowCount[l];
+      unallocated[l] = t.linkCapacity[l];
+      unfrozen[l] = n;
+      if (n > 0) linkHeap.append(l, unallocated[l] / n);
+    }
+    let left = 0; // flows not frozen yet
+    for (let i = 0; i < flowCount; i++) {
+      const f = flows[i];
+      frozen[f] = 0;
+      left++;
+      if (t.flowCap[f] < Infinity) capHeap.append(f, t.flowCap[f]);
+      else if (t.flowPathLength[f] === 0) {
+        rate[f] = Infinity;
+        frozen[f] = 1;
+        left--;
+      }
+    }
+    linkHeap.heapify();
+    capHeap.heapify();
+
+    while (left > 0) {
+      const linkShare = this.nextLinkShare();
+      while (capHeap.size > 0 && frozen[capHeap.peek()] === 1) capHeap.pop(); // lazily dropped, see freeze
+      if (capHeap.size > 0 && capHeap.peekKey() <= linkShare) {
+        // A flow reaches its own cap before any of its links fills.
+        const f = capHeap.pop();
+        this.level = t.flowCap[f];
+        this.freeze(t, f, -1, rate);
+        left--;
+      } else if (linkHeap.size > 0) {
+        // A link fills: every unfrozen flow on it stops at the current level.
+        this.level = Math.max(this.level, linkShare);
+        const l = linkHeap.pop();
+        const members = t.linkFlows[l];
+        for (let k = t.linkFlowCount[l] - 1; k >= 0; k--) {
+          const f = members[k];
+          if (frozen[f] === 0) {
+            this.freeze(t, f, l, rate);
+            left--;
+          }
+        }
+        unfrozen[l] = 0;
+      } else {
+        throw new Error(`internal: max-min solve stalled with ${left} flows unfrozen`);
+      }
+    }
+  }
+
+  /**
+   * The fair share of the link that fills next (Infinity if none). Performance: freezing a flow at the
+   * level never lowers the share of the other links on its path ((U − λ)/(n − 1) ≥ U/n when U/n ≥ λ), so
+   * heap keys are left stale as lower bounds and brought up to date only when a link reaches the top.
+   */
+  private nextLinkShare(): number {
+    const heap = this.linkHeap;
+    while (heap.size > 0) {
+      const l = heap.peek();
+      const n = this.unfrozen[l];
+      if (n === 0) {
+        heap.pop();
+        continue;
+      }
+      // max(): rounding can put a share a hair below the level; max-min shares never fall below it.
+      const share = Math.max(this.level, this.unallocated[l] / n);
+      if (share === heap.key(l)) return share;
+      heap.set(l, share);
+    }
+    return Infinity;
+  }
+
+  /** Fixes flow `f` at the current level and takes its rate off the other links on its path. */
+  private freeze(t: SharingTables, f: number, filledLink: number, rate: Float64Array): void {
+    const r = this.level;
+    rate[f] = r;
+    this.frozen[f] = 1; // stays in capHeap if capped: popped and skipped later, cheaper than a removal now
+    const path = t.flowPath[f];
+    for (let i = t.flowPathLength[f] - 1; i >= 0; i--) {
+      const m = path[i];
+      if (m === filledLink) continue;
+      this.unallocated[m] -= r;
+      this.unfrozen[m]--;
+    }
+  }
+
+  private reserve(links: number, flows: number): void {
+    this.linkHeap.ensureCapacity(links);
+    this.capHeap.ensureCapacity(flows);
+    if (this.unallocated.length < links) {
+      this.unallocated = new Float64Array(links);
+      this.unfrozen = new Int32Array(links);
+    }
+    if (this.frozen.length < flows) this.frozen = new Uint8Array(flows);
+  }
+}
+
+/** Builds solver tables for a standalone problem (tests and benchmarks); the network keeps its own. */
+export function buildSharingTables(
+  linkCapacity: ArrayLike<number>,
+  flows: readonly ReferenceFlow[],
+): SharingTables {
+  const links = linkCapacity.length;
+  const linkFlowCount = new Int32Array(links);
+  for (const flow of flows) for (const l of flow.path) linkFlowCount[l]++;
+  const linkFlows = Array.from(linkFlowCount, (n) => new Int32Array(n));
+  const fill = new Int32Array(links);
+  flows.forEach((flow, f) => {
+    for (const l of flow.path) linkFlows[l][fill[l]++] = f;
+  });
+  return {
+    linkCapacity: Float64Array.from(linkCapacity),
+    linkFlows,
+    linkFlowCount,
+    flowPath: flows.map((flow) => Int32Array.from(flow.path)),
+    flowPathLength: Int32Array.from(flows, (flow) => flow.path.length),
+    flowCap: Float64Array.from(flows, (flow) => flow.cap),
+  };
+}
+
+/** Solves a standalone problem with the fast solver; same contract as solveMaxMinReference. */
+export function solveMaxMin(linkCapacity: ArrayLike<number>, flows: readonly ReferenceFlow[]): Float64Array {
+  const t = buildSharingTables(linkCapacity, flows);
+  const rate = new Float64Array(flows.length);
+  const all = Int32Array.from(flows, (_, f) => f);
+  const links = Int32Array.from(linkCapacity as ArrayLike<unknown>, (_, l) => l);
+  new MaxMinSolver().solve(t, all, flows.length, links, links.length, rate);
+  return rate;
+}

@@ -1,0 +1,449 @@
+/**
+ * The flow-level network model: links with capacity and latency, flows along paths of links, bandwidth
+ * shared max-min fairly (SimGrid's model, with its latency factor, bandwidth factor and CM02 TCP window
+ * bound), per-link byte accounting.
+ *
+ * A flow first waits latencyFactor × Σ(path latency), then joins the sharing; it completes when its bytes
+ * are delivered and its onDone runs at that simulated time. Rates change only when flows join or leave
+ * or a link's capacity changes; all such changes at one timestamp are solved together in one LATE-priority
+ * event, so rates read in between are those of the last solve.
+ *
+ * Performance (DESIGN §4):
+ * - flow and link state live in typed arrays indexed by id; flow ids are recycled through a free list;
+ * - a flow's remaining bytes are kept lazily (remaining at its last rate change + rate × elapsed), so a
+ *   flow whose rate does not change costs nothing, and likewise a link's carried bytes;
+ * - only the connected components touched by the changes (flows linked through shared links,
+ *   transitively) are re-solved: max-min fairness decomposes over components;
+ * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest.
+ */
+import { type Simulator, NORMAL, LATE } from '../kernel/index.ts';
+import { SharingGraph, grow } from './graph.ts';
+import { IndexedMinHeap } from './heap.ts';
+import { MaxMinSolver } from './maxmin.ts';
+
+export interface NetworkOptions {
+  /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
+  latencyFactor?: number;
+  /** Multiplies link capacities (SimGrid LV08 uses 0.97 / 1.05 for headers and ACK traffic). */
+  bandwidthFactor?: number;
+  /** CM02 TCP window in bytes: caps a flow at window / (2 × Σ path latency). null: no window bound. */
+  tcpWindowBytes?: number | null;
+}
+
+export type FlowDone = (flowId: number) => void;
+
+// Flow states.
+const FREE = 0;
+const LATENT = 1; // waiting out its latency
+const SHARING = 2;
+const DONE = 3; // completed, its onDone running
+
+/** Finish times this close (relative to now) are the same instant: those flows complete together. */
+const SAME_INSTANT = 1e-9;
+/** Rounding slack allowed by the invariant checks. */
+const SLACK = 1e-9;
+
+export class Network {
+  readonly latencyFactor: number;
+  readonly bandwidthFactor: number;
+  readonly tcpWindowBytes: number | null;
+
+  private readonly sim: Simulator;
+  private readonly arriveType: number;
+  private readonly finishType: number;
+  private readonly solveType: number;
+  private readonly solver = new MaxMinSolver();
+  private readonly graph = new SharingGraph();
+
+  // Links.
+  private links = 0;
+  private names: string[] = [];
+  private capacity = new Float64Array(16);
+  private latency = new Float64Array(16);
+  private load = new Float64Array(16);
+  private carried = new Float64Array(16); // bytes carried up to settledAt
+  private settledAt = new Float64Array(16);
+  private peak = new Float64Array(16);
+  private linkDirty = new Uint8Array(16);
+
+  // Flows.
+  private flowIdsUsed = 0;
+  private inProgress = 0;
+  private freeIds = new Int32Array(64);
+  private freeCount = 0;
+  private state = new Uint8Array(64);
+  private size = new Float64Array(64);
+  private remaining = new Float64Array(64); // bytes left at time settled
+  private settled = new Float64Array(64);
+  private rate = new Float64Array(64);
+  private arrival = new Float64Array(64); // kernel handle of the latency event
+  private onDone: (FlowDone | undefined)[] = [];
+
+  // Batching and completion.
+  private readonly finishHeap = new IndexedMinHeap(64);
+  private finishHandle = -1;
+  private finishAt = Infinity;
+  private solvePending = false;
+  private dirtyFlows = new Int32Array(64);
+  private dirtyFlowCount = 0;
+  private dirtyLinks = new Int32Array(16);
+  private dirtyLinkCount = 0;
+  private finished = new Int32Array(64);
+
+  constructor(sim: Simulator, options: NetworkOptions = {}) {
+    this.sim = sim;
+    this.latencyFactor = options.latencyFactor ?? 1;
+    this.bandwidthFactor = options.bandwidthFactor ?? 1;
+    this.tcpWindowBytes = options.tcpWindowBytes ?? null;
+    if (!(this.latencyFactor >= 0 && this.latencyFactor < Infinity))
+      throw new RangeError(`latencyFactor must be finite and >= 0, got ${this.latencyFactor}`);
+    if (!(this.bandwidthFactor > 0 && this.bandwidthFactor < Infinity))
+      throw new RangeError(`bandwidthFactor must be finite and > 0, got ${this.bandwidthFactor}`);
+    if (this.tcpWindowBytes !== null && !(this.tcpWindowBytes > 0))
+      throw new RangeError(`tcpWindowBytes must be > 0 or null, got ${this.tcpWindowBytes}`);
+    this.arriveType = sim.register((f) => this.arrive(f));
+    this.finishType = sim.register(() => this.finishDue());
+    this.solveType = sim.register(() => this.solve());
+  }
+
+  // ---- links ------------------------------------------------------------------------------------------
+
+  /** Adds a directional link (capacity in bytes/s, latency in seconds) and returns its id. */
+  addLink(name: string, capacityBps: number, latencyS: number): number {
+    checkCapacity(name, capacityBps);
+    if (!(latencyS >= 0 && latencyS < Infinity))
+      throw new RangeError(`link ${name}: latency must be finite and >= 0 s, got ${latencyS}`);
+    if (this.links === this.capacity.length) this.growLinks(this.links * 2);
+    const id = this.links++;
+    this.names.push(name);
+    this.capacity[id] = capacityBps;
+    this.latency[id] = latencyS;
+    this.settledAt[id] = this.sim.now;
+    this.graph.addLink(id, capacityBps * this.bandwidthFactor);
+    return id;
+  }
+
+  /** Changes a link's capacity now; the flows crossing it are re-shared at the end of this timestamp. */
+  setLinkCapacity(id: number, capacityBps: number): void {
+    this.checkLink(id);
+    checkCapacity(this.names[id], capacityBps);
+    this.capacity[id] = capacityBps;
+    this.graph.linkCapacity[id] = capacityBps * this.bandwidthFactor;
+    this.markLinkDirty(id);
+  }
+
+  get linkCount(): number {
+    return this.links;
+  }
+  linkName(id: number): string {
+    this.checkLink(id);
+    return this.names[id];
+  }
+  /** Nominal capacity in bytes/s (before the bandwidth factor). */
+  linkCapacity(id: number): number {
+    this.checkLink(id);
+    return this.capacity[id];
+  }
+  linkLatency(id: number): number {
+    this.checkLink(id);
+    return this.latency[id];
+  }
+  /** Bytes carried so far, exact at the current time. */
+  linkBytes(id: number): number {
+    this.checkLink(id);
+    return this.carried[id] + this.load[id] * (this.sim.now - this.settledAt[id]);
+  }
+  /** Current sum of the rates of the flows crossing the link, bytes/s. */
+  linkLoad(id: number): number {
+    this.checkLink(id);
+    return this.load[id];
+  }
+  /** Highest load the link has carried. */
+  linkPeak(id: number): number {
+    this.checkLink(id);
+    return this.peak[id];
+  }
+
+  // ---- flows ------------------------------------------------------------------------------------------
+
+  /**
+   * Starts a transfer of `bytes` along `path` (link ids, each at most once), capped at `cap` bytes/s, and
+   * returns its id. `onDone(id)` runs when the last byte arrives. Ids are recycled once a flow completes
+   * or is aborted.
+   */
+  startFlow(path: readonly number[], bytes: number, onDone: FlowDone, cap = Infinity): number {
+    if (!(bytes >= 0 && bytes < Infinity)) throw new RangeError(`flow size must be finite and >= 0 bytes, got ${bytes}`);
+    if (!(cap >= 0)) throw new RangeError(`flow cap must be >= 0 bytes/s, got ${cap}`);
+    let pathLatency = 0;
+    for (let i = 0; i < path.length; i++) {
+      const l = path[i];
+      this.checkLink(l);
+      if (path.indexOf(l) !== i) throw new RangeError(`flow path [${path.join(', ')}] crosses link ${l} twice`);
+      pathLatency += this.latency[l];
+    }
+    const window = this.tcpWindowBytes;
+    const windowCap = window !== null && pathLatency > 0 ? window / (2 * pathLatency) : Infinity;
+
+    const f = this.allocFlow();
+    this.graph.setFlow(f, path, Math.min(cap, windowCap));
+    this.size[f] = bytes;
+    this.remaining[f] = bytes;
+    this.rate[f] = 0;
+    this.settled[f] = this.sim.now;
+    this.onDone[f] = onDone;
+    this.state[f] = LATENT;
+    this.inProgress++;
+
+    const delay = this.latencyFactor * pathLatency;
+    if (delay > 0 || this.isInstant(f)) this.arrival[f] = this.sim.schedule(delay, this.arriveType, f, NORMAL);
+    else this.join(f);
+    return f;
+  }
+
+  /** Stops a flow in progress and returns the bytes it delivered; its onDone is not called. */
+  abortFlow(id: number): number {
+    const s = this.flowState(id);
+    let delivered = 0;
+    if (s === LATENT) {
+      this.sim.cancel(this.arrival[id]);
+    } else if (s === SHARING) {
+      const left = this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]);
+      delivered = Math.min(this.size[id], Math.max(0, this.size[id] - left));
+      this.leave(id);
+      if (!this.solvePending) this.syncFinishEvent();
+    } else {
+      throw new RangeError(`abortFlow: flow ${id} has already completed`);
+    }
+    this.inProgress--;
+    this.release(id);
+    return delivered;
+  }
+
+  /** Current rate in bytes/s (0 while the flow waits out its latency). */
+  flowRate(id: number): number {
+    return this.flowState(id) === SHARING ? this.rate[id] : 0;
+  }
+
+  /** Bytes still to deliver, exact at the current time. */
+  flowRemaining(id: number): number {
+    const s = this.flowState(id);
+    if (s === LATENT) return this.size[id];
+    if (s === DONE) return 0;
+    return Math.max(0, this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]));
+  }
+
+  /** Flows started and neither completed nor aborted. */
+  get activeFlows(): number {
+    return this.inProgress;
+  }
+
+  // ---- events -----------------------------------------------------------------------------------------
+
+  private arrive(f: number): void {
+    if (this.isInstant(f)) this.finishNow(f);
+    else this.join(f);
+  }
+
+  /** Zero bytes, or nothing limits its rate: the flow is done as soon as its latency has passed. */
+  private isInstant(f: number): boolean {
+    return this.size[f] === 0 || (this.graph.flowPathLength[f] === 0 && this.graph.flowCap[f] === Infinity);
+  }
+
+  private finishNow(f: number): void {
+    this.state[f] = DONE;
+    this.remaining[f] = 0;
+    this.inProgress--;
+    this.complete(f);
+  }
+
+  private complete(f: number): void {
+    const done = this.onDone[f] as FlowDone;
+    this.onDone[f] = undefined;
+    done(f);
+    this.release(f);
+  }
+
+  /** The earliest finish time has come: complete every flow finishing at this instant, together. */
+  private finishDue(): void {
+    this.finishHandle = -1;
+    this.finishAt = Infinity;
+    const now = this.sim.now;
+    const horizon = now + now * SAME_INSTANT;
+    const finished = this.finished; // callbacks may grow this.finished; this reference stays valid
+    let n = 0;
+    while (this.finishHeap.size > 0 && this.finishHeap.peekKey() <= horizon) {
+      const f = this.finishHeap.pop();
+      const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
+      if (left < -SLACK * (this.size[f] + this.rate[f] * now))
+        throw new Error(`network invariant: flow ${f} overshot its size by ${-left} bytes at t=${now}`);
+      // Snap to exactly delivered. The rounding remainder goes to the path's links so bytes stay conserved.
+      const path = this.graph.flowPath[f];
+      for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) this.carried[path[i]] += left;
+      this.remaining[f] = 0;
+      this.settled[f] = now;
+      this.leave(f);
+      this.rate[f] = 0;
+      this.state[f] = DONE;
+      this.inProgress--;
+      finished[n++] = f;
+    }
+    for (let i = 0; i < n; i++) this.complete(finished[i]);
+    if (!this.solvePending) this.syncFinishEvent();
+  }
+
+  /** Re-solves the components touched since the last solve: the one LATE event of a timestamp. */
+  private solve(): void {
+    this.solvePending = false;
+    const now = this.sim.now;
+    const g = this.graph;
+    // Flows that joined and left again since the last solve are not seeds; their links are.
+    let seeds = 0;
+    for (let i = 0; i < this.dirtyFlowCount; i++) {
+      const f = this.dirtyFlows[i];
+      if (this.state[f] === SHARING) this.dirtyFlows[seeds++] = f;
+    }
+    for (let i = 0; i < this.dirtyLinkCount; i++) this.linkDirty[this.dirtyLinks[i]] = 0;
+    g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount);
+    this.dirtyFlowCount = 0;
+    this.dirtyLinkCount = 0;
+    const { componentFlows: flows, componentLinks: links, componentFlowCount: nFlows, componentLinkCount: nLinks } = g;
+
+    for (let i = 0; i < nFlows; i++) {
+      const f = flows[i];
+      const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
+      if (left < -SLACK * (this.size[f] + this.rate[f] * now))
+        throw new Error(`network invariant: flow ${f} has ${left} bytes remaining at t=${now}`);
+      this.remaining[f] = left;
+      this.settled[f] = now;
+    }
+    for (let i = 0; i < nLinks; i++) {
+      const l = links[i];
+      this.carried[l] += this.load[l] * (now - this.settledAt[l]);
+      this.settledAt[l] = now;
+    }
+
+    this.solver.solve(g, flows, nFlows, links, nLinks, this.rate);
+
+    for (let i = 0; i < nFlows; i++) {
+      const f = flows[i];
+      const r = this.rate[f];
+      if (!(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
+        throw new Error(`network invariant: flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
+      if (r > 0) this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / r);
+      else this.finishHeap.remove(f);
+    }
+    for (let i = 0; i < nLinks; i++) {
+      const l = links[i];
+      const members = g.linkFlows[l];
+      let sum = 0;
+      for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) sum += this.rate[members[k]];
+      if (sum > g.linkCapacity[l] * (1 + SLACK))
+        throw new Error(
+          `network invariant: link ${this.names[l]} carries ${sum} B/s over capacity ${g.linkCapacity[l]} at t=${now}`,
+        );
+      this.load[l] = sum;
+      if (sum > this.peak[l]) this.peak[l] = sum;
+    }
+    this.syncFinishEvent();
+  }
+
+  /** Keeps exactly one kernel event scheduled, at the earliest finish time. */
+  private syncFinishEvent(): void {
+    const at = this.finishHeap.peekKey();
+    if (at === this.finishAt) return;
+    if (this.finishHandle >= 0) this.sim.cancel(this.finishHandle);
+    this.finishHandle = -1;
+    this.finishAt = at;
+    if (at < Infinity) this.finishHandle = this.sim.scheduleAt(Math.max(at, this.sim.now), this.finishType, 0, NORMAL);
+  }
+
+  private requestSolve(): void {
+    if (this.solvePending) return;
+    this.solvePending = true;
+    // Batching: every change at this timestamp is solved by this one event, after all NORMAL events.
+    this.sim.schedule(0, this.solveType, 0, LATE);
+  }
+
+  // ---- membership -------------------------------------------------------------------------------------
+
+  /** The flow's latency has passed: it joins the links of its path and competes for bandwidth. */
+  private join(f: number): void {
+    this.state[f] = SHARING;
+    this.settled[f] = this.sim.now;
+    this.graph.attach(f);
+    if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grow(this.dirtyFlows, 2 * this.dirtyFlowCount);
+    this.dirtyFlows[this.dirtyFlowCount++] = f;
+    this.requestSolve();
+  }
+
+  /** Removes a sharing flow from its links and from the finish heap. */
+  private leave(f: number): void {
+    this.graph.detach(f);
+    const path = this.graph.flowPath[f];
+    for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) this.markLinkDirty(path[i]);
+    this.finishHeap.remove(f);
+  }
+
+  private markLinkDirty(l: number): void {
+    if (this.linkDirty[l] === 0) {
+      this.linkDirty[l] = 1;
+      this.dirtyLinks[this.dirtyLinkCount++] = l;
+    }
+    this.requestSolve();
+  }
+
+  // ---- ids and storage --------------------------------------------------------------------------------
+
+  private allocFlow(): number {
+    if (this.freeCount > 0) return this.freeIds[--this.freeCount];
+    const f = this.flowIdsUsed++;
+    if (f === this.state.length) this.growFlows(2 * f);
+    this.graph.addFlowId(f);
+    this.onDone.push(undefined);
+    return f;
+  }
+
+  private release(f: number): void {
+    this.state[f] = FREE;
+    this.rate[f] = 0;
+    this.onDone[f] = undefined;
+    this.freeIds[this.freeCount++] = f;
+  }
+
+  private flowState(id: number): number {
+    const s = Number.isInteger(id) && id >= 0 && id < this.flowIdsUsed ? this.state[id] : FREE;
+    if (s === FREE) throw new RangeError(`unknown flow ${id}: never started, or completed or aborted earlier`);
+    return s;
+  }
+
+  private checkLink(id: number): void {
+    if (!(Number.isInteger(id) && id >= 0 && id < this.links)) throw new RangeError(`unknown link ${id}`);
+  }
+
+  private growFlows(n: number): void {
+    this.freeIds = grow(this.freeIds, n);
+    this.state = grow(this.state, n);
+    this.size = grow(this.size, n);
+    this.remaining = grow(this.remaining, n);
+    this.settled = grow(this.settled, n);
+    this.rate = grow(this.rate, n);
+    this.arrival = grow(this.arrival, n);
+    this.finished = grow(this.finished, n);
+    this.finishHeap.ensureCapacity(n);
+  }
+
+  private growLinks(n: number): void {
+    this.capacity = grow(this.capacity, n);
+    this.latency = grow(this.latency, n);
+    this.load = grow(this.load, n);
+    this.carried = grow(this.carried, n);
+    this.settledAt = grow(this.settledAt, n);
+    this.peak = grow(this.peak, n);
+    this.linkDirty = grow(this.linkDirty, n);
+    this.dirtyLinks = grow(this.dirtyLinks, n);
+  }
+}
+
+function checkCapacity(name: string, bps: number): void {
+  if (!(bps >= 0 && bps < Infinity)) throw new RangeError(`link ${name}: capacity must be finite and >= 0 B/s, got ${bps}`);
+}

@@ -1,0 +1,150 @@
+/**
+ * From a parsed scenario file to one validated run per variant. The file's own shape is checked first;
+ * then each variant is deep-merged over the base (objects merge key by key; `distribution`, lists and
+ * scalars are replaced whole) and checked as a complete run, so a variant can override anything. An
+ * issue inside a merged variant points at the variant's own line when the variant set that field, and at
+ * the base's line otherwise.
+ */
+import type { z } from 'zod';
+import { RunConfig, ScenarioFile, RUN_KEYS } from './schema.ts';
+import type { LocateFn, PathSegment, ScenarioIssue } from './errors.ts';
+import { describeDistribution } from '../simulate.ts';
+
+export interface ResolvedVariant {
+  name: string;
+  /** The variant's description, or the strategy in a few words. */
+  description: string;
+  run: RunConfig;
+}
+
+export interface ResolvedScenario {
+  name: string;
+  description?: string;
+  /** The base seed (a variant may override its own). */
+  seed: number;
+  thresholds: Record<string, string>;
+  variants: ResolvedVariant[];
+}
+
+export type Validate = <T>(
+  schema: z.ZodType<T, unknown>,
+  raw: unknown,
+  locate: LocateFn,
+) => { ok: true; value: T } | { ok: false; issues: ScenarioIssue[] };
+
+export function resolveScenario(
+  raw: unknown,
+  locate: LocateFn,
+  validate: Validate,
+): { ok: true; value: ResolvedScenario } | { ok: false; issues: ScenarioIssue[] } {
+  const file = validate(ScenarioFile, raw, locate);
+  if (!file.ok) return file;
+  const doc = file.value;
+  const base: Record<string, unknown> = {};
+  for (const k of RUN_KEYS) if ((doc as Record<string, unknown>)[k] !== undefined) base[k] = (doc as Record<string, unknown>)[k];
+
+  const declared = doc.variants ?? [{ name: '' }];
+  const issues: ScenarioIssue[] = [];
+  const variants: ResolvedVariant[] = [];
+  const seen = new Map<string, number>();
+  declared.forEach((v, i) => {
+    const own: Record<string, unknown> = {};
+    for (const [k, value] of Object.entries(v)) {
+      if (k === 'name' || k === 'description') continue;
+      if (!RUN_KEYS.includes(k)) {
+        issues.push({
+          ...locate(['variants', i, k], 'key'),
+          path: ['variants', i, k],
+          value,
+          message: `a variant cannot set "${k}"`,
+          hint: `a variant may set name, description and ${RUN_KEYS.join(', ')}`,
+          code: 'unknown-key',
+        });
+        continue;
+      }
+      own[k] = value;
+    }
+    if (doc.variants) {
+      const prev = seen.get(v.name);
+      if (prev !== undefined)
+        issues.push({
+          ...locate(['variants', i, 'name']),
+          path: ['variants', i, 'name'],
+          value: v.name,
+          message: `variant name "${v.name}" is used twice (also variants[${prev}])`,
+          hint: 'give every variant its own name',
+          code: 'invalid-value',
+        });
+      seen.set(v.name, i);
+    }
+    const merged = mergeVariant(base, own);
+    // Issues inside a merged run point at the variant when it set the field, else at the base.
+    const locateInVariant: LocateFn = (path, target) =>
+      doc.variants && hasPath(own, path) ? locate(['variants', i, ...path], target) : locate(path, target);
+    const res = validate(RunConfig, merged, locateInVariant);
+    if (!res.ok) {
+      for (const is of res.issues) {
+        const inVariant = doc.variants !== undefined && hasPath(own, is.path);
+        issues.push(inVariant ? { ...is, path: ['variants', i, ...is.path] } : is);
+      }
+      return;
+    }
+    const described = describeDistribution(res.value.distribution);
+    const name = v.name || defaultVariantName(res.value);
+    variants.push({ name, description: v.description ?? described, run: res.value });
+  });
+  if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
+  return {
+    ok: true,
+    value: {
+      name: doc.name,
+      ...(doc.description !== undefined ? { description: doc.description } : {}),
+      seed: variants[0].run.seed,
+      thresholds: doc.thresholds ?? {},
+      variants,
+    },
+  };
+}
+
+function defaultVariantName(run: RunConfig): string {
+  return run.distribution.kind === 'hosted' ? run.distribution.preset.id : run.distribution.kind;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Deep merge of a variant over the base: objects merge; `distribution`, lists and scalars replace. */
+export function mergeVariant(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(own)) out[k] = k === 'distribution' ? v : mergeDeep(base[k], v);
+  return out;
+}
+
+function mergeDeep(a: unknown, b: unknown): unknown {
+  if (!isPlainObject(a) || !isPlainObject(b)) return b;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = mergeDeep(a[k], v);
+  return out;
+}
+
+function hasPath(obj: unknown, path: readonly PathSegment[]): boolean {
+  if (path.length === 0) return false;
+  let cur: unknown = obj;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object' || !(seg in (cur as object))) return false;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return true;
+}
+
+/** The same base mistake seen through several variants is one issue. */
+function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.file}:${i.line}:${i.column}:${i.path.join('.')}:${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

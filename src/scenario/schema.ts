@@ -1,0 +1,229 @@
+/**
+ * The scenario file's schema (input side: human units, defaults) and the resolved run it produces (base
+ * units only). A scenario and its type share one name (zod habit). Field names are a contract
+ * (issue 2): version, name, seed, duration, cluster.nodes, cluster.zones, images.count, releases.every,
+ * releases.images, releases.delta, rollout, distribution.kind, variants[].name, variants[].distribution,
+ * thresholds.
+ */
+import { z } from 'zod';
+import { zDuration, zRate, zSize, zPrice } from './units.ts';
+import { Distribution } from '../distribution/registry.ts';
+import { DEFAULT_PRICES } from '../cost/catalog.ts';
+
+/** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
+export const NetworkModel = z
+  .strictObject({
+    model: z
+      .enum(['maxmin', 'cm02', 'lv08'])
+      .default('maxmin')
+      .describe('maxmin: pure max-min sharing; cm02: + TCP window bound W/(2·latency); lv08: SimGrid default factors'),
+    latencyFactor: z.number().positive().optional().describe('multiplies path latency (LV08: 13.01)'),
+    bandwidthFactor: z.number().positive().max(1).optional().describe('share of link capacity usable by payload (LV08: 0.97/1.05)'),
+    tcpWindow: zSize.optional().describe('TCP window for the W/(2·latency) rate bound, e.g. "4 MiB" (CM02: 4194304 B)'),
+  })
+  .transform((n) => {
+    const preset =
+      n.model === 'lv08'
+        ? { latencyFactor: 13.01, bandwidthFactor: 0.97 / 1.05, tcpWindowBytes: 4194304 }
+        : n.model === 'cm02'
+          ? { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: 4194304 }
+          : { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: null as number | null };
+    return {
+      model: n.model,
+      latencyFactor: n.latencyFactor ?? preset.latencyFactor,
+      bandwidthFactor: n.bandwidthFactor ?? preset.bandwidthFactor,
+      tcpWindowBytes: n.tcpWindow ?? preset.tcpWindowBytes,
+    };
+  });
+
+export const Cluster = z.strictObject({
+  nodes: z.number().int().min(1).max(1_000_000).describe('number of nodes that pull every release'),
+  region: z.string().min(1).default('us-east-1'),
+  zones: z
+    .union([z.number().int().min(1).max(26), z.array(z.string().min(1)).min(1)])
+    .default(1)
+    .describe('a count (names become <region>a, <region>b, …) or a list of zone names; nodes are spread round-robin'),
+  nodesPerRack: z.number().int().min(1).default(40),
+  nic: zRate.prefault('10 Gbit/s').describe('node NIC, each direction'),
+  rackOversubscription: z.number().min(1).default(3).describe('rack uplink = nodes × NIC / this (3:1 rule of thumb, FACTS.md §5)'),
+  zoneBandwidth: zRate.prefault('400 Gbit/s').describe("each zone's link to the region spine, each direction (assumption)"),
+  latency: z
+    .strictObject({
+      nic: zDuration.prefault('0.05ms').describe('one-way, node ↔ top-of-rack'),
+      rack: zDuration.prefault('0.05ms').describe('one-way, top-of-rack ↔ zone spine'),
+      crossZone: zDuration.prefault('0.45ms').describe('one-way extra between zones (AWS cross-AZ RTT ≈ 1.3 ms, FACTS.md §5)'),
+      nat: zDuration.prefault('0.1ms').describe('one-way through a NAT gateway (assumption)'),
+    })
+    .prefault({}),
+  egress: z.enum(['nat', 'public-ip']).default('nat').describe('how nodes reach the internet: through NAT gateways, or each with its own public IP'),
+  natGateways: z.enum(['per-zone', 'single']).default('per-zone'),
+  natBandwidth: zRate.prefault('100 Gbit/s').describe('capacity of one NAT gateway (AWS: scales to 100 Gbit/s; assumption)'),
+  internetFlowCap: zRate.prefault('5 Gbit/s').describe('per-flow cap to the internet (EC2 outside a placement group, FACTS.md §5)'),
+  maxConcurrentDownloads: z.number().int().min(1).max(64).default(3).describe('layers in flight per pull (containerd/dockerd default 3)'),
+  serializeImagePulls: z.boolean().default(true).describe('kubelet pulls one image at a time per node (default true)'),
+  unpack: zRate.prefault('100 MB/s').describe('layer decompress + write throughput per node, in compressed bytes (assumption)'),
+  cache: z.enum(['warm', 'cold']).default('warm').describe('warm: nodes hold the current version of every image at t=0'),
+});
+
+export const Images = z.strictObject({
+  count: z.number().int().min(1).max(100_000).default(1),
+  size: zSize.prefault('500 MB').describe('compressed size of each image'),
+  layers: z.number().int().min(1).max(1000).default(8),
+  baseLayers: z.number().int().min(0).default(0).describe('bottom layers shared by every image'),
+  baseSize: zSize.prefault(0).describe('bytes of the shared base layers (part of size)'),
+  multiArch: z.boolean().default(true).describe('the tag points at a multi-arch image index (one more GET per pull)'),
+  indexSize: zSize.prefault('1.6 KB').describe('bytes of the image index (multi-arch)'),
+  manifestSize: zSize.prefault('2 KB'),
+  configSize: zSize.prefault('6 KB'),
+});
+
+export const Releases = z.strictObject({
+  every: zDuration.describe('release interval, e.g. "2h"'),
+  images: z.number().int().min(1).optional().describe('images with a new version per release (default: all)'),
+  delta: zSize.describe('bytes of new layers per image version, e.g. "100 KB"'),
+});
+
+export const Rollout = z.strictObject({
+  strategy: z.literal('all-at-once').default('all-at-once'),
+  jitter: zDuration.prefault(0).describe('each node starts at a uniform random offset within this window'),
+});
+
+export { Distribution };
+
+const priceShape: Record<string, z.ZodType<number, unknown>> = {};
+for (const e of DEFAULT_PRICES) priceShape[e.id] = zPrice(e.unit).optional() as z.ZodType<number, unknown>;
+export const Prices = z.strictObject(priceShape).describe('price overrides, e.g. nat_gateway_processing: "$0.045/GB"');
+
+export const Thresholds = z
+  .record(z.string(), z.string())
+  .describe('k6-style pass/fail criteria, e.g. rollout_s.p99: "< 10m" (evaluated by compare, coming in a later release)');
+
+/** One run's settings: the base scenario merged with one variant. */
+export const RunConfig = z
+  .strictObject({
+    seed: z.number().int().min(0).default(1),
+    duration: zDuration.prefault('24h').describe('releases are published in [0, duration); the run drains after it'),
+    network: NetworkModel.prefault({}),
+    cluster: Cluster,
+    images: Images.prefault({}),
+    releases: Releases,
+    rollout: Rollout.prefault({}),
+    distribution: Distribution,
+    prices: Prices.prefault({}),
+  })
+  .superRefine((c, ctx) => {
+    if (c.releases.images !== undefined && c.releases.images > c.images.count)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['releases', 'images'],
+        message: `${c.releases.images} images per release but images.count is ${c.images.count}`,
+        params: { hint: 'lower releases.images or raise images.count' },
+      });
+    if (c.images.baseLayers >= c.images.layers)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['images', 'baseLayers'],
+        message: `baseLayers (${c.images.baseLayers}) must be fewer than layers (${c.images.layers})`,
+        params: { hint: 'an image needs at least one layer of its own for releases to replace' },
+      });
+    if (c.images.baseLayers > 0 && !(c.images.baseSize > 0))
+      ctx.addIssue({ code: 'custom', path: ['images', 'baseSize'], message: 'baseLayers > 0 needs a baseSize', params: { hint: 'e.g. baseSize: "80 MB"' } });
+    if (c.images.baseSize >= c.images.size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['images', 'baseSize'],
+        message: 'the shared base must be smaller than the whole image',
+        params: { hint: 'baseSize is part of images.size' },
+      });
+    if (c.releases.delta > c.images.size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['releases', 'delta'],
+        message: `a delta of ${c.releases.delta} B is larger than the image (${c.images.size} B)`,
+        params: { hint: 'delta is the new bytes per version; it cannot exceed images.size' },
+      });
+    if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
+    const zones = zoneNames(c.cluster.region, c.cluster.zones);
+    if (c.distribution.kind === 'private' && c.distribution.zones) {
+      c.distribution.zones.forEach((z, i) => {
+        if (!zones.includes(z))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['distribution', 'zones', i],
+            message: `zone "${z}" is not a cluster zone`,
+            params: { hint: `cluster zones are ${zones.map((x) => `"${x}"`).join(', ')}` },
+          });
+      });
+    }
+  })
+  .transform((c) => ({
+    ...c,
+    cluster: { ...c.cluster, zones: zoneNames(c.cluster.region, c.cluster.zones) },
+    releases: { ...c.releases, images: c.releases.images ?? c.images.count },
+  }));
+export type RunConfig = z.output<typeof RunConfig>;
+
+export function zoneNames(region: string, zones: number | string[]): string[] {
+  if (typeof zones !== 'number') return zones;
+  return Array.from({ length: zones }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+}
+
+const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices'] as const;
+
+/** A variant: a name plus any run section, deep-merged over the base (distribution is replaced whole). */
+export const Variant = z.looseObject({
+  name: z.string().min(1).max(200).describe('variant name, shown in every table and report'),
+  description: z.string().optional(),
+});
+
+/** The whole file. Run sections are checked per variant after merging (see resolve.ts). */
+export const ScenarioFile = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(1).describe('scenario format version; always 1'),
+  name: z.string().min(1).max(200),
+  description: z.string().optional(),
+  seed: z.unknown().optional(),
+  duration: z.unknown().optional(),
+  network: z.unknown().optional(),
+  cluster: z.unknown(),
+  images: z.unknown().optional(),
+  releases: z.unknown(),
+  rollout: z.unknown().optional(),
+  distribution: z.unknown().optional(),
+  prices: z.unknown().optional(),
+  variants: z.array(Variant).min(1).optional(),
+  thresholds: Thresholds.optional(),
+});
+
+export const RUN_KEYS: readonly string[] = runKeys;
+
+/**
+ * The JSON Schema of the whole file (input side) for editors: the file shape with the run sections
+ * filled in, and variants allowing any run section.
+ */
+export function scenarioJsonSchema(): unknown {
+  const partialRun = {
+    seed: z.number().int().min(0).optional(),
+    duration: zDuration.optional(),
+    network: NetworkModel.optional(),
+    cluster: Cluster.partial().optional(),
+    images: Images.partial().optional(),
+    releases: Releases.partial().optional(),
+    rollout: Rollout.partial().optional(),
+    distribution: Distribution.optional(),
+    prices: Prices.optional(),
+  };
+  const doc = z.strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    ...partialRun,
+    cluster: Cluster,
+    releases: Releases,
+    variants: z.array(z.strictObject({ name: z.string().min(1), description: z.string().optional(), ...partialRun })).optional(),
+    thresholds: Thresholds.optional(),
+  });
+  return z.toJSONSchema(doc, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,146 @@
+/**
+ * One simulated variant, end to end: build the platform and the strategy, publish releases, run the
+ * kernel until every rollout has drained, then turn the observers' counters into metrics and costs.
+ */
+import { Simulator, RngStreams } from './kernel/index.ts';
+import { Network } from './network/index.ts';
+import { Topology } from './cluster/topology.ts';
+import { World } from './cluster/world.ts';
+import { NodeRuntime } from './cluster/node.ts';
+import { ImageCatalog } from './workload/images.ts';
+import { scheduleReleases } from './workload/releases.ts';
+import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
+import { buildCatalog } from './cost/catalog.ts';
+import { CostLedger, DAY_S } from './cost/ledger.ts';
+import { MetricsCollector } from './metrics/collector.ts';
+import type { VariantMetrics } from './metrics/result.ts';
+import type { RunConfig } from './scenario/schema.ts';
+
+export interface SimulateOptions {
+  /** Stop with an error after this many kernel events (a runaway guard). */
+  maxEvents?: number;
+  /** Measure wall-clock time into metrics.wall_ms (otherwise null, keeping output byte-identical). */
+  timing?: boolean;
+}
+
+export function describeDistribution(d: DistributionConfig): string {
+  return moduleFor(d.kind).describe(d);
+}
+
+export function simulateRun(run: RunConfig, options: SimulateOptions = {}): VariantMetrics {
+  const t0 = options.timing ? performance.now() : 0;
+  const sim = new Simulator();
+  const net = new Network(sim, {
+    latencyFactor: run.network.latencyFactor,
+    bandwidthFactor: run.network.bandwidthFactor,
+    tcpWindowBytes: run.network.tcpWindowBytes,
+  });
+  const cluster = {
+    nodes: run.cluster.nodes,
+    region: run.cluster.region,
+    zones: run.cluster.zones,
+    nodesPerRack: run.cluster.nodesPerRack,
+    nicBps: run.cluster.nic,
+    rackOversubscription: run.cluster.rackOversubscription,
+    zoneBps: run.cluster.zoneBandwidth,
+    latency: {
+      nicS: run.cluster.latency.nic,
+      rackS: run.cluster.latency.rack,
+      crossZoneS: run.cluster.latency.crossZone,
+      natS: run.cluster.latency.nat,
+    },
+    egress: run.cluster.egress,
+    natGateways: run.cluster.natGateways,
+    natBps: run.cluster.natBandwidth,
+    internetFlowCapBps: run.cluster.internetFlowCap,
+    maxConcurrentDownloads: run.cluster.maxConcurrentDownloads,
+    serializeImagePulls: run.cluster.serializeImagePulls,
+    unpackBps: run.cluster.unpack,
+    cache: run.cluster.cache,
+  };
+  const topo = new Topology(net, cluster);
+  const metrics = new MetricsCollector();
+  const prices = buildCatalog(run.prices as Record<string, number>);
+  const world = new World(sim, net, topo, new RngStreams(run.seed), metrics, cluster, prices);
+  const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
+
+  const images = new ImageCatalog({
+    count: run.images.count,
+    sizeBytes: run.images.size,
+    layers: run.images.layers,
+    baseLayers: run.images.baseLayers,
+    baseBytes: run.images.baseSize,
+  });
+  const imagesCfg = {
+    manifestBytes: run.images.manifestSize,
+    configBytes: run.images.configSize,
+    indexBytes: run.images.multiArch ? run.images.indexSize : 0,
+  };
+  const nodes: NodeRuntime[] = [];
+  for (let i = 0; i < cluster.nodes; i++) {
+    const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
+    if (cluster.cache === 'warm') for (const v of images.current) for (const l of v.layers) node.cache.add(l);
+    nodes.push(node);
+  }
+  scheduleReleases(
+    world,
+    images,
+    nodes,
+    { everyS: run.releases.every, images: run.releases.images, deltaBytes: run.releases.delta },
+    { strategy: run.rollout.strategy, jitterS: run.rollout.jitter },
+    run.duration,
+  );
+
+  const stats = sim.run({ maxEvents: options.maxEvents });
+  if (stats.stoppedBy === 'maxEvents') {
+    throw new EventBudgetError(stats.events);
+  }
+
+  let registryEgress = 0;
+  let registryPeak = 0;
+  for (const l of dist.registryLinks) {
+    registryEgress += net.linkBytes(l);
+    registryPeak = Math.max(registryPeak, net.linkPeak(l));
+  }
+  const ledger = new CostLedger(prices, {
+    periodS: run.duration,
+    natBytes: metrics.natBytes,
+    natGateways: topo.natGatewayCount,
+    crossZoneBytes: metrics.crossZoneBytes,
+    internetBytes: metrics.internetBytes,
+    registryEgressBytes: registryEgress,
+    storedByteSeconds: images.layers.storedByteSeconds(run.duration),
+  });
+  ledger.addClusterCosts();
+  dist.addCosts(ledger);
+  const cost = ledger.breakdown();
+
+  return {
+    simulated_s: sim.now,
+    releases: metrics.releases,
+    pulls: metrics.pulls,
+    pulls_failed: metrics.pullsFailed,
+    ingress_bytes: metrics.layerBytes + metrics.metadataBytes,
+    layer_bytes: metrics.layerBytes,
+    metadata_bytes: metrics.metadataBytes,
+    ingress_by_source_bytes: metrics.ingressBySource(),
+    internet_bytes: metrics.internetBytes,
+    cross_zone_bytes: metrics.crossZoneBytes,
+    // Link accounting integrates rate × time, so it carries float rounding; bytes are whole numbers.
+    registry_egress_bytes: Math.round(registryEgress),
+    registry_peak_Bps: registryPeak,
+    rollout_s: metrics.rolloutPercentiles(),
+    node_ready_s: metrics.nodeReadyPercentiles(),
+    cost_usd: cost,
+    cost_usd_per_day: (cost.total * DAY_S) / run.duration,
+    events: sim.dispatched,
+    wall_ms: options.timing ? Math.round((performance.now() - t0) * 1000) / 1000 : null,
+  };
+}
+
+/** The run hit its event budget (`--max-events`). */
+export class EventBudgetError extends Error {
+  constructor(readonly events: number) {
+    super(`the run stopped after ${events} events (its --max-events budget) before every rollout finished`);
+  }
+}
