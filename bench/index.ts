@@ -140,6 +140,11 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  return runBench({ filter });
+}
+
+/** Runs the suites and prints the table; returns the exit code (0 ok, 1 a suite failed, 2 nothing matched). */
+export async function runBench({ filter }: { filter?: string }): Promise<number> {
   const machine = machineInfo();
   process.stdout.write(formatMachine(machine));
   const started = performance.now();

@@ -86,6 +86,15 @@ async function main(argv: string[]): Promise<number> {
         await writeOutput(args.out, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       },
     )
+    .command(
+      'bench',
+      'run the performance benchmarks in bench/ (tinybench) and print a table',
+      (y) => y.option('filter', { type: 'string', describe: 'run only the entries whose name contains TEXT' }),
+      async (args) => {
+        const { runBench } = await import('../../bench/index.ts');
+        exitCode = await runBench({ filter: args.filter });
+      },
+    )
     .demandCommand(1, 'Name a command: pullsim run <scenario> (see --help).')
     .strict()
     .recommendCommands()
