@@ -5,7 +5,10 @@ import { ScenarioError } from './scenario/errors.ts';
 import { loadScenarioFile, validateScenario } from './scenario/loader.ts';
 import { resolveScenario, type ResolvedScenario } from './scenario/resolve.ts';
 import { simulateRun } from './simulate.ts';
-import type { RunResult } from './metrics/result.ts';
+import type { RunResult, VariantResult } from './metrics/result.ts';
+import type { VariantSeries } from './metrics/timeseries.ts';
+import { describeScenario, pricesOf } from './report/assumptions.ts';
+import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
 import { VERSION } from './version.ts';
 
 /** Reads, parses, overrides (`--set path=value`) and validates a scenario; throws ScenarioError with every issue. */
@@ -22,17 +25,29 @@ export interface SimulateScenarioOptions {
   onVariant?: (index: number, count: number, name: string) => void;
 }
 
-/** Runs every variant of a scenario, one after another, each from the same seeds. */
+/**
+ * Runs every variant of a scenario, one after another, each from the same seeds and named random
+ * streams (common random numbers: differences between variants are the strategies', not the dice's).
+ */
 export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): RunResult {
   const n = scenario.variants.length;
-  return {
+  const thresholds = parseThresholds(scenario.thresholds);
+  const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'pullsim', version: VERSION },
-    scenario: { name: scenario.name },
+    scenario: {
+      name: scenario.name,
+      ...(scenario.description !== undefined ? { description: scenario.description } : {}),
+      summary: describeScenario(scenario),
+    },
     seed: scenario.seed,
-    variants: scenario.variants.map((v, i) => {
+    variants: scenario.variants.map((v, i): VariantResult => {
       options.onVariant?.(i, n, v.name);
-      return { name: v.name, description: v.description, metrics: simulateRun(v.run, options) };
+      let series: VariantSeries | undefined;
+      const metrics = simulateRun(v.run, { ...options, onSeries: (s) => (series = s) });
+      return { name: v.name, description: v.description, metrics, ...(series ? { series } : {}), prices: pricesOf(v.run) };
     }),
   };
+  if (thresholds.length > 0) result.thresholds = evaluateThresholds(result, thresholds);
+  return result;
 }

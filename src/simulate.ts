@@ -9,11 +9,14 @@ import { World } from './cluster/world.ts';
 import { NodeRuntime } from './cluster/node.ts';
 import { ImageCatalog } from './workload/images.ts';
 import { scheduleReleases } from './workload/releases.ts';
+import { RolloutDriver } from './workload/rollout.ts';
+import { fanout } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
 import type { VariantMetrics } from './metrics/result.ts';
+import type { VariantSeries } from './metrics/timeseries.ts';
 import type { RunConfig } from './scenario/schema.ts';
 
 export interface SimulateOptions {
@@ -21,6 +24,8 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Measure wall-clock time into metrics.wall_ms (otherwise null, keeping output byte-identical). */
   timing?: boolean;
+  /** Receives the variant's time series for charts (turns on the collector's clock). */
+  onSeries?: (series: VariantSeries) => void;
 }
 
 export function describeDistribution(d: DistributionConfig): string {
@@ -59,9 +64,12 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     cache: run.cluster.cache,
   };
   const topo = new Topology(net, cluster);
-  const metrics = new MetricsCollector();
+  const metrics = new MetricsCollector(options.onSeries ? () => sim.now : undefined);
   const prices = buildCatalog(run.prices as Record<string, number>);
-  const world = new World(sim, net, topo, new RngStreams(run.seed), metrics, cluster, prices);
+  // The rollout driver needs the world to exist first; it hears pull completions through this hook.
+  let rollout: RolloutDriver | undefined;
+  const events = fanout(metrics, { pullDone: (node, release) => rollout?.pullDone(node, release) });
+  const world = new World(sim, net, topo, new RngStreams(run.seed), events, cluster, prices);
   const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
 
   const images = new ImageCatalog({
@@ -82,12 +90,13 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     if (cluster.cache === 'warm') for (const v of images.current) for (const l of v.layers) node.cache.add(l);
     nodes.push(node);
   }
+  rollout = new RolloutDriver(world, nodes, run.rollout);
   scheduleReleases(
     world,
     images,
-    nodes,
+    nodes.length,
+    rollout,
     { everyS: run.releases.every, images: run.releases.images, deltaBytes: run.releases.delta },
-    { strategy: run.rollout.strategy, jitterS: run.rollout.jitter },
     run.duration,
   );
 
@@ -114,6 +123,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   ledger.addClusterCosts();
   dist.addCosts(ledger);
   const cost = ledger.breakdown();
+  options.onSeries?.(metrics.series());
 
   return {
     simulated_s: sim.now,

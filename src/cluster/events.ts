@@ -25,3 +25,33 @@ export interface ModelEvents {
   /** Every image of `release` is ready (unpacked) on `node`. */
   nodeReady(node: number, release: number, time: number): void;
 }
+
+/**
+ * Combines observers into one sink. The first target must implement every event (the metrics
+ * collector does); others subscribe to the events they define. Events with one listener call it
+ * directly, so an unobserved event costs nothing extra.
+ */
+export function fanout(primary: ModelEvents, ...others: Partial<ModelEvents>[]): ModelEvents {
+  const targets: object[] = [primary, ...others];
+  const out: Record<string, (...args: never[]) => void> = {};
+  for (const name of methodNames(primary)) {
+    const fns = targets
+      .map((t) => (t as Record<string, unknown>)[name])
+      .map((f, i) => (typeof f === 'function' ? (f as (...args: never[]) => void).bind(targets[i]) : undefined))
+      .filter((f): f is (...args: never[]) => void => f !== undefined);
+    out[name] = fns.length === 1 ? fns[0] : (...args: never[]) => {
+      for (const f of fns) f(...args);
+    };
+  }
+  return out as unknown as ModelEvents;
+}
+
+function methodNames(obj: object): string[] {
+  const names = new Set<string>();
+  for (let p: object | null = obj; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const k of Object.getOwnPropertyNames(p)) {
+      if (k !== 'constructor' && typeof (obj as Record<string, unknown>)[k] === 'function') names.add(k);
+    }
+  }
+  return [...names].sort();
+}

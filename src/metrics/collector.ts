@@ -5,6 +5,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
 import type { Percentiles } from './result.ts';
+import { TransferTimeline, rolloutCurve, type VariantSeries } from './timeseries.ts';
 
 export class MetricsCollector implements ModelEvents {
   releases = 0;
@@ -22,6 +23,12 @@ export class MetricsCollector implements ModelEvents {
   private readonly readyCount: number[] = [];
   private readonly lastReady: number[] = [];
   private readonly nodeReadyS: number[] = [];
+  /** For the report's time series; only filled when the collector is given a clock. */
+  private readonly timeline = new TransferTimeline();
+  private latestPublish = 0;
+
+  /** `clock` (the simulator's now) turns on time series; without it the collector only counts. */
+  constructor(private readonly clock?: () => number) {}
 
   releasePublished(release: number, time: number, targetNodes: number): void {
     this.releases++;
@@ -29,6 +36,7 @@ export class MetricsCollector implements ModelEvents {
     this.targets[release] = targetNodes;
     this.readyCount[release] = 0;
     this.lastReady[release] = time;
+    if (time > this.latestPublish) this.latestPublish = time;
   }
 
   transferDone(e: TransferEvent): void {
@@ -38,6 +46,7 @@ export class MetricsCollector implements ModelEvents {
     if (e.viaNat) this.natBytes += e.bytes;
     if (e.crossZone) this.crossZoneBytes += e.bytes;
     this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
+    if (this.clock) this.timeline.record(this.clock() - this.latestPublish, e.bytes, e.source);
   }
 
   pullDone(_node: number, _release: number, ok: boolean, _time: number, reason?: string): void {
@@ -66,6 +75,18 @@ export class MetricsCollector implements ModelEvents {
 
   nodeReadyPercentiles(): Percentiles {
     return percentiles(this.nodeReadyS);
+  }
+
+  /** Rollout completion and ingress over time since publish (see timeseries.ts). */
+  series(): VariantSeries {
+    let targets = 0;
+    for (let r = 0; r < this.targets.length; r++) targets += this.targets[r] ?? 0;
+    let span = this.timeline.maxOffset;
+    for (const x of this.nodeReadyS) if (x > span) span = x;
+    return {
+      rollout_completion: rolloutCurve(this.nodeReadyS, targets),
+      ingress_by_source: this.timeline.series(span, this.releases),
+    };
   }
 
   ingressBySource(): Record<string, number> {

@@ -3,6 +3,7 @@
  * unit is in the field name. These field names are a contract (issue 2): scripts and later issues rely
  * on them.
  */
+import type { VariantSeries } from './timeseries.ts';
 
 export interface Percentiles {
   p50: number;
@@ -48,12 +49,54 @@ export interface VariantResult {
   /** What the variant is, in a few words (e.g. "hosted: Docker Hub"). */
   description: string;
   metrics: VariantMetrics;
+  /** Time series for charts (issue 5); bucketed by simulated time, ≤ 200 points per series. */
+  series?: VariantSeries;
+  /** The price catalog this variant was costed with (defaults plus the scenario's overrides). */
+  prices?: PriceRow[];
+  /** With --replications: mean, sd and 95 % CI of each numeric metric, by its dotted path. */
+  replicated?: Record<string, MetricStats>;
+}
+
+/** One price as the report shows it: value as quoted, as-of date and source. */
+export interface PriceRow {
+  id: string;
+  display: string;
+  asOf: string;
+  source: string;
+  basis: 'sourced' | 'assumption' | 'scenario';
+  note?: string;
+}
+
+/** A metric over R replications: mean, sample sd and a Student-t 95 % confidence interval of the mean. */
+export interface MetricStats {
+  n: number;
+  mean: number;
+  sd: number;
+  ci95: [number, number];
+}
+
+/** A threshold checked on one variant (see report/thresholds.ts). */
+export interface ThresholdOutcomeRow {
+  variant: string;
+  metric: string;
+  expression: string;
+  actual: number;
+  ok: boolean;
 }
 
 export interface RunResult {
   schemaVersion: 1;
   tool: { name: 'pullsim'; version: string };
-  scenario: { name: string };
+  scenario: {
+    name: string;
+    description?: string;
+    /** The scenario in plain words, one sentence each (for the report's assumptions). */
+    summary?: string[];
+  };
   seed: number;
+  /** Replications per variant (absent: 1). */
+  replications?: number;
   variants: VariantResult[];
+  /** Thresholds from the scenario, checked per variant. */
+  thresholds?: ThresholdOutcomeRow[];
 }

@@ -8,7 +8,9 @@
 import { z } from 'zod';
 import { zDuration, zRate, zSize, zPrice } from './units.ts';
 import { Distribution } from '../distribution/registry.ts';
+import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
+import { parseThreshold } from '../report/thresholds.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
@@ -83,10 +85,7 @@ export const Releases = z.strictObject({
   delta: zSize.describe('bytes of new layers per image version, e.g. "100 KB"'),
 });
 
-export const Rollout = z.strictObject({
-  strategy: z.literal('all-at-once').default('all-at-once'),
-  jitter: zDuration.prefault(0).describe('each node starts at a uniform random offset within this window'),
-});
+export { Rollout };
 
 export { Distribution };
 
@@ -96,7 +95,14 @@ export const Prices = z.strictObject(priceShape).describe('price overrides, e.g.
 
 export const Thresholds = z
   .record(z.string(), z.string())
-  .describe('k6-style pass/fail criteria, e.g. rollout_s.p99: "< 10m" (evaluated by compare, coming in a later release)');
+  .superRefine((map, ctx) => {
+    // Checked at load time so a typo fails in the first second, at the threshold's line.
+    for (const [metric, expression] of Object.entries(map)) {
+      const r = parseThreshold(metric, expression);
+      if (!r.ok) ctx.addIssue({ code: 'custom', path: [metric], message: r.problem.message, params: { hint: r.problem.hint } });
+    }
+  })
+  .describe('k6-style pass/fail criteria, e.g. rollout_s.p99: "< 10m", cost_usd_per_day: "< $50", pulls_failed: "== 0"');
 
 /** One run's settings: the base scenario merged with one variant. */
 export const RunConfig = z
@@ -107,7 +113,7 @@ export const RunConfig = z
     cluster: Cluster,
     images: Images.prefault({}),
     releases: Releases,
-    rollout: Rollout.prefault({}),
+    rollout: Rollout.prefault({ strategy: 'all-at-once' }),
     distribution: Distribution,
     prices: Prices.prefault({}),
   })
@@ -210,7 +216,7 @@ export function scenarioJsonSchema(): unknown {
     cluster: Cluster.partial().optional(),
     images: Images.partial().optional(),
     releases: Releases.partial().optional(),
-    rollout: Rollout.partial().optional(),
+    rollout: Rollout.optional(),
     distribution: Distribution.optional(),
     prices: Prices.optional(),
   };
