@@ -7,7 +7,10 @@
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { e2eBench } from './e2e.bench.ts';
+import { fanoutBench } from './fanout.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
+import { p2pBench } from './p2p.bench.ts';
 import { solverBench } from './solver.bench.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 
@@ -28,6 +31,9 @@ export async function loadSuites(): Promise<NamedSuite[]> {
   return [
     { name: 'kernel', run: kernelBench },
     { name: 'solver', run: solverBench },
+    { name: 'p2p', run: p2pBench },
+    { name: 'fanout', run: fanoutBench },
+    { name: 'e2e', run: e2eBench },
   ];
 }
 

@@ -140,7 +140,7 @@ export async function kernelBench(options: BenchSuiteOptions = {}): Promise<Benc
       queueOps.push(f);
       ratios.push(k / f);
     }
-    const extra = `N=${label} pending, median of ${ROUNDS} rounds × ${ROUND_MS} ms, ${OPS_PER_SAMPLE} ops/sample`;
+    const extra = `N=${label} pending, 1 op = 1 event dispatched + 1 scheduled (ops/s = events/s), median of ${ROUNDS} rounds × ${ROUND_MS} ms`;
     rows.push(
       { name: names[0], unit: 'ops/s', value: median(kernelOps), range: spread(kernelOps), extra },
       { name: names[1], unit: 'ops/s', value: median(queueOps), range: spread(queueOps), extra },

@@ -9,6 +9,9 @@ import type { RunResult, VariantResult } from './metrics/result.ts';
 import type { VariantSeries } from './metrics/timeseries.ts';
 import { describeScenario, pricesOf } from './report/assumptions.ts';
 import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
+import { meanMetrics, replicatedStats, replicationSeed } from './report/replications.ts';
+import type { VariantMetrics } from './metrics/result.ts';
+import { cartesian, findCrossovers, type SweepParameter, type SweepPoint, type SweepResult } from './report/sweep.ts';
 import { VERSION } from './version.ts';
 
 /** Reads, parses, overrides (`--set path=value`) and validates a scenario; throws ScenarioError with every issue. */
@@ -23,6 +26,16 @@ export interface SimulateScenarioOptions {
   maxEvents?: number;
   /** Called before each variant runs (progress display). */
   onVariant?: (index: number, count: number, name: string) => void;
+  /**
+   * Runs per variant (default 1). Replication r uses replicationSeed(seed, r) for every variant, so
+   * variants are compared on common random numbers; metrics become means and `replicated` holds
+   * mean, sd and 95 % CI per metric.
+   */
+  replications?: number;
+  /** Give each variant its own seeds instead of common random numbers (to measure what CRN buys). */
+  independentSeeds?: boolean;
+  /** Receives every replication's metrics (tests and sweeps that need the raw samples). */
+  onReplication?: (variant: string, replication: number, metrics: VariantMetrics) => void;
 }
 
 /**
@@ -32,6 +45,8 @@ export interface SimulateScenarioOptions {
 export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): RunResult {
   const n = scenario.variants.length;
   const thresholds = parseThresholds(scenario.thresholds);
+  const replications = options.replications ?? 1;
+  if (!Number.isInteger(replications) || replications < 1) throw new Error(`internal: replications must be a positive integer, got ${replications}`);
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'pullsim', version: VERSION },
@@ -41,13 +56,76 @@ export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOp
       summary: describeScenario(scenario),
     },
     seed: scenario.seed,
+    ...(replications > 1 ? { replications } : {}),
     variants: scenario.variants.map((v, i): VariantResult => {
       options.onVariant?.(i, n, v.name);
       let series: VariantSeries | undefined;
-      const metrics = simulateRun(v.run, { ...options, onSeries: (s) => (series = s) });
-      return { name: v.name, description: v.description, metrics, ...(series ? { series } : {}), prices: pricesOf(v.run) };
+      const runs: VariantMetrics[] = [];
+      for (let r = 0; r < replications; r++) {
+        const stream = options.independentSeeds ? r + i * replications : r;
+        const run = { ...v.run, seed: replicationSeed(v.run.seed, stream) };
+        // Charts show the first replication; the others only add numbers.
+        const metrics = simulateRun(run, { ...options, onSeries: r === 0 ? (s) => (series = s) : undefined });
+        options.onReplication?.(v.name, r, metrics);
+        runs.push(metrics);
+      }
+      const metrics = replications > 1 ? meanMetrics(runs) : runs[0];
+      return {
+        name: v.name,
+        description: v.description,
+        metrics,
+        ...(series ? { series } : {}),
+        prices: pricesOf(v.run),
+        ...(replications > 1 ? { replicated: replicatedStats(runs) } : {}),
+      };
     }),
   };
   if (thresholds.length > 0) result.thresholds = evaluateThresholds(result, thresholds);
   return result;
+}
+
+export interface SweepOptions extends SimulateScenarioOptions {
+  /** Keep only these variants at every point. */
+  variants?: readonly string[];
+  /** Run only this slice of the points (1-based index of count, round-robin). */
+  shard?: { index: number; count: number };
+  /** Called before each point runs (progress display). */
+  onPoint?: (index: number, count: number, parameters: Record<string, string>) => void;
+}
+
+/**
+ * Runs the scenario at every point of the parameters' cartesian product. Each point is the scenario
+ * loaded with the point's values as `--set` overrides after the user's own, so a bad value is reported
+ * like any override (file "--set"), and all points are validated before the first one runs.
+ */
+export async function sweepScenario(
+  file: string,
+  sets: readonly string[],
+  params: readonly SweepParameter[],
+  options: SweepOptions = {},
+): Promise<SweepResult> {
+  const all = cartesian(params).map((parameters, index) => ({ index, parameters }));
+  const shard = options.shard;
+  const mine = shard ? all.filter((p) => p.index % shard.count === shard.index - 1) : all;
+  const combos = mine.map((p) => p.parameters);
+  const scenarios: ResolvedScenario[] = [];
+  for (const combo of combos) {
+    const s = await loadScenario(file, [...sets, ...Object.entries(combo).map(([k, v]) => `${k}=${v}`)]);
+    if (options.variants && options.variants.length > 0) s.variants = s.variants.filter((v) => options.variants!.includes(v.name));
+    scenarios.push(s);
+  }
+  const points: SweepPoint[] = scenarios.map((s, i) => {
+    options.onPoint?.(i, combos.length, combos[i]);
+    return { index: mine[i].index, parameters: combos[i], result: simulate(s, options) };
+  });
+  return {
+    schemaVersion: 1,
+    kind: 'sweep',
+    tool: { name: 'pullsim', version: VERSION },
+    scenario: { name: scenarios[0]?.name ?? (await loadScenario(file, sets)).name },
+    parameters: params.map((p) => ({ name: p.name, values: [...p.values] })),
+    ...(shard ? { shard } : {}),
+    points,
+    crossovers: shard ? [] : findCrossovers(params, points),
+  };
 }

@@ -7,13 +7,13 @@ import { Network } from './network/index.ts';
 import { Topology } from './cluster/topology.ts';
 import { World } from './cluster/world.ts';
 import { NodeRuntime } from './cluster/node.ts';
-import { ImageCatalog } from './workload/images.ts';
+import { ImageCatalog, unpackWireBps } from './workload/images.ts';
 import { scheduleReleases } from './workload/releases.ts';
 import { RolloutDriver } from './workload/rollout.ts';
 import { fanout } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
 import { buildCatalog } from './cost/catalog.ts';
-import { CostLedger, DAY_S } from './cost/ledger.ts';
+import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
 import type { VariantMetrics } from './metrics/result.ts';
 import type { VariantSeries } from './metrics/timeseries.ts';
@@ -60,11 +60,14 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     internetFlowCapBps: run.cluster.internetFlowCap,
     maxConcurrentDownloads: run.cluster.maxConcurrentDownloads,
     serializeImagePulls: run.cluster.serializeImagePulls,
-    unpackBps: run.cluster.unpack,
+    // cluster.unpack is gzip's rate in compressed bytes/s; the node runs at its format's rate in wire bytes/s.
+    unpackBps: unpackWireBps(run.cluster.unpack, run.images.compression),
     cache: run.cluster.cache,
   };
   const topo = new Topology(net, cluster);
-  const metrics = new MetricsCollector(options.onSeries ? () => sim.now : undefined);
+  const metrics = options.onSeries
+    ? new MetricsCollector(() => sim.now, (node) => cluster.zones[topo.nodeZone[node]])
+    : new MetricsCollector();
   const prices = buildCatalog(run.prices as Record<string, number>);
   // The rollout driver needs the world to exist first; it hears pull completions through this hook.
   let rollout: RolloutDriver | undefined;
@@ -78,11 +81,14 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     layers: run.images.layers,
     baseLayers: run.images.baseLayers,
     baseBytes: run.images.baseSize,
+    compression: run.images.compression,
   });
+  if (dist.layerPublished) images.onLayerPublished = (layer, bytes) => dist.layerPublished?.(layer, bytes);
   const imagesCfg = {
     manifestBytes: run.images.manifestSize,
     configBytes: run.images.configSize,
     indexBytes: run.images.multiArch ? run.images.indexSize : 0,
+    lazy: run.images.lazy ?? null,
   };
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < cluster.nodes; i++) {
@@ -130,6 +136,10 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     releases: metrics.releases,
     pulls: metrics.pulls,
     pulls_failed: metrics.pullsFailed,
+    pulls_failed_by_reason: metrics.failedByReasonRecord(),
+    requests: metrics.requests,
+    throttled_requests: metrics.throttledRequests,
+    retries: metrics.retries,
     ingress_bytes: metrics.layerBytes + metrics.metadataBytes,
     layer_bytes: metrics.layerBytes,
     metadata_bytes: metrics.metadataBytes,
@@ -143,6 +153,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     node_ready_s: metrics.nodeReadyPercentiles(),
     cost_usd: cost,
     cost_usd_per_day: (cost.total * DAY_S) / run.duration,
+    cost_usd_per_month: (cost.total * MONTH_S) / run.duration,
     events: sim.dispatched,
     wall_ms: options.timing ? Math.round((performance.now() - t0) * 1000) / 1000 : null,
   };

@@ -153,4 +153,40 @@ describe('network analytic cases', () => {
     expect(net.linkPeak(link)).toBe(0);
     expect(net.activeFlows).toBe(0);
   });
+  it('startDelayS starts a flow exactly as a startFlow call that much later would, with one event', () => {
+    const finishes = (delayed: boolean): { at: number[]; events: number } => {
+      const sim = new Simulator();
+      const net = new Network(sim, { latencyFactor: 13.01 });
+      const link = net.addLink('l', 1e6, 0.0007);
+      const at: number[] = [];
+      for (const [d, bytes] of [[0.3, 5e5], [0.1, 2e5], [0, 1e5], [0.3, 0]] as const) {
+        const done = (): void => {
+          at.push(sim.now);
+        };
+        if (delayed) net.startFlow([link], bytes, done, Infinity, d);
+        else if (d > 0) sim.call(d, () => net.startFlow([link], bytes, done));
+        else net.startFlow([link], bytes, done);
+      }
+      return { at, events: sim.run().events };
+    };
+    const twoStep = finishes(false);
+    const oneStep = finishes(true);
+    expect(oneStep.at).toEqual(twoStep.at);
+    expect(oneStep.events).toBe(twoStep.events - 3);
+
+    const sim = new Simulator();
+    const net = new Network(sim);
+    const link = net.addLink('l', 1e6, 0);
+    const f = net.startFlow([link], 1e6, () => {
+      throw new Error('an aborted flow must not complete');
+    }, Infinity, 2);
+    sim.run({ until: 1 });
+    expect(net.flowRate(f)).toBe(0);
+    expect(net.flowRemaining(f)).toBe(1e6);
+    expect(net.activeFlows).toBe(1);
+    expect(net.abortFlow(f)).toBe(0);
+    sim.run();
+    expect(net.linkBytes(link)).toBe(0);
+    expect(() => net.startFlow([link], 1, () => {}, Infinity, -1)).toThrow(/start delay/);
+  });
 });

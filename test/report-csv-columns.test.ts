@@ -40,6 +40,10 @@ describe('renderCsv', () => {
       'releases',
       'pulls',
       'pulls_failed',
+      'pulls_failed_by_reason_rate-limited',
+      'requests',
+      'throttled_requests',
+      'retries',
       'ingress_bytes',
       'layer_bytes',
       'metadata_bytes',
@@ -67,6 +71,7 @@ describe('renderCsv', () => {
       'cost_usd_nat_processing',
       'cost_usd_storage',
       'cost_usd_per_day',
+      'cost_usd_per_month',
       'events',
       'wall_ms',
     ]);

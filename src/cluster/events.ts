@@ -16,12 +16,22 @@ export interface TransferEvent {
   viaNat: boolean;
   /** The bytes crossed from one zone to another (charged each way). */
   crossZone: boolean;
+  /**
+   * The bytes landed in an in-cluster cache (a mirror's upstream fetch), not on a node: they count in
+   * internet, NAT and cross-zone bytes (and so in cost) but not in node ingress (see mirror.ts).
+   */
+  cacheFill?: boolean;
 }
 
 export interface ModelEvents {
   releasePublished(release: number, time: number, targetNodes: number, images: number): void;
   transferDone(e: TransferEvent): void;
+  /** A registry refused a request for quota (HTTP 429) or overload (503); its small error body still counts as a transfer. */
+  requestThrottled(node: number, kind: RequestKind, source: string): void;
+  /** A pull ended: `ok`, or failed for `reason` after its last attempt. */
   pullDone(node: number, release: number, ok: boolean, time: number, reason?: string): void;
+  /** A failed pull attempt will be repeated after a back-off. */
+  pullRetried(node: number, release: number, reason: string): void;
   /** Every image of `release` is ready (unpacked) on `node`. */
   nodeReady(node: number, release: number, time: number): void;
 }

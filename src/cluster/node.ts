@@ -4,9 +4,23 @@
  * manifest and the config blob, then the missing layers with at most `maxConcurrentDownloads` in flight;
  * layers unpack one at a time in layer order as soon as each is downloaded (containerd's
  * max_concurrent_unpacks = 1). The image is ready when its last layer is unpacked.
+ *
+ * With lazy pulling (images.lazy: eStargz, Nydus, SOCI) a remote snapshotter mounts layers instead: after
+ * the manifest and config it fetches the format's metadata (TOC, bootstrap, zTOC) and mounts; kubelet's
+ * pull ends there, so the next image's pull can start. The container then reads its start fraction with
+ * on-demand range GETs and is ready when they have landed; the rest of each layer streams in behind it
+ * and the node's content store holds a layer only once it is complete. Layers a format does not index
+ * (SOCI: < 10 MiB) are pulled and unpacked as usual before the mount.
+ *
+ * Assumptions of the lazy model: the start fraction of each layer is contiguous (eStargz's prioritised
+ * files and Nydus's prefetch list lay it out so), read in chunk-sized range GETs, so scattered reads'
+ * amplification is not modelled; a read costs its GET only (FUSE overhead and decompressing a chunk on
+ * read are taken to be small next to a round trip); every range GET is a blob request to the strategy, so
+ * a redirecting registry charges its 307 round trip each time (snapshotters cache the redirect: an
+ * overestimate); a layer another pull on the node has mounted is taken to have its start data already.
  */
 import type { DistributionRuntime, FetchRequest, PullSession, RequestKind } from '../distribution/types.ts';
-import type { ImageVersion, LayerStore } from '../workload/images.ts';
+import { metadataBytes, type ImageVersion, type LayerStore, type LazyPulling } from '../workload/images.ts';
 import type { World } from './world.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
@@ -18,6 +32,8 @@ export interface ImagesMetadata {
   configBytes: number;
   /** Bytes of the multi-arch image index; 0 for a single-platform image (no index request). */
   indexBytes: number;
+  /** Lazy pulling, or absent/null for containerd's default pull-and-unpack. */
+  lazy?: LazyPulling | null;
 }
 
 export interface PullJob {
@@ -26,14 +42,16 @@ export interface PullJob {
 }
 
 export class NodeRuntime {
-  /** Layers in the node's content store. */
+  /** Layers in the node's content store: complete. */
   readonly cache = new Set<number>();
+  /** Layers a lazy snapshotter has mounted whose bytes are still streaming in (not in `cache` yet). */
+  readonly mounted = new Set<number>();
   private readonly queue: PullJob[] = [];
   private queueHead = 0;
   private active = 0;
   /** Images of each release still to be ready on this node. */
   private readonly pendingByRelease = new Map<number, number>();
-  /** Layers being fetched by a pull on this node: later pulls wait for them instead of fetching twice. */
+  /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
   private readonly inflight = new Map<number, (() => void)[]>();
 
   constructor(
@@ -66,9 +84,21 @@ export class NodeRuntime {
     }
   }
 
-  /** Called by a Pull when it ends. */
+  /** Called by a Pull when it ends: its image is ready (or failed) and kubelet's pull slot is free. */
   pullEnded(job: PullJob, ok: boolean, reason?: string): void {
     this.active--;
+    this.imageDone(job, ok, reason);
+    this.pump();
+  }
+
+  /** A lazy pull has mounted its image: kubelet's pull is over, the container's start reads are not. */
+  slotFreed(): void {
+    this.active--;
+    this.pump();
+  }
+
+  /** The image of `job` is ready (its container can run), or its pull failed. */
+  imageDone(job: PullJob, ok: boolean, reason?: string): void {
     const w = this.world;
     w.events.pullDone(this.id, job.release, ok, w.sim.now, reason);
     const left = (this.pendingByRelease.get(job.release) ?? 0) - 1;
@@ -78,7 +108,6 @@ export class NodeRuntime {
     } else {
       this.pendingByRelease.set(job.release, left);
     }
-    this.pump();
   }
 
   /** Returns false if `layer` is being fetched by another pull; `then` runs when that fetch lands. */
@@ -94,10 +123,43 @@ export class NodeRuntime {
 
   layerLanded(layer: number): void {
     this.cache.add(layer);
+    this.release(layer);
+  }
+
+  /** A lazy snapshotter mounted `layer`: pulls waiting for it can go on; its bytes are still coming. */
+  layerMounted(layer: number): void {
+    this.mounted.add(layer);
+    this.release(layer);
+  }
+
+  /** The background fetch of a mounted layer has the whole blob now. */
+  layerCompleted(layer: number): void {
+    this.mounted.delete(layer);
+    this.cache.add(layer);
+  }
+
+  private release(layer: number): void {
     const waiters = this.inflight.get(layer);
     this.inflight.delete(layer);
     if (waiters) for (const w of waiters) w();
   }
+}
+
+/**
+ * Lazy formats' own metadata blobs (eStargz TOC, SOCI zTOC, Nydus bootstrap, SOCI index) go out as
+ * `config` requests with negative digests, a numbering of their own, so a cache keyed by kind + digest
+ * never mistakes one for an image config: layer l's is −2l−2, image version v's is −2v−3.
+ */
+export const layerMetaDigest = (layer: number): number => -2 * layer - 2;
+export const imageMetaDigest = (version: number): number => -2 * version - 3;
+
+/** One HTTP request of a pull, for `runPool`. */
+interface Task {
+  kind: RequestKind;
+  bytes: number;
+  digest: number;
+  range?: FetchRequest['range'];
+  then: () => void;
 }
 
 class Pull {
@@ -109,6 +171,12 @@ class Pull {
   private nextToUnpack = 0;
   private unpacking = false;
   private failed = false;
+  /** Lazy pulls: mount prerequisites still outstanding, and whether kubelet's slot was handed back. */
+  private mountWaits = 0;
+  private slotFreed = false;
+  private ready = false;
+  /** Lazy pulls: layers this pull mounts itself (others' mounts are waited for, not read again). */
+  private readonly lazyLayers: number[] = [];
 
   constructor(
     private readonly node: NodeRuntime,
@@ -133,16 +201,18 @@ class Pull {
   private resolve(): void {
     const v = this.job.version.id;
     const cfg = this.imagesCfg;
+    const layers = (): void => (cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers());
     const manifest = (): void =>
-      this.request('manifest', cfg.manifestBytes, v, () => this.request('config', cfg.configBytes, v, () => this.fetchLayers()));
+      this.request('manifest', cfg.manifestBytes, v, () => this.request('config', cfg.configBytes, v, layers));
     this.request('resolve', 0, v, () => (cfg.indexBytes > 0 ? this.request('index', cfg.indexBytes, v, manifest) : manifest()));
   }
 
-  private request(kind: RequestKind, bytes: number, digest: number, then: () => void): void {
+  private request(kind: RequestKind, bytes: number, digest: number, then: () => void, range?: FetchRequest['range']): void {
     const req: FetchRequest = { kind, node: this.node.id, bytes, digest, session: this.session };
-    this.dist.fetch(req, (ok) => {
+    if (range) req.range = range;
+    this.dist.fetch(req, (ok, reason) => {
       if (ok) then();
-      else this.fail(`${kind}-failed`);
+      else this.fail(reason ?? `${kind}-failed`);
     });
   }
 
@@ -190,13 +260,162 @@ class Pull {
     });
   }
 
+  /**
+   * Lazy pulling up to the mount: the image's metadata blob first (Nydus bootstrap, SOCI index), then
+   * each new indexed layer's metadata (eStargz TOC, SOCI zTOC) with at most maxConcurrentDownloads in
+   * flight; meanwhile the layers the format leaves unindexed are pulled and unpacked as usual.
+   */
+  private mountLazily(lazy: LazyPulling): void {
+    const node = this.node;
+    const size = this.layers.size;
+    const v = this.job.version;
+    const eager: number[] = [];
+    const metaTasks: Task[] = [];
+    const bare: (() => void)[] = [];
+    const waitFor = (): void => this.mountStepDone();
+    this.mountWaits = 1; // the eager part, counted down by finish()
+    for (const l of v.layers) {
+      if (node.cache.has(l) || node.mounted.has(l)) continue;
+      if (size[l] < lazy.eagerBelowBytes) {
+        eager.push(l);
+        continue;
+      }
+      this.mountWaits++;
+      if (!node.claimLayer(l, waitFor)) continue;
+      const mount = (): void => {
+        this.lazyLayers.push(l);
+        node.layerMounted(l);
+        this.mountStepDone();
+      };
+      if (lazy.layerMeta) metaTasks.push({ kind: 'config', bytes: metadataBytes(lazy.layerMeta, size[l]), digest: layerMetaDigest(l), then: mount });
+      else bare.push(mount);
+    }
+    const mountAll = (): void => {
+      for (const m of bare) m();
+      this.runPool(metaTasks, this.world.cluster.maxConcurrentDownloads, () => {});
+    };
+    if (lazy.imageMeta && metaTasks.length + bare.length > 0) {
+      let imageBytes = 0;
+      for (const l of v.layers) imageBytes += size[l];
+      this.request('config', metadataBytes(lazy.imageMeta, imageBytes), imageMetaDigest(v.id), mountAll);
+    } else mountAll();
+    this.missing = eager;
+    this.downloaded = new Uint8Array(eager.length);
+    if (eager.length === 0) this.finish();
+    else this.fillDownloads();
+  }
+
+  private mountStepDone(): void {
+    const lazy = this.imagesCfg.lazy;
+    if (!lazy || this.failed || --this.mountWaits > 0) return;
+    // Mounted: kubelet's pull is over; the container starts and reads its start fraction on demand.
+    this.slotFreed = true;
+    this.node.slotFreed();
+    const mountedAt = this.world.sim.now;
+    const size = this.layers.size;
+    const reads: Task[] = [];
+    const rest: Task[] = [];
+    const paced = lazy.backgroundPeriodS > 0;
+    for (const l of this.lazyLayers) {
+      const need = Math.min(size[l], Math.ceil(lazy.startFraction * size[l]));
+      for (let off = 0; off < need; off += lazy.chunkBytes) {
+        const range = { offset: off, blobBytes: size[l] };
+        reads.push({ kind: 'layer', bytes: Math.min(lazy.chunkBytes, need - off), digest: l, range, then: () => {} });
+      }
+      const complete = (): void => this.node.layerCompleted(l);
+      if (need === size[l]) {
+        complete();
+        continue;
+      }
+      // Paced: the rest in chunks, the layer complete with its last one; else the rest in one GET.
+      const step = paced ? lazy.chunkBytes : size[l] - need;
+      for (let off = need; off < size[l]; off += step) {
+        const last = off + step >= size[l];
+        const range = { offset: off, blobBytes: size[l] };
+        rest.push({ kind: 'layer', bytes: Math.min(step, size[l] - off), digest: l, range, then: last ? complete : () => {} });
+      }
+    }
+    const background = (): void => {
+      const wait = Math.max(0, mountedAt + lazy.backgroundDelayS - this.world.sim.now);
+      const go = (): void =>
+        paced ? this.runPaced(rest, lazy.backgroundPeriodS) : this.runPool(rest, this.world.cluster.maxConcurrentDownloads, () => {});
+      if (rest.length === 0) return;
+      if (wait > 0) this.world.sim.call(wait, go);
+      else go();
+    };
+    this.runPool(reads, lazy.parallelReads, () => {
+      this.ready = true;
+      this.node.imageDone(this.job, true);
+      if (lazy.background === 'after-start') background();
+    });
+    // At the mount the background fetch shares every link with the start reads (max-min fair, no priority).
+    if (lazy.background === 'at-mount') background();
+  }
+
+  /** Runs `tasks` one at a time, each started no sooner than `periodS` after the one before. */
+  private runPaced(tasks: readonly Task[], periodS: number): void {
+    let next = 0;
+    let lastStart = -Infinity;
+    const step = (): void => {
+      if (this.failed || next === tasks.length) return;
+      const wait = lastStart + periodS - this.world.sim.now;
+      if (wait > 0) {
+        this.world.sim.call(wait, step);
+        return;
+      }
+      const t = tasks[next++];
+      lastStart = this.world.sim.now;
+      this.request(
+        t.kind,
+        t.bytes,
+        t.digest,
+        () => {
+          t.then();
+          step();
+        },
+        t.range,
+      );
+    };
+    step();
+  }
+
+  /** Runs `tasks` in order with at most `limit` in flight; `done` after the last has landed. */
+  private runPool(tasks: readonly Task[], limit: number, done: () => void): void {
+    let next = 0;
+    let inFlight = 0;
+    const fill = (): void => {
+      if (this.failed) return;
+      if (next === tasks.length && inFlight === 0) return done();
+      while (inFlight < limit && next < tasks.length) {
+        const t = tasks[next++];
+        inFlight++;
+        this.request(
+          t.kind,
+          t.bytes,
+          t.digest,
+          () => {
+            inFlight--;
+            t.then();
+            fill();
+          },
+          t.range,
+        );
+      }
+    };
+    fill();
+  }
+
   private finish(): void {
-    this.node.pullEnded(this.job, true);
+    if (this.imagesCfg.lazy) this.mountStepDone();
+    else this.node.pullEnded(this.job, true);
   }
 
   private fail(reason: string): void {
     if (this.failed) return;
     this.failed = true;
-    this.node.pullEnded(this.job, false, reason);
+    // A background fetch that fails after the container started leaves its layers mounted, never cached.
+    if (this.ready) return;
+    if (this.slotFreed) this.node.imageDone(this.job, false, reason);
+    else this.node.pullEnded(this.job, false, reason);
   }
 }

@@ -84,6 +84,15 @@ export class Topology {
     }
   }
 
+  /**
+   * The address a node's internet traffic comes from, as a number: its NAT gateway (0 … gateways−1)
+   * when egress is 'nat', else its own public IP (gateways + node). Registries key quotas on it.
+   */
+  egressAddress(node: number): number {
+    if (this.cfg.egress === 'public-ip') return this.natGatewayCount + node;
+    return this.cfg.natGateways === 'single' ? 0 : this.nodeZone[node];
+  }
+
   get zoneCount(): number {
     return this.cfg.zones.length;
   }

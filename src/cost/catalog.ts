@@ -5,11 +5,11 @@
  * scenario's `prices:` section.
  */
 
-export type PriceUnit = 'per-GB' | 'per-hour' | 'per-GB-month';
+export type PriceUnit = 'per-GB' | 'per-hour' | 'per-GB-month' | 'per-request';
 
 export interface PriceEntry {
   id: string;
-  /** Base units: $/byte for per-GB, $/second for per-hour, $/(byte·second) for per-GB-month. */
+  /** Base units: $/byte for per-GB, $/second for per-hour, $/(byte·second) for per-GB-month, $/request for per-request. */
   value: number;
   unit: PriceUnit;
   /** The price as people quote it, e.g. "$0.045/GB". */
@@ -35,6 +35,9 @@ function perHour(id: string, dollars: number, asOf: string, source: string, note
 function perGBMonth(id: string, dollars: number, asOf: string, source: string, note?: string): PriceEntry {
   return { id, value: dollars / GB / SECONDS_PER_MONTH, unit: 'per-GB-month', display: `$${dollars}/GB-month`, asOf, source, basis: 'sourced', note };
 }
+function perThousandRequests(id: string, dollars: number, asOf: string, source: string, note?: string): PriceEntry {
+  return { id, value: dollars / 1000, unit: 'per-request', display: `$${dollars}/1000req`, asOf, source, basis: 'sourced', note };
+}
 function assumed(e: PriceEntry): PriceEntry {
   return { ...e, basis: 'assumption' };
 }
@@ -56,6 +59,20 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     'on-demand m5.xlarge in us-east-1 as we remember it; set prices.registry_instance_hour for yours')),
   assumed(perGBMonth('block_storage', 0.08, '2026', 'not in FACTS.md',
     'EBS gp3 list price as we remember it; set prices.block_storage for yours')),
+  // Object-store backends of a private registry (storage.ts).
+  perGBMonth('s3_storage', 0.023, '2022', 'gist.github.com/EverettBerry (FACTS.md §4)', 'S3 Standard, first 50 TB'),
+  perThousandRequests('s3_get_request', 0.0004, '2026', 'c3x.dev/blog/s3-request-fees-explained (FACTS.md §4)', 'GET/HEAD/SELECT, Standard'),
+  perThousandRequests('s3_put_request', 0.005, '2026', 'c3x.dev/blog/s3-request-fees-explained (FACTS.md §4)', 'PUT/COPY/POST/LIST, Standard'),
+  assumed(perGBMonth('azure_blob_storage', 0.0208, '2024-07-26', 'MicrosoftDocs azure-docs blob-storage-estimate-costs.md (FACTS.md §4)',
+    'UNCERTAIN: the doc calls its prices fictitious examples; hot tier, first 50 TB')),
+  assumed(perThousandRequests('azure_blob_read_op', 0.00044, '2024-07-26', 'MicrosoftDocs azure-docs blob-storage-estimate-costs.md (FACTS.md §4)',
+    'UNCERTAIN: fictitious sample price ($0.0044 per 10k read operations)')),
+  assumed(perThousandRequests('azure_blob_write_op', 0.0055, '2024-07-26', 'MicrosoftDocs azure-docs blob-storage-estimate-costs.md (FACTS.md §4)',
+    'UNCERTAIN: fictitious sample price ($0.055 per 10k write operations)')),
+  assumed(perGBMonth('gcs_storage', 0.02, '2026', 'not in FACTS.md', 'GCS Standard regional as we remember it')),
+  assumed(perThousandRequests('gcs_class_b_request', 0.0004, '2026', 'not in FACTS.md', 'GCS Class B (reads) as we remember it')),
+  assumed(perThousandRequests('gcs_class_a_request', 0.005, '2026', 'not in FACTS.md', 'GCS Class A (writes) as we remember it')),
+  assumed(perGBMonth('nfs_storage', 0.3, '2026', 'not in FACTS.md', 'Amazon EFS Standard as we remember it; set prices.nfs_storage for yours')),
 ];
 
 export type PriceCatalog = ReadonlyMap<string, PriceEntry>;
@@ -85,6 +102,8 @@ function displayOf(unit: PriceUnit, value: number): string {
       return `$${+(value * HOUR).toPrecision(6)}/h`;
     case 'per-GB-month':
       return `$${+(value * GB * SECONDS_PER_MONTH).toPrecision(6)}/GB-month`;
+    case 'per-request':
+      return `$${+(value * 1000).toPrecision(6)}/1000req`;
   }
 }
 

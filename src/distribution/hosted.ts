@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { zDuration, zRate } from '../scenario/units.ts';
 import { price } from '../cost/catalog.ts';
+import { SlidingWindowLimiter } from './ratelimit.ts';
 import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
@@ -28,7 +29,28 @@ export interface HostedPreset {
   transferPrice: string | null;
   /** Where the figures come from; `assumption` marks ours. */
   notes: string;
+  /** Pull quotas by plan (null: no quota on that plan); presets without plans have none. */
+  plans?: Readonly<Record<string, Quota | null>>;
+  /** The plan used when the scenario names none. */
+  defaultPlan?: string;
 }
+
+/** `limit` manifest GETs per `windowS`, counted per egress IP (anonymous) or per account. */
+export interface Quota {
+  limit: number;
+  windowS: number;
+  keyedBy: 'egress-ip' | 'account';
+}
+
+const SIX_HOURS = 6 * 3600;
+/** Docker Hub pull limits (FACTS.md §3b, docker/docs pulls.md): a pull is a manifest GET; HEADs are free. */
+const DOCKERHUB_PLANS: Readonly<Record<string, Quota | null>> = {
+  anonymous: { limit: 100, windowS: SIX_HOURS, keyedBy: 'egress-ip' },
+  personal: { limit: 200, windowS: SIX_HOURS, keyedBy: 'account' },
+  pro: null,
+  team: null,
+  business: null,
+};
 
 const MB = 1e6;
 const Gbit = 1e9 / 8;
@@ -45,7 +67,9 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
     storagePrice: null,
     transferPrice: null,
     notes:
-      'pull sequence and 307 blob redirect: distribution-spec (FACTS.md §3a); storage is a plan (Team $15/user/month), not per GB; RTT 20 ms and 60 MB/s per connection are assumptions',
+      'pull sequence and 307 blob redirect: distribution-spec (FACTS.md §3a); pull limits per plan: FACTS.md §3b; storage is a plan (Team $15/user/month), not per GB; RTT 20 ms and 60 MB/s per connection are assumptions',
+    plans: DOCKERHUB_PLANS,
+    defaultPlan: 'anonymous',
   },
   ecr: {
     id: 'ecr',
@@ -86,6 +110,9 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
 /** gcr.io is served by Artifact Registry. */
 const ALIASES: Readonly<Record<string, string>> = { gcr: 'artifact-registry' };
 
+/** Body of a 429 answer (a JSON error), bytes. */
+const TOO_MANY_REQUESTS_BYTES = 100;
+
 // Hosts a pull talks to, each on its own keep-alive connection (bits of PullSession.hosts).
 const REGISTRY_HOST = 1;
 const AUTH_HOST = 2;
@@ -100,6 +127,20 @@ export const HostedConfig = z
     rtt: zDuration.optional().describe("override the preset's round-trip time, e.g. \"20ms\""),
     perConnection: zRate.optional().describe("override the preset's per-connection throughput, e.g. \"60 MB/s\""),
     blobRedirect: z.boolean().optional().describe('blob GETs are redirected (307) to a CDN / object store'),
+    plan: z
+      .enum(['anonymous', 'personal', 'pro', 'team', 'business'])
+      .optional()
+      .describe('Docker Hub plan: anonymous (100 pulls / 6 h per egress IP, the default), personal (200 / 6 h per account), pro/team/business (no pull limit)'),
+  })
+  .superRefine((c, ctx) => {
+    const base = HOSTED_PRESETS[ALIASES[c.preset] ?? c.preset];
+    if (c.plan !== undefined && !base.plans)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['plan'],
+        message: `preset ${c.preset} has no pull plans`,
+        params: { hint: 'plan applies to preset: dockerhub; remove it here' },
+      });
   })
   .transform((c) => {
     const base = HOSTED_PRESETS[ALIASES[c.preset] ?? c.preset];
@@ -109,7 +150,9 @@ export const HostedConfig = z
       perConnectionBps: c.perConnection ?? base.perConnectionBps,
       blobRedirect: c.blobRedirect ?? base.blobRedirect,
     };
-    return { kind: 'hosted' as const, preset };
+    const plan = c.plan ?? base.defaultPlan ?? null;
+    const quota = plan && base.plans ? (base.plans[plan] ?? null) : null;
+    return { kind: 'hosted' as const, preset, plan, quota };
   });
 export type HostedConfig = z.output<typeof HostedConfig>;
 
@@ -118,16 +161,36 @@ class HostedRuntime implements DistributionRuntime {
   readonly registryLinks: readonly number[];
   private readonly endpoint: number;
 
+  private readonly limiter: SlidingWindowLimiter | null;
+
   constructor(
     private readonly world: World,
     private readonly preset: HostedPreset,
+    private readonly quota: Quota | null,
   ) {
     // The WAN half-RTT sits on the endpoint link, so every path from it carries it once each way.
     this.endpoint = world.net.addLink(`${preset.id}:egress`, preset.endpointBps, preset.rttS / 2);
     this.registryLinks = [this.endpoint];
+    this.limiter = quota ? new SlidingWindowLimiter(quota.limit, quota.windowS) : null;
   }
 
   fetch(req: FetchRequest, done: FetchDone): void {
+    const w = this.world;
+    // Only manifest GETs count as pulls (HEADs and blobs do not); a refused one is answered 429.
+    if (req.kind === 'manifest' && this.limiter && this.quota) {
+      const key = this.quota.keyedBy === 'account' ? -1 : w.topo.egressAddress(req.node);
+      if (!this.limiter.tryAcquire(key, w.sim.now)) {
+        w.get({ ...req, bytes: TOO_MANY_REQUESTS_BYTES }, this.routeFor(req), () => {
+          w.events.requestThrottled(req.node, req.kind, this.preset.id);
+          done(false, 'rate-limited');
+        });
+        return;
+      }
+    }
+    w.get(req, this.routeFor(req), done);
+  }
+
+  private routeFor(req: FetchRequest): Route {
     const w = this.world;
     const { path, viaNat, crossZone } = w.topo.pathFromInternet([this.endpoint], req.node);
     const redirected = (req.kind === 'config' || req.kind === 'layer') && this.preset.blobRedirect;
@@ -147,7 +210,7 @@ class HostedRuntime implements DistributionRuntime {
       viaNat,
       crossZone,
     };
-    w.get(req, route, done);
+    return route;
   }
 
   addCosts(ledger: CostLedger): void {
@@ -160,6 +223,6 @@ class HostedRuntime implements DistributionRuntime {
 export const hosted: DistributionModule<HostedConfig> = {
   kind: 'hosted',
   schema: HostedConfig,
-  describe: (c) => `hosted: ${c.preset.label}`,
-  create: (world, c) => new HostedRuntime(world, c.preset),
+  describe: (c) => `hosted: ${c.preset.label}${c.plan ? ` (${c.plan})` : ''}`,
+  create: (world, c) => new HostedRuntime(world, c.preset, c.quota),
 };

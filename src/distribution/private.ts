@@ -1,8 +1,22 @@
 /**
  * `kind: private` — your own registry (CNCF distribution / registry:2 style): N instances in chosen zones
- * behind a load balancer, each with a NIC, a request-processing capacity and local-disk storage. Bytes
- * come off the instance's disk and out of its NIC; a node in another zone pays cross-zone transfer.
- * Object-store backends (S3, GCS, Azure Blob…) and redirects come with the strategies issue.
+ * behind a load balancer, each with a NIC and a request-processing capacity, over a storage backend
+ * (storage.ts): local disk, NFS, HDFS, S3, Azure Blob or GCS.
+ *
+ * Blob delivery. `proxy`: bytes flow store → instance NIC in → instance NIC out → node, so the instance
+ * NIC carries them. `redirect` (distribution's default for object stores): the instance answers 307 (one
+ * more round trip) and the node fetches from the store's endpoint link directly, so registry_egress_bytes
+ * (the instances' egress) holds only manifests. Object stores are regional and reached through a gateway
+ * endpoint (S3: free, FACTS.md §4), so a redirected blob never crosses a zone or a NAT gateway. In
+ * ingress_by_source_bytes redirected blobs are named by their store (`s3`, `gcs`, `azure-blob`); what the
+ * instances serve is `private-registry`.
+ *
+ * Storage requests per node request, following distribution's code path (approximate): a tag HEAD reads
+ * the tag's link file (1 GET); a manifest or blob is read once (1 GET, by the registry or, redirected, by
+ * the node); the first time an instance serves a digest it also reads the repository link and stats the
+ * blob (2 GETs) — after that its in-memory blob-descriptor cache (the default config's
+ * `cache.blobdescriptor: inmemory`) answers. Each storage request pays the backend's first-byte latency
+ * and passes its request-rate limiter (503 Slow Down beyond it, retried after a backoff).
  */
 import { z } from 'zod';
 import { zDuration, zRate } from '../scenario/units.ts';
@@ -10,12 +24,7 @@ import { price } from '../cost/catalog.ts';
 import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
-
-const LocalStorage = z.strictObject({
-  kind: z.literal('local'),
-  read: zRate.prefault('1 GB/s').describe('disk read throughput per instance'),
-  firstByte: zDuration.prefault('0.2ms').describe('disk latency to the first byte of a blob'),
-});
+import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, type StorageSpec } from './storage.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -34,21 +43,53 @@ export const PrivateConfig = z.strictObject({
     .describe(
       "how a pull's connection picks an instance: random (kube-proxy iptables), round-robin (IPVS, ELB), zone-aware (topology-aware routing: an instance in the node's zone when there is one)",
     ),
-  storage: LocalStorage.prefault({ kind: 'local' }),
+  storage: StorageConfig.prefault({ kind: 'local' }),
 });
 export type PrivateConfig = z.output<typeof PrivateConfig>;
 
-/** The registry's load-balanced address: one keep-alive connection per pull. */
+// Hosts a pull talks to, each on its own keep-alive connection (bits of PullSession.hosts).
 const REGISTRY_HOST = 1;
+const STORE_HOST = 8;
+/** Storage reads the first request for a digest costs an instance: repository link + blob stat. */
+const FIRST_SIGHT_READS = 2;
 
-class PrivateRuntime implements DistributionRuntime {
+/** Layer ids and image-version ids are separate numberings: key a cached object by kind and digest. */
+export function contentKey(req: FetchRequest): number {
+  const kind = req.kind === 'layer' ? 0 : req.kind === 'config' ? 1 : req.kind === 'manifest' ? 2 : req.kind === 'index' ? 3 : 4;
+  return req.digest * 8 + kind;
+}
+
+/** Counters of the storage backend, for tests and cost. */
+export interface StorageStats {
+  /** GET/HEAD-class requests admitted (billed). */
+  gets: number;
+  /** PUT/POST-class requests admitted (billed). */
+  puts: number;
+  /** Requests answered 503 Slow Down (not billed: assumption, AWS does not bill 5xx it caused). */
+  throttled: number;
+  /** Bytes pushed into the store by releases. */
+  pushedBytes: number;
+}
+
+export class PrivateRuntime implements DistributionRuntime {
   readonly needsToken = false;
   readonly registryLinks: readonly number[];
+  /** The store's egress and ingress links (shared stores); -1 for local disks. */
+  readonly storeOut: number;
+  readonly storeIn: number;
+  /** Per instance: its NIC out (what proxying loads). */
+  readonly instanceNicUp: Int32Array;
+  readonly stats: StorageStats = { gets: 0, puts: 0, throttled: 0, pushedBytes: 0 };
+  private readonly spec: StorageSpec;
   private readonly instanceZone: Int32Array;
   private readonly instanceLinks: number[][];
   /** Per-instance time its request processor becomes free (a deterministic FIFO server, no events needed). */
   private readonly freeAt: Float64Array;
+  /** Per instance, digests its blob-descriptor cache already knows. */
+  private readonly statCache: Set<number>[];
   private readonly byZone: number[][];
+  private readonly getLimiter: RequestRateLimiter;
+  private readonly putLimiter: RequestRateLimiter;
   private rr = 0;
   private readonly lbRng;
 
@@ -62,22 +103,38 @@ class PrivateRuntime implements DistributionRuntime {
     for (const z of placement) {
       if (!zones.includes(z)) throw new Error(`internal: private registry zone ${z} passed validation but is not a cluster zone`);
     }
-    // A zero-cost aggregate link on every registry path measures the registry's total egress and peak.
+    this.spec = cfg.storage;
+    // A zero-cost aggregate link on every path out of an instance measures the registry's egress and peak.
     const aggregate = net.addLink('private-registry:aggregate', 1e18, 0);
     this.registryLinks = [aggregate];
+    this.storeOut = this.spec.shared ? net.addLink(`store:${this.spec.kind}:egress`, this.spec.aggregateBps, 0) : -1;
+    this.storeIn = this.spec.shared ? net.addLink(`store:${this.spec.kind}:ingress`, this.spec.aggregateBps, 0) : -1;
     this.instanceZone = new Int32Array(cfg.instances);
+    this.instanceNicUp = new Int32Array(cfg.instances);
     this.instanceLinks = [];
     this.byZone = zones.map(() => []);
+    this.statCache = [];
     for (let k = 0; k < cfg.instances; k++) {
       const z = zones.indexOf(placement[k % placement.length]);
       this.instanceZone[k] = z;
       this.byZone[z].push(k);
-      const disk = net.addLink(`registry${k}:disk`, cfg.storage.read, 0);
       const nic = net.addLink(`registry${k}:nic-up`, cfg.nic, world.cluster.latency.nicS);
-      this.instanceLinks.push([disk, nic, aggregate]);
+      this.instanceNicUp[k] = nic;
+      if (this.spec.shared) {
+        // Proxied bytes enter the instance from the store before they leave it: both NIC directions carry them.
+        const nicDown = net.addLink(`registry${k}:nic-down`, cfg.nic, 0);
+        this.instanceLinks.push([this.storeOut, nicDown, nic, aggregate]);
+      } else {
+        const disk = net.addLink(`registry${k}:disk`, this.spec.aggregateBps, 0);
+        this.instanceLinks.push([disk, nic, aggregate]);
+      }
+      this.statCache.push(new Set());
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
+    const backoff = throttleBackoff(this.spec.retryBaseS);
+    this.getLimiter = new RequestRateLimiter(this.spec.getRate, this.spec.firstByteS, backoff);
+    this.putLimiter = new RequestRateLimiter(this.spec.putRate, this.spec.firstByteS, backoff);
   }
 
   private pick(node: number): number {
@@ -93,6 +150,17 @@ class PrivateRuntime implements DistributionRuntime {
     }
   }
 
+  /** One storage GET issued at `t`: passes the rate limiter, then waits for the first byte. Returns that time. */
+  private storageGet(t: number, req: FetchRequest): number {
+    const before = this.getLimiter.throttled;
+    const admitted = this.getLimiter.admit(t, this.world.sim.now);
+    this.stats.gets++;
+    // Each 503 Slow Down is a refused request the metrics count (issue 4's throttled_requests).
+    for (let i = before; i < this.getLimiter.throttled; i++) this.world.events.requestThrottled(req.node, req.kind, this.spec.kind);
+    this.stats.throttled = this.getLimiter.throttled + this.putLimiter.throttled;
+    return admitted + this.spec.firstByteS;
+  }
+
   fetch(req: FetchRequest, done: FetchDone): void {
     const w = this.world;
     // An L4 load balancer pins the pull's keep-alive connection, so every request of a pull meets one instance.
@@ -100,30 +168,68 @@ class PrivateRuntime implements DistributionRuntime {
     const k = req.session.server;
     const isBlob = req.kind === 'config' || req.kind === 'layer';
     const zone = this.instanceZone[k];
-    const path = w.topo.pathFromZone(this.instanceLinks[k], zone, req.node);
-    const extraRtts = connect(req.session, REGISTRY_HOST);
+    const instancePath = w.topo.pathFromZone(this.instanceLinks[k], zone, req.node);
+    let extraRtts = connect(req.session, REGISTRY_HOST);
     // The request reaches the instance after the handshakes and one way; it then waits its turn in a
     // FIFO of `requestRate` requests/s (a deterministic server: its state is one number, no events).
-    const arrival = w.sim.now + w.topo.latencyOf(path) * (1 + 2 * extraRtts);
+    const arrival = w.sim.now + w.topo.latencyOf(instancePath) * (1 + 2 * extraRtts);
     const start = Math.max(arrival, this.freeAt[k]);
     this.freeAt[k] = start + 1 / this.cfg.requestRate;
+    let t = start + this.cfg.processing;
+    const key = contentKey(req);
+    if (req.kind !== 'resolve' && !this.statCache[k].has(key)) {
+      this.statCache[k].add(key);
+      for (let i = 0; i < FIRST_SIGHT_READS; i++) t = this.storageGet(t, req);
+    }
+    const redirected = isBlob && this.spec.redirect;
+    // The content read: by the instance, or (redirected) by the node after the 307. Its admission is
+    // decided at the instance's answer time; the node's extra round trips are in extraRtts.
+    t = this.storageGet(t, req);
+    let path = instancePath;
+    let crossZone = zone !== w.topo.nodeZone[req.node];
+    if (redirected) {
+      extraRtts += 1 + connect(req.session, STORE_HOST);
+      path = w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[req.node], req.node);
+      crossZone = false;
+    }
     const route: Route = {
       path,
-      source: 'private-registry',
+      source: redirected ? this.spec.kind : 'private-registry',
       extraRtts,
-      serviceS: start - arrival + this.cfg.processing + (isBlob ? this.cfg.storage.firstByte : 0),
-      capBps: Infinity,
+      serviceS: t - arrival,
+      capBps: isBlob ? this.spec.perStreamBps : Infinity,
       internet: false,
       viaNat: false,
-      crossZone: zone !== w.topo.nodeZone[req.node],
+      crossZone,
     };
     w.get(req, route, done);
   }
 
+  /**
+   * CI pushes a release's new layer into the store: a multipart upload (FACTS.md §3a), its PUT-class
+   * requests through the PUT limiter and its bytes on the store's ingress link. The push is assumed to
+   * finish before the rollout pulls the layer, so it does not delay pulls.
+   */
+  layerPublished(_layer: number, bytes: number): void {
+    const now = this.world.sim.now;
+    const n = uploadRequests(this.spec, bytes);
+    for (let i = 0; i < n; i++) this.putLimiter.admit(now, now);
+    this.stats.puts += n;
+    this.stats.pushedBytes += bytes;
+    this.stats.throttled = this.getLimiter.throttled + this.putLimiter.throttled;
+    if (this.storeIn >= 0) this.world.net.startFlow([this.storeIn], bytes, () => {});
+  }
+
   addCosts(ledger: CostLedger): void {
-    ledger.addHours('registry_instances', price(this.world.prices, 'registry_instance_hour'), this.cfg.instances);
-    // Every instance keeps its own copy of every blob on local disk.
-    ledger.addStorage('registry_storage', price(this.world.prices, 'block_storage'), this.cfg.instances);
+    const prices = this.world.prices;
+    ledger.addHours('registry_instances', price(prices, 'registry_instance_hour'), this.cfg.instances);
+    // Local disks hold one copy per instance; shared stores hold the backend's replication.
+    const copies = this.spec.shared ? this.spec.copies : this.cfg.instances;
+    ledger.addStorage('registry_storage', price(prices, this.spec.storagePrice), copies);
+    let requests = 0;
+    if (this.spec.getPrice) requests += this.stats.gets * price(prices, this.spec.getPrice);
+    if (this.spec.putPrice) requests += this.stats.puts * price(prices, this.spec.putPrice);
+    if (requests > 0) ledger.add('storage_requests', requests);
   }
 }
 
@@ -131,6 +237,8 @@ export const privateRegistry: DistributionModule<PrivateConfig> = {
   kind: 'private',
   schema: PrivateConfig,
   describe: (c) =>
-    `private: ${c.instances} instance${c.instances === 1 ? '' : 's'} × ${(c.nic * 8) / 1e9} Gbit/s, local disk, ${c.loadBalancing}`,
+    `private: ${c.instances} instance${c.instances === 1 ? '' : 's'} × ${(c.nic * 8) / 1e9} Gbit/s, ${c.storage.kind} storage${
+      c.storage.shared ? (c.storage.redirect ? ' (redirect)' : ' (proxy)') : ''
+    }, ${c.loadBalancing}`,
   create: (world, c) => new PrivateRuntime(world, c),
 };

@@ -30,6 +30,14 @@ export interface FetchRequest {
   /** Content address of the blob (layer id) or image version, for strategies that cache or dedupe. */
   digest: number;
   session: PullSession;
+  /**
+   * Set on lazy pulling's range GETs (on-demand reads and the background fetch): the response is `bytes`
+   * of blob `digest` from `offset` on, not the whole blob. A cache or P2P strategy must not count it as
+   * holding the blob; one that ignores the field serves `bytes` as a small blob, which is what hosted
+   * and private registries do. Lazy formats' metadata blobs (TOC, zTOC, bootstrap) are `config` requests
+   * with negative digests (cluster/node.ts layerMetaDigest / imageMetaDigest).
+   */
+  range?: { offset: number; blobBytes: number };
 }
 
 /** Round trips a request pays for opening a new connection: TCP, then TLS 1.3. */
@@ -42,7 +50,8 @@ export function connect(session: PullSession, hostBit: number): number {
   return HANDSHAKE_RTTS;
 }
 
-export type FetchDone = (ok: boolean) => void;
+/** `reason` says why a request failed, e.g. "rate-limited" (HTTP 429), "unavailable" (503). */
+export type FetchDone = (ok: boolean, reason?: string) => void;
 
 export interface DistributionRuntime {
   /** Whether a pull starts with an auth token request (hosted registries). */
@@ -53,6 +62,8 @@ export interface DistributionRuntime {
   addCosts(ledger: CostLedger): void;
   /** Link ids whose egress is "the registry" (for registry_egress_bytes / registry_peak_Bps). */
   readonly registryLinks: readonly number[];
+  /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
+  layerPublished?(layer: number, bytes: number): void;
 }
 
 export interface DistributionModule<Config extends { kind: string }> {

@@ -5,10 +5,14 @@
 import { quantileSorted } from 'simple-statistics';
 import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
 import type { Percentiles } from './result.ts';
-import { TransferTimeline, rolloutCurve, type VariantSeries } from './timeseries.ts';
+import { TransferTimeline, rolloutCurve, type VariantSeries, type ZoneTraffic } from './timeseries.ts';
 
 export class MetricsCollector implements ModelEvents {
   releases = 0;
+  /** Requests answered (every transfer) and refused (429/503); refusals also appear as transfers of their error body. */
+  requests = 0;
+  throttledRequests = 0;
+  retries = 0;
   pulls = 0;
   pullsFailed = 0;
   readonly failedByReason = new Map<string, number>();
@@ -27,8 +31,16 @@ export class MetricsCollector implements ModelEvents {
   private readonly timeline = new TransferTimeline();
   private latestPublish = 0;
 
-  /** `clock` (the simulator's now) turns on time series; without it the collector only counts. */
-  constructor(private readonly clock?: () => number) {}
+  private readonly byZone = new Map<string, { bySource: Map<string, number>; crossZone: number }>();
+
+  /**
+   * `clock` (the simulator's now) turns on time series and `zoneOf` (node → zone name) per-zone traffic;
+   * without them the collector only counts.
+   */
+  constructor(
+    private readonly clock?: () => number,
+    private readonly zoneOf?: (node: number) => string,
+  ) {}
 
   releasePublished(release: number, time: number, targetNodes: number): void {
     this.releases++;
@@ -40,6 +52,13 @@ export class MetricsCollector implements ModelEvents {
   }
 
   transferDone(e: TransferEvent): void {
+    if (e.cacheFill) {
+      if (e.internet) this.internetBytes += e.bytes;
+      if (e.viaNat) this.natBytes += e.bytes;
+      if (e.crossZone) this.crossZoneBytes += e.bytes;
+      return;
+    }
+    this.requests++;
     if (e.kind === 'layer') this.layerBytes += e.bytes;
     else this.metadataBytes += e.bytes;
     if (e.internet) this.internetBytes += e.bytes;
@@ -47,6 +66,24 @@ export class MetricsCollector implements ModelEvents {
     if (e.crossZone) this.crossZoneBytes += e.bytes;
     this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
     if (this.clock) this.timeline.record(this.clock() - this.latestPublish, e.bytes, e.source);
+    if (this.zoneOf) {
+      const zone = this.zoneOf(e.node);
+      let z = this.byZone.get(zone);
+      if (!z) {
+        z = { bySource: new Map(), crossZone: 0 };
+        this.byZone.set(zone, z);
+      }
+      z.bySource.set(e.source, (z.bySource.get(e.source) ?? 0) + e.bytes);
+      if (e.crossZone) z.crossZone += e.bytes;
+    }
+  }
+
+  requestThrottled(): void {
+    this.throttledRequests++;
+  }
+
+  pullRetried(): void {
+    this.retries++;
   }
 
   pullDone(_node: number, _release: number, ok: boolean, _time: number, reason?: string): void {
@@ -86,7 +123,25 @@ export class MetricsCollector implements ModelEvents {
     return {
       rollout_completion: rolloutCurve(this.nodeReadyS, targets),
       ingress_by_source: this.timeline.series(span, this.releases),
+      ...(this.zoneOf ? { ingress_by_zone: this.zoneTraffic() } : {}),
     };
+  }
+
+  private zoneTraffic(): Record<string, ZoneTraffic> {
+    const out: Record<string, ZoneTraffic> = {};
+    for (const zone of [...this.byZone.keys()].sort()) {
+      const z = this.byZone.get(zone)!;
+      const bytes_by_source: Record<string, number> = {};
+      for (const src of [...z.bySource.keys()].sort()) bytes_by_source[src] = z.bySource.get(src)!;
+      out[zone] = { bytes_by_source, cross_zone_bytes: z.crossZone };
+    }
+    return out;
+  }
+
+  failedByReasonRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.failedByReason.keys()].sort()) out[k] = this.failedByReason.get(k)!;
+    return out;
   }
 
   ingressBySource(): Record<string, number> {

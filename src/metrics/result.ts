@@ -23,6 +23,14 @@ export interface VariantMetrics {
   releases: number;
   pulls: number;
   pulls_failed: number;
+  /** Failed pulls by reason, e.g. { "rate-limited": 12 } (every failure has one). */
+  pulls_failed_by_reason: Record<string, number>;
+  /** Registry requests of every kind (token, HEAD, index, manifest, config, blobs), answered or refused. */
+  requests: number;
+  /** Requests refused with 429 (quota) or 503 (overload). */
+  throttled_requests: number;
+  /** Pull attempts repeated after a failure (kubelet's image-pull back-off). */
+  retries: number;
   ingress_bytes: number;
   layer_bytes: number;
   metadata_bytes: number;
@@ -35,6 +43,8 @@ export interface VariantMetrics {
   node_ready_s: Percentiles;
   cost_usd: CostBreakdown;
   cost_usd_per_day: number;
+  /** cost_usd_per_day × 730 h / 24 h (a billing month). */
+  cost_usd_per_month: number;
   /** Kernel events dispatched. */
   events: number;
   /**

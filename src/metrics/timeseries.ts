@@ -29,6 +29,15 @@ export interface VariantSeries {
   rollout_completion: RolloutCurve;
   /** Ingress by source, keyed by source name (sorted). */
   ingress_by_source: Record<string, ThroughputSeries>;
+  /** Whole-run traffic into each zone's nodes (zones sorted), when the collector knew the zones. */
+  ingress_by_zone?: Record<string, ZoneTraffic>;
+}
+
+export interface ZoneTraffic {
+  /** Bytes received by the zone's nodes, by source (sorted). */
+  bytes_by_source: Record<string, number>;
+  /** Of those, bytes that came from another zone. */
+  cross_zone_bytes: number;
 }
 
 /**

@@ -14,12 +14,16 @@
  *   flow whose rate does not change costs nothing, and likewise a link's carried bytes;
  * - only the connected components touched by the changes (flows linked through shared links,
  *   transitively) are re-solved: max-min fairness decomposes over components;
- * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest.
+ * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest;
+ * - after a solve, the flows at the component's top rate form a ShareGroup (share-group.ts): while they
+ *   leave one by one without changing the bottleneck structure, each departure re-shares in
+ *   O(path · log) through the group's virtual clock instead of re-solving the component in O(flows).
  */
 import { type Simulator, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver } from './maxmin.ts';
+import { GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 
 export interface NetworkOptions {
   /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
@@ -40,6 +44,8 @@ const DONE = 3; // completed, its onDone running
 
 /** Finish times this close (relative to now) are the same instant: those flows complete together. */
 const SAME_INSTANT = 1e-9;
+/** Cap on the share-group backoff: at most 2^6 solves skipped after a run of unused groups. */
+const MAX_GROUP_MISSES = 6;
 /** Rounding slack allowed by the invariant checks. */
 const SLACK = 1e-9;
 
@@ -65,6 +71,12 @@ export class Network {
   private settledAt = new Float64Array(16);
   private peak = new Float64Array(16);
   private linkDirty = new Uint8Array(16);
+  // Share-group state of a link (see share-group.ts). While linkGroup[l] is set, load[l] holds only the
+  // other flows' bytes/s, and the members add groupCount[l] × group rate, accounted through the group's
+  // virtual clock from groupVAt[l].
+  private linkGroup: (ShareGroup | undefined)[] = [];
+  private groupCount = new Int32Array(16);
+  private groupVAt = new Float64Array(16);
 
   // Flows.
   private flowIdsUsed = 0;
@@ -78,6 +90,9 @@ export class Network {
   private rate = new Float64Array(64);
   private arrival = new Float64Array(64); // kernel handle of the latency event
   private onDone: (FlowDone | undefined)[] = [];
+  /** A member's remaining bytes are vfinish − its group's virtual time. */
+  private flowGroup: (ShareGroup | undefined)[] = [];
+  private vfinish = new Float64Array(64);
 
   // Batching and completion.
   private readonly finishHeap = new IndexedMinHeap(64);
@@ -89,6 +104,18 @@ export class Network {
   private dirtyLinks = new Int32Array(16);
   private dirtyLinkCount = 0;
   private finished = new Int32Array(64);
+  /** Groups whose members left at this timestamp: re-shared (or dissolved) by the solve. */
+  private pendingGroups: ShareGroup[] = [];
+  private readonly levelOf = (l: number): number => this.groupLevel(l);
+  /**
+   * Performance: where groups keep being broken up before any member leaves through them (a P2P swarm,
+   * where every event changes the structure), forming them is pure overhead, so after each unused group
+   * the next 2^misses eligible solves form none (capped); one group that pays resets this.
+   */
+  private groupMisses = 0;
+  private groupBackoff = 0;
+  private groupOf: ShareGroup | undefined;
+  private readonly membersOn = (l: number): number => (this.linkGroup[l] === this.groupOf ? this.groupCount[l] : 0);
 
   constructor(sim: Simulator, options: NetworkOptions = {}) {
     this.sim = sim;
@@ -116,6 +143,7 @@ export class Network {
     if (this.links === this.capacity.length) this.growLinks(this.links * 2);
     const id = this.links++;
     this.names.push(name);
+    this.linkGroup.push(undefined);
     this.capacity[id] = capacityBps;
     this.latency[id] = latencyS;
     this.settledAt[id] = this.sim.now;
@@ -151,17 +179,22 @@ export class Network {
   /** Bytes carried so far, exact at the current time. */
   linkBytes(id: number): number {
     this.checkLink(id);
-    return this.carried[id] + this.load[id] * (this.sim.now - this.settledAt[id]);
+    const now = this.sim.now;
+    const bytes = this.carried[id] + this.load[id] * (now - this.settledAt[id]);
+    const g = this.linkGroup[id];
+    return g === undefined ? bytes : bytes + this.groupCount[id] * (g.virtualAt(now) - this.groupVAt[id]);
   }
   /** Current sum of the rates of the flows crossing the link, bytes/s. */
   linkLoad(id: number): number {
     this.checkLink(id);
-    return this.load[id];
+    const g = this.linkGroup[id];
+    return g === undefined ? this.load[id] : this.load[id] + this.groupCount[id] * g.rate;
   }
   /** Highest load the link has carried. */
   linkPeak(id: number): number {
     this.checkLink(id);
-    return this.peak[id];
+    // A group's rate only grows and its member counts only shrink (settled into peak), so now is its top.
+    return this.linkGroup[id] === undefined ? this.peak[id] : Math.max(this.peak[id], this.linkLoad(id));
   }
 
   // ---- flows ------------------------------------------------------------------------------------------
@@ -170,10 +203,17 @@ export class Network {
    * Starts a transfer of `bytes` along `path` (link ids, each at most once), capped at `cap` bytes/s, and
    * returns its id. `onDone(id)` runs when the last byte arrives. Ids are recycled once a flow completes
    * or is aborted.
+   *
+   * `startDelayS` (default 0) holds the flow back that long before its path latency starts to count, as
+   * if startFlow were called startDelayS later (same timestamps, to the last bit), but with one kernel
+   * event instead of two: a request's round trips and service time before the body flows, for example.
+   * Until it joins, the flow is in progress with rate 0 and can be aborted.
    */
-  startFlow(path: readonly number[], bytes: number, onDone: FlowDone, cap = Infinity): number {
+  startFlow(path: readonly number[], bytes: number, onDone: FlowDone, cap = Infinity, startDelayS = 0): number {
     if (!(bytes >= 0 && bytes < Infinity)) throw new RangeError(`flow size must be finite and >= 0 bytes, got ${bytes}`);
     if (!(cap >= 0)) throw new RangeError(`flow cap must be >= 0 bytes/s, got ${cap}`);
+    if (!(startDelayS >= 0 && startDelayS < Infinity))
+      throw new RangeError(`flow start delay must be finite and >= 0 s, got ${startDelayS}`);
     let pathLatency = 0;
     for (let i = 0; i < path.length; i++) {
       const l = path[i];
@@ -195,7 +235,11 @@ export class Network {
     this.inProgress++;
 
     const delay = this.latencyFactor * pathLatency;
-    if (delay > 0 || this.isInstant(f)) this.arrival[f] = this.sim.schedule(delay, this.arriveType, f, NORMAL);
+    if (startDelayS > 0) {
+      // (now + startDelayS) + delay: the sum a second startFlow call at now + startDelayS would compute.
+      const at = this.sim.now + startDelayS;
+      this.arrival[f] = this.sim.scheduleAt(delay > 0 ? at + delay : at, this.arriveType, f, NORMAL);
+    } else if (delay > 0 || this.isInstant(f)) this.arrival[f] = this.sim.schedule(delay, this.arriveType, f, NORMAL);
     else this.join(f);
     return f;
   }
@@ -207,6 +251,8 @@ export class Network {
     if (s === LATENT) {
       this.sim.cancel(this.arrival[id]);
     } else if (s === SHARING) {
+      const g = this.flowGroup[id];
+      if (g !== undefined) this.dissolve(g); // leave() below requests the solve
       const left = this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]);
       delivered = Math.min(this.size[id], Math.max(0, this.size[id] - left));
       this.leave(id);
@@ -221,7 +267,9 @@ export class Network {
 
   /** Current rate in bytes/s (0 while the flow waits out its latency). */
   flowRate(id: number): number {
-    return this.flowState(id) === SHARING ? this.rate[id] : 0;
+    if (this.flowState(id) !== SHARING) return 0;
+    const g = this.flowGroup[id];
+    return g === undefined ? this.rate[id] : g.rate;
   }
 
   /** Bytes still to deliver, exact at the current time. */
@@ -229,6 +277,8 @@ export class Network {
     const s = this.flowState(id);
     if (s === LATENT) return this.size[id];
     if (s === DONE) return 0;
+    const g = this.flowGroup[id];
+    if (g !== undefined) return Math.max(0, this.vfinish[id] - g.virtualAt(this.sim.now));
     return Math.max(0, this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]));
   }
 
@@ -273,6 +323,11 @@ export class Network {
     let n = 0;
     while (this.finishHeap.size > 0 && this.finishHeap.peekKey() <= horizon) {
       const f = this.finishHeap.pop();
+      if (this.flowGroup[f] !== undefined) {
+        this.departGroup(f, now);
+        finished[n++] = f;
+        continue;
+      }
       const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
       if (left < -SLACK * (this.size[f] + this.rate[f] * now))
         throw new Error(`network invariant: flow ${f} overshot its size by ${-left} bytes at t=${now}`);
@@ -296,6 +351,12 @@ export class Network {
     this.solvePending = false;
     const now = this.sim.now;
     const g = this.graph;
+    // Groups whose members left: re-share in O(log) if the structure holds, else re-solve their component.
+    for (let i = 0; i < this.pendingGroups.length; i++) {
+      const grp = this.pendingGroups[i];
+      if (grp.alive && !this.advanceGroup(grp, now)) this.dissolve(grp);
+    }
+    this.pendingGroups.length = 0;
     // Flows that joined and left again since the last solve are not seeds; their links are.
     let seeds = 0;
     for (let i = 0; i < this.dirtyFlowCount; i++) {
@@ -306,6 +367,23 @@ export class Network {
     g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount);
     this.dirtyFlowCount = 0;
     this.dirtyLinkCount = 0;
+    // A group inside a component being re-solved is dissolved first, and all its members re-solved with it
+    // (members elsewhere would keep valid rates, but re-solving them keeps results bit-identical to a
+    // network without groups).
+    let widened = false;
+    for (let i = 0; i < g.componentFlowCount; i++) {
+      const grp = this.flowGroup[g.componentFlows[i]];
+      if (grp !== undefined) {
+        this.dissolve(grp);
+        widened = true;
+      }
+    }
+    if (widened) {
+      for (let i = 0; i < g.componentFlowCount; i++) this.pushDirtyFlow(g.componentFlows[i]);
+      // collect() copies seeds before writing its output, so componentLinks may seed itself.
+      g.collect(this.dirtyFlows, this.dirtyFlowCount, g.componentLinks, g.componentLinkCount);
+      this.dirtyFlowCount = 0;
+    }
     const { componentFlows: flows, componentLinks: links, componentFlowCount: nFlows, componentLinkCount: nLinks } = g;
 
     for (let i = 0; i < nFlows; i++) {
@@ -324,13 +402,13 @@ export class Network {
 
     this.solver.solve(g, flows, nFlows, links, nLinks, this.rate);
 
+    let top = 0;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
       if (!(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
         throw new Error(`network invariant: flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
-      if (r > 0) this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / r);
-      else this.finishHeap.remove(f);
+      if (r > top) top = r;
     }
     for (let i = 0; i < nLinks; i++) {
       const l = links[i];
@@ -344,6 +422,19 @@ export class Network {
       this.load[l] = sum;
       if (sum > this.peak[l]) this.peak[l] = sum;
     }
+    let grp: ShareGroup | undefined;
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS) {
+      if (this.groupBackoff > 0) this.groupBackoff--;
+      else grp = this.formGroup(top, now);
+    }
+    for (let i = 0; i < nFlows; i++) {
+      const f = flows[i];
+      const r = this.rate[f];
+      if (r === top && grp !== undefined) this.finishHeap.remove(f); // the group keys only its next finisher
+      else if (r > 0) this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / r);
+      else this.finishHeap.remove(f);
+    }
+    if (grp !== undefined) this.keyGroupHead(grp, now);
     this.syncFinishEvent();
   }
 
@@ -364,6 +455,181 @@ export class Network {
     this.sim.schedule(0, this.solveType, 0, LATE);
   }
 
+  // ---- share groups (see share-group.ts) --------------------------------------------------------------
+
+  /** Makes the flows at rate `top` in the component just solved a group; they are sorted by finish. */
+  private formGroup(top: number, now: number): ShareGroup | undefined {
+    const g = this.graph;
+    const flows = g.componentFlows;
+    let count = 0;
+    for (let i = 0; i < g.componentFlowCount; i++) if (this.rate[flows[i]] === top) count++;
+    const grp = new ShareGroup(count, g.componentLinkCount, now, top);
+    const members = grp.members;
+    let k = 0;
+    for (let i = 0; i < g.componentFlowCount; i++) {
+      const f = flows[i];
+      if (this.rate[f] !== top) continue;
+      members[k++] = f;
+      this.flowGroup[f] = grp;
+      this.vfinish[f] = Math.max(0, this.remaining[f]); // virtual time starts at 0
+      const cap = g.flowCap[f];
+      if (cap < grp.minCap) grp.minCap = cap;
+      if (cap > grp.maxCap) grp.maxCap = cap;
+      const path = g.flowPath[f];
+      for (let i = g.flowPathLength[f] - 1; i >= 0; i--) {
+        const l = path[i];
+        if (this.linkGroup[l] !== grp) {
+          this.linkGroup[l] = grp;
+          this.groupCount[l] = 0;
+          this.groupVAt[l] = 0;
+          grp.addLink(l);
+        }
+        this.groupCount[l]++;
+      }
+    }
+    const vf = this.vfinish;
+    // Finish order is (remaining bytes, id), the order the finish heap pops equal keys in. Performance:
+    // members of a group often have equal sizes left (one layer pulled by many nodes), and then a plain
+    // numeric sort by id, without a comparator call per comparison, gives that order.
+    let equal = true;
+    for (let i = 1; i < count && equal; i++) equal = vf[members[i]] === vf[members[0]];
+    if (equal) members.sort();
+    else members.sort((a, b) => vf[a] - vf[b] || a - b);
+    for (let i = 0; i < grp.linkCount; i++) {
+      // load keeps only the other flows' bytes/s: summed exactly rather than by subtracting the members'.
+      const l = grp.links[i];
+      const on = g.linkFlows[l];
+      let other = 0;
+      for (let j = g.linkFlowCount[l] - 1; j >= 0; j--) if (this.flowGroup[on[j]] !== grp) other += this.rate[on[j]];
+      this.load[l] = other;
+    }
+    this.groupOf = grp;
+    grp.buildLevels(this.levelOf);
+    return grp;
+  }
+
+  /** The rate at which link l fills if its group's members on it all run at it; Infinity if none does. */
+  private groupLevel(l: number): number {
+    if (this.linkGroup[l] !== this.groupOf) return Infinity;
+    const n = this.groupCount[l];
+    return n > 0 ? (this.graph.linkCapacity[l] - this.load[l]) / n : Infinity;
+  }
+
+  /** Puts the group's next finisher in the finish heap, at its time under the group's current rate. */
+  private keyGroupHead(grp: ShareGroup, now: number): void {
+    if (grp.size === 0) return;
+    const f = grp.members[grp.head];
+    this.finishHeap.set(f, now + Math.max(0, this.vfinish[f] - grp.virtualAt(now)) / grp.rate);
+  }
+
+  /** Brings a group link's byte count up to now (members counted through the virtual clock at V). */
+  private settleGroupLink(l: number, v: number, now: number): void {
+    this.carried[l] += this.load[l] * (now - this.settledAt[l]) + this.groupCount[l] * (v - this.groupVAt[l]);
+    this.settledAt[l] = now;
+    this.groupVAt[l] = v;
+  }
+
+  /** Group member f (the group's next finisher) completes: O(path) now, the re-share at the solve. */
+  private departGroup(f: number, now: number): void {
+    const grp = this.flowGroup[f] as ShareGroup;
+    if (grp.members[grp.head] !== f) throw new Error(`internal: flow ${f} left its share group out of order`);
+    const v = grp.advanceTo(now);
+    const left = this.vfinish[f] - v;
+    if (left < -SLACK * (this.size[f] + grp.rate * now))
+      throw new Error(`network invariant: flow ${f} overshot its size by ${-left} bytes at t=${now}`);
+    const path = this.graph.flowPath[f];
+    for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
+      const l = path[i];
+      this.settleGroupLink(l, v, now);
+      this.carried[l] += left; // snap to exactly delivered, as for any flow
+      const load = this.load[l] + this.groupCount[l] * grp.rate;
+      if (load > this.peak[l]) this.peak[l] = load;
+      if (--this.groupCount[l] === 0) this.linkGroup[l] = undefined; // load already holds the rest
+      grp.pendingLinks.push(l);
+    }
+    this.graph.detach(f);
+    this.finishHeap.remove(f);
+    this.flowGroup[f] = undefined;
+    grp.head++;
+    this.remaining[f] = 0;
+    this.settled[f] = now;
+    this.rate[f] = 0;
+    this.state[f] = DONE;
+    this.inProgress--;
+    // Until the solve, the others keep the rate of the last solve, as after any departure.
+    this.keyGroupHead(grp, now);
+    if (!grp.pending) {
+      grp.pending = true;
+      this.pendingGroups.push(grp);
+    }
+    this.requestSolve();
+  }
+
+  /** Applies the departures of this timestamp to a group; false if its component must be re-solved. */
+  private advanceGroup(grp: ShareGroup, now: number): boolean {
+    if (grp.size === 0) {
+      grp.alive = false; // every link went back to plain accounting as its last member left
+      this.groupMisses = 0;
+      return true;
+    }
+    this.groupOf = grp;
+    const rate = grp.nextRate(this.levelOf, this.membersOn);
+    if (rate < 0) return false;
+    if (rate !== grp.rate) {
+      grp.advanceTo(now);
+      grp.rate = rate;
+      this.keyGroupHead(grp, now);
+    }
+    grp.pending = false;
+    grp.pendingLinks.length = 0;
+    this.groupMisses = 0;
+    return true;
+  }
+
+  /**
+   * Turns a group's members back into plain flows at the group's rate and queues them, with the links of
+   * members that left since the last solve, for the next solve (the caller makes sure one is due).
+   */
+  private dissolve(grp: ShareGroup): void {
+    const now = this.sim.now;
+    const v = grp.advanceTo(now);
+    for (let i = grp.head; i < grp.end; i++) {
+      const f = grp.members[i];
+      this.flowGroup[f] = undefined;
+      this.remaining[f] = this.vfinish[f] - v;
+      this.settled[f] = now;
+      this.rate[f] = grp.rate;
+      this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / grp.rate);
+      this.pushDirtyFlow(f);
+    }
+    for (let i = 0; i < grp.linkCount; i++) {
+      const l = grp.links[i];
+      if (this.linkGroup[l] !== grp) continue;
+      this.settleGroupLink(l, v, now);
+      this.load[l] += this.groupCount[l] * grp.rate;
+      if (this.load[l] > this.peak[l]) this.peak[l] = this.load[l];
+      this.linkGroup[l] = undefined;
+    }
+    for (const l of grp.pendingLinks) {
+      if (this.linkDirty[l] === 0) {
+        this.linkDirty[l] = 1;
+        this.dirtyLinks[this.dirtyLinkCount++] = l;
+      }
+    }
+    if (grp.head === 0) {
+      // No member ever left through the group: it only cost its formation.
+      if (this.groupMisses < MAX_GROUP_MISSES) this.groupMisses++;
+      this.groupBackoff = 2 ** this.groupMisses;
+    }
+    grp.alive = false;
+    grp.pending = false;
+  }
+
+  private pushDirtyFlow(f: number): void {
+    if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grow(this.dirtyFlows, 2 * this.dirtyFlowCount);
+    this.dirtyFlows[this.dirtyFlowCount++] = f;
+  }
+
   // ---- membership -------------------------------------------------------------------------------------
 
   /** The flow's latency has passed: it joins the links of its path and competes for bandwidth. */
@@ -371,8 +637,7 @@ export class Network {
     this.state[f] = SHARING;
     this.settled[f] = this.sim.now;
     this.graph.attach(f);
-    if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grow(this.dirtyFlows, 2 * this.dirtyFlowCount);
-    this.dirtyFlows[this.dirtyFlowCount++] = f;
+    this.pushDirtyFlow(f);
     this.requestSolve();
   }
 
@@ -400,6 +665,7 @@ export class Network {
     if (f === this.state.length) this.growFlows(2 * f);
     this.graph.addFlowId(f);
     this.onDone.push(undefined);
+    this.flowGroup.push(undefined);
     return f;
   }
 
@@ -429,6 +695,7 @@ export class Network {
     this.rate = grow(this.rate, n);
     this.arrival = grow(this.arrival, n);
     this.finished = grow(this.finished, n);
+    this.vfinish = grow(this.vfinish, n);
     this.finishHeap.ensureCapacity(n);
   }
 
@@ -440,6 +707,8 @@ export class Network {
     this.settledAt = grow(this.settledAt, n);
     this.peak = grow(this.peak, n);
     this.linkDirty = grow(this.linkDirty, n);
+    this.groupCount = grow(this.groupCount, n);
+    this.groupVAt = grow(this.groupVAt, n);
     this.dirtyLinks = grow(this.dirtyLinks, n);
   }
 }

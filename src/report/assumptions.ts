@@ -18,7 +18,8 @@ export function describeScenario(scenario: ResolvedScenario): string[] {
   const zones = c.zones.length === 1 ? `1 zone (${c.zones[0]})` : `${c.zones.length} zones (${c.zones.join(', ')})`;
   const egress = c.egress === 'nat' ? `through ${c.natGateways === 'per-zone' ? 'one NAT gateway per zone' : 'a single NAT gateway'}` : 'each with its own public IP';
   const imgs = r.images;
-  const perRelease = r.releases.images === imgs.count ? `each of the ${imgs.count} images` : `${r.releases.images} of the ${imgs.count} images`;
+  const perRelease =
+    imgs.count === 1 ? 'the image' : r.releases.images === imgs.count ? `each of the ${imgs.count} images` : `${r.releases.images} of the ${imgs.count} images`;
   const lines = [
     `${c.nodes.toLocaleString('en-US')} nodes in ${zones} with ${formatRate(c.nic)} NICs, reaching the internet ${egress}.`,
     `${imgs.count} image${imgs.count === 1 ? '' : 's'} of ${formatBytes(imgs.size)} in ${imgs.layers} layers${imgs.multiArch ? ' behind a multi-arch index' : ''}; node caches start ${c.cache}.`,

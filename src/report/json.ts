@@ -15,6 +15,10 @@ export const METRIC_KEYS = [
   'releases',
   'pulls',
   'pulls_failed',
+  'pulls_failed_by_reason',
+  'requests',
+  'throttled_requests',
+  'retries',
   'ingress_bytes',
   'layer_bytes',
   'metadata_bytes',
@@ -27,6 +31,7 @@ export const METRIC_KEYS = [
   'node_ready_s',
   'cost_usd',
   'cost_usd_per_day',
+  'cost_usd_per_month',
   'events',
   'wall_ms',
 ] as const;
@@ -50,6 +55,7 @@ function orderRun(r: RunResult): Json {
 function orderMetrics(m: unknown): Json {
   return ordered(m as Record<string, unknown>, METRIC_KEYS, {
     ingress_by_source_bytes: (v) => sortedRecord(v),
+    pulls_failed_by_reason: (v) => sortedRecord(v),
     rollout_s: (v) => ordered(v as Record<string, unknown>, PERCENTILE_KEYS),
     node_ready_s: (v) => ordered(v as Record<string, unknown>, PERCENTILE_KEYS),
     cost_usd: (v) => ordered(v as Record<string, unknown>, ['total']),

@@ -21,6 +21,8 @@ export interface SummaryOptions {
   color?: boolean;
   /** How many of the largest cost items to list under cost per day. */
   topCostItems?: number;
+  /** Append ✓ to the best value of each row, so the winner shows without colour too (compare). */
+  markBest?: boolean;
 }
 
 /** Colour when writing to a terminal, unless NO_COLOR is set; FORCE_COLOR turns it on anyway. */
@@ -76,6 +78,9 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     rows.push(row('wall time', (m) => (m.wall_ms === null ? NOT_A_NUMBER : formatDuration(m.wall_ms / 1000))));
   }
 
+  if (options.markBest) {
+    for (const r of rows) for (const c of bestIndexes(r.lowerIsBetter)) r.cells[c] += ' ✓';
+  }
   const names = result.variants.map((v) => v.name);
   const labelWidth = Math.max(0, ...rows.map((r) => r.label.length + (r.detail ? 2 : 0)));
   const widths = names.map((n, c) => Math.max(n.length, ...rows.map((r) => r.cells[c].length)));

@@ -10,6 +10,7 @@ import { zDuration, zRate, zSize, zPrice } from './units.ts';
 import { Distribution } from '../distribution/registry.ts';
 import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
+import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
@@ -63,13 +64,86 @@ export const Cluster = z.strictObject({
   internetFlowCap: zRate.prefault('5 Gbit/s').describe('per-flow cap to the internet (EC2 outside a placement group, FACTS.md §5)'),
   maxConcurrentDownloads: z.number().int().min(1).max(64).default(3).describe('layers in flight per pull (containerd/dockerd default 3)'),
   serializeImagePulls: z.boolean().default(true).describe('kubelet pulls one image at a time per node (default true)'),
-  unpack: zRate.prefault('100 MB/s').describe('layer decompress + write throughput per node, in compressed bytes (assumption)'),
+  unpack: zRate
+    .prefault('100 MB/s')
+    .describe(
+      'unpack (decompress + write) throughput per node for gzip layers, in compressed bytes/s (assumption); zstd and uncompressed layers unpack faster per content byte (images.compression), lazy formats mount without unpacking',
+    ),
   cache: z.enum(['warm', 'cold']).default('warm').describe('warm: nodes hold the current version of every image at t=0'),
 });
 
+const compressionFormat = z.enum(['gzip', 'zstd', 'none']);
+
+/** `images.compression`: a preset name, or the preset with its ratio / unpack speed overridden. */
+export const ImageCompression = z
+  .union([
+    compressionFormat,
+    z.strictObject({
+      format: compressionFormat,
+      ratio: z.number().min(1).max(100).optional().describe('content bytes per wire byte (presets: gzip 2.5, zstd 2.7, none 1; assumptions)'),
+      unpack: zRate
+        .refine((r) => r > 0, { error: 'unpack must be faster than 0 B/s' })
+        .optional()
+        .describe('unpack throughput per node in content (unpacked) bytes/s; default: cluster.unpack scaled by the preset'),
+    }),
+  ], { error: 'expected "gzip", "zstd" or "none", or { format, ratio, unpack }' })
+  .superRefine((c, ctx) => {
+    if (typeof c !== 'string' && c.format === 'none' && c.ratio !== undefined && c.ratio !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ratio'],
+        message: `an uncompressed layer has ratio 1, not ${c.ratio}`,
+        params: { hint: 'drop ratio, or pick format gzip or zstd' },
+      });
+  })
+  .transform((c): Compression => {
+    const o: { format: Compression['format']; ratio?: number; unpack?: number } = typeof c === 'string' ? { format: c } : c;
+    return { format: o.format, ratio: o.ratio ?? COMPRESSION_PRESETS[o.format].ratio, unpackBps: o.unpack ?? null };
+  })
+  .describe(
+    'how layers go over the wire: gzip (default, the OCI media type), zstd or none; sizes stay gzip-measured, so another format changes wire bytes and unpack time',
+  );
+
+/** `images.lazy`: lazy pulling (eStargz / Nydus / SOCI) as a modifier on any distribution strategy. */
+export const ImageLazy = z
+  .strictObject({
+    format: z.enum(['estargz', 'nydus', 'soci']).describe('snapshotter format: presets for chunk size and metadata'),
+    startFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.064)
+      .describe('share of each lazily mounted layer read before the container is ready (Slacker: 6.4 %, FACTS.md §1d)'),
+    chunk: zSize
+      .refine((b) => b >= 1, { error: 'a range GET needs at least 1 byte' })
+      .optional()
+      .describe('bytes per on-demand range GET (presets: estargz 4 MiB, nydus 1 MiB, soci 4 MiB span)'),
+    parallelReads: z.number().int().min(1).max(64).default(1).describe('on-demand range GETs in flight while a container starts (assumption: 1, start-up reads are mostly sequential)'),
+    background: z
+      .enum(['after-start', 'at-mount'])
+      .default('after-start')
+      .describe(
+        'when the rest of each layer streams in: once the container is ready (default: snapshotters hold background fetches back at start), or at the mount, sharing links with the start reads',
+      ),
+    backgroundDelay: zDuration.optional().describe('the background fetch waits this long after the mount (presets: soci 30s, others 0)'),
+    backgroundPeriod: zDuration
+      .optional()
+      .describe("0: each layer's rest in one GET; else one chunk per this period (presets: soci 500ms, others 0)"),
+  })
+  .transform((l): LazyPulling => ({
+    ...LAZY_PRESETS[l.format],
+    format: l.format,
+    startFraction: l.startFraction,
+    parallelReads: l.parallelReads,
+    background: l.background,
+    backgroundDelayS: l.backgroundDelay ?? LAZY_PRESETS[l.format].backgroundDelayS,
+    backgroundPeriodS: l.backgroundPeriod ?? LAZY_PRESETS[l.format].backgroundPeriodS,
+    chunkBytes: l.chunk ?? LAZY_PRESETS[l.format].chunkBytes,
+  }));
+
 export const Images = z.strictObject({
   count: z.number().int().min(1).max(100_000).default(1),
-  size: zSize.prefault('500 MB').describe('compressed size of each image'),
+  size: zSize.prefault('500 MB').describe('compressed size of each image as gzip layers (what a registry lists); see compression'),
   layers: z.number().int().min(1).max(1000).default(8),
   baseLayers: z.number().int().min(0).default(0).describe('bottom layers shared by every image'),
   baseSize: zSize.prefault(0).describe('bytes of the shared base layers (part of size)'),
@@ -77,6 +151,8 @@ export const Images = z.strictObject({
   indexSize: zSize.prefault('1.6 KB').describe('bytes of the image index (multi-arch)'),
   manifestSize: zSize.prefault('2 KB'),
   configSize: zSize.prefault('6 KB'),
+  compression: ImageCompression.prefault('gzip'),
+  lazy: ImageLazy.optional().describe('lazy pulling: a container starts after metadata + its start fraction; the rest streams in'),
 });
 
 export const Releases = z.strictObject({
@@ -151,12 +227,15 @@ export const RunConfig = z
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
-    if (c.distribution.kind === 'private' && c.distribution.zones) {
-      c.distribution.zones.forEach((z, i) => {
+    // A mirror's private upstream is placed in cluster zones too.
+    const reg = c.distribution.kind === 'mirror' ? c.distribution.upstream : c.distribution;
+    const regPath = c.distribution.kind === 'mirror' ? ['distribution', 'upstream', 'zones'] : ['distribution', 'zones'];
+    if (reg.kind === 'private' && reg.zones) {
+      reg.zones.forEach((z, i) => {
         if (!zones.includes(z))
           ctx.addIssue({
             code: 'custom',
-            path: ['distribution', 'zones', i],
+            path: [...regPath, i],
             message: `zone "${z}" is not a cluster zone`,
             params: { hint: `cluster zones are ${zones.map((x) => `"${x}"`).join(', ')}` },
           });

@@ -1,0 +1,96 @@
+/**
+ * Registry fan-out with distinct sizes (issue 6, goal 1), the case SimGrid 3.32 takes 2.0 s for at N=5,000
+ * and about 570 s at N=50,000 on this machine: one registry (10 Gbit/s NIC) serves N clients (1 Gbit/s
+ * NICs) through a shared 10 Gbit/s backbone, pure max-min, zero latency, client i fetches 100 MB·(i+1)/N,
+ * every flow starting at t=0. Every completion re-shares the bottleneck.
+ *
+ * Each row is the in-process wall time of one whole run (set-up, all N flows, every completion), the
+ * median of a few runs; the finish times are checked against the closed form
+ * t_j = t_{j−1} + (s_j − s_{j−1}) / min(client_cap, C/(N−j+1)) so a fast wrong answer cannot pass.
+ */
+import { pathToFileURL } from 'node:url';
+import { Simulator } from '../src/kernel/index.ts';
+import { Network } from '../src/network/index.ts';
+import type { BenchRow, BenchSuiteOptions } from './types.ts';
+
+const C = 10e9 / 8; // registry NIC and backbone, bytes/s
+const CLIENT = 1e9 / 8; // client NIC, bytes/s
+const SIZES = [5_000, 10_000, 50_000] as const;
+
+export interface FanOutRun {
+  seconds: number;
+  events: number;
+  /** Largest relative difference between a finish time and the closed form. */
+  maxRelativeError: number;
+}
+
+/** Runs the fan-out once and returns its wall time, kernel events and error against the closed form. */
+export function runFanOut(n: number): FanOutRun {
+  const started = performance.now();
+  const sim = new Simulator();
+  const net = new Network(sim);
+  const registry = net.addLink('registry:nic-up', C, 0);
+  const backbone = net.addLink('backbone', C, 0);
+  const finishedAt = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const client = net.addLink(`client${i}:nic`, CLIENT, 0);
+    const k = i;
+    net.startFlow([registry, backbone, client], (100e6 * (i + 1)) / n, () => {
+      finishedAt[k] = sim.now;
+    });
+  }
+  const stats = sim.run();
+  const seconds = (performance.now() - started) / 1000;
+  let t = 0;
+  let prev = 0;
+  let maxRelativeError = 0;
+  for (let j = 1; j <= n; j++) {
+    const s = (100e6 * j) / n;
+    t += (s - prev) / Math.min(CLIENT, C / (n - j + 1));
+    prev = s;
+    maxRelativeError = Math.max(maxRelativeError, Math.abs(finishedAt[j - 1] - t) / t);
+  }
+  return { seconds, events: stats.events, maxRelativeError };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  runFanOut(2_000); // warm-up: compile the hot paths before the first timed run
+  for (const n of SIZES) {
+    const name = `fanout-distinct-${n}`;
+    if (options.filter && !name.includes(options.filter)) continue;
+    const repeats = n >= 50_000 ? 3 : 5;
+    const runs: FanOutRun[] = [];
+    for (let r = 0; r < repeats; r++) runs.push(runFanOut(n));
+    for (const run of runs) {
+      if (!(run.maxRelativeError < 1e-9)) {
+        throw new Error(`${name}: finish times off the closed form by ${run.maxRelativeError} (relative)`);
+      }
+    }
+    const secs = runs.map((r) => r.seconds);
+    const m = median(secs);
+    const spread = (100 * (Math.max(...secs) - Math.min(...secs))) / 2 / m;
+    rows.push({
+      name,
+      unit: 's',
+      value: m,
+      range: `±${spread.toFixed(1)}%`,
+      extra:
+        `${Math.round(runs[0].events / m).toLocaleString('en-US')} events/s (${runs[0].events} events), ` +
+        `max rel. error ${runs[0].maxRelativeError.toExponential(1)}, median of ${repeats}, ` +
+        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (whole bench process)`,
+    });
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { formatBenchTable } = await import('./index.ts');
+  process.stdout.write(formatBenchTable(await fanoutBench({ filter: process.argv[2] })));
+}

@@ -1,0 +1,89 @@
+/**
+ * P2P flash-crowd benchmark: scenarios/flash-crowd-1000.yaml's Kraken variant (1 GB image, 8 layers, cold
+ * caches, all nodes at once) at 1,000 and 10,000 nodes, timed end to end (one run each: a run is seconds to
+ * minutes, so tinybench's repetitions would add nothing but wall time). Also measures the opt-in
+ * local-fair-share bandwidth model against the exact max-min model on a swarm small enough for both.
+ *
+ *   node --import tsx bench/p2p.bench.ts
+ */
+import { pathToFileURL } from 'node:url';
+import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { loadScenario } from '../src/run.ts';
+import { simulateRun } from '../src/simulate.ts';
+import type { RunConfig } from '../src/scenario/schema.ts';
+import type { VariantMetrics } from '../src/metrics/result.ts';
+
+const SCENARIO = new URL('../scenarios/flash-crowd-1000.yaml', import.meta.url).pathname;
+
+interface Timed {
+  metrics: VariantMetrics;
+  wallS: number;
+}
+
+function timed(run: RunConfig): Timed {
+  const t0 = performance.now();
+  const metrics = simulateRun(run);
+  return { metrics, wallS: (performance.now() - t0) / 1000 };
+}
+
+function withNodes(run: RunConfig, nodes: number, model?: 'exact' | 'local-fair-share'): RunConfig {
+  const d = run.distribution;
+  if (d.kind !== 'p2p') throw new Error(`bench: expected a p2p variant, got ${d.kind}`);
+  const distribution = model ? { ...d, settings: { ...d.settings, bandwidthModel: model } } : d;
+  return { ...run, cluster: { ...run.cluster, nodes }, distribution };
+}
+
+/** Peak resident set size of this process so far, MB (getrusage ru_maxrss is in kB). */
+function peakRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+function crowdRow(name: string, t: Timed): BenchRow {
+  const m = t.metrics;
+  return {
+    name,
+    unit: 's',
+    value: t.wallS,
+    extra:
+      `${Math.round(m.events / t.wallS).toLocaleString('en-US')} events/s, ${m.events.toLocaleString('en-US')} events, ` +
+      `peak RSS ${Math.round(peakRssMB())} MB, simulated rollout ${m.rollout_s.max.toFixed(2)} s, local-fair-share`,
+  };
+}
+
+export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
+  const scenario = await loadScenario(SCENARIO);
+  const kraken = scenario.variants.find((v) => v.name === 'kraken');
+  if (!kraken) throw new Error(`bench: ${SCENARIO} has no kraken variant`);
+  const wanted = (name: string): boolean => !options.filter || name.includes(options.filter);
+  const rows: BenchRow[] = [];
+
+  // The approximation's error, measured where the exact model is affordable.
+  const errName = 'p2p-local-vs-exact-error-100';
+  if (wanted(errName) || wanted('p2p-flash-crowd-100-exact')) {
+    const exact = timed(withNodes(kraken.run, 100, 'exact'));
+    const local = timed(withNodes(kraken.run, 100, 'local-fair-share'));
+    const err = (a: number, b: number): number => (100 * (a - b)) / b;
+    rows.push({
+      name: 'p2p-flash-crowd-100-exact',
+      unit: 's',
+      value: exact.wallS,
+      extra: `${Math.round(exact.metrics.events / exact.wallS).toLocaleString('en-US')} events/s, exact max-min, simulated rollout ${exact.metrics.rollout_s.max.toFixed(2)} s`,
+    });
+    rows.push({
+      name: errName,
+      unit: '%',
+      value: err(local.metrics.rollout_s.max, exact.metrics.rollout_s.max),
+      extra:
+        `rollout max local ${local.metrics.rollout_s.max.toFixed(3)} s vs exact ${exact.metrics.rollout_s.max.toFixed(3)} s; ` +
+        `node-ready p50 ${err(local.metrics.node_ready_s.p50, exact.metrics.node_ready_s.p50).toFixed(1)} %; ` +
+        `wall ${local.wallS.toFixed(2)} s vs ${exact.wallS.toFixed(2)} s`,
+    });
+  }
+  if (wanted('p2p-flash-crowd-1000')) rows.push(crowdRow('p2p-flash-crowd-1000', timed(withNodes(kraken.run, 1000))));
+  if (wanted('p2p-flash-crowd-10000')) rows.push(crowdRow('p2p-flash-crowd-10000', timed(withNodes(kraken.run, 10000))));
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const r of await p2pBench({ filter: process.argv[2] })) console.log(`${r.name}\t${r.value.toFixed(3)} ${r.unit}\t${r.extra ?? ''}`);
+}

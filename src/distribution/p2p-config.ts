@@ -1,0 +1,216 @@
+/**
+ * `kind: p2p` scenario block and its presets, `kraken` and `dragonfly`. Every knob defaults to the preset;
+ * figures come from FACTS.md §1a (Kraken) and §1b (Dragonfly); the ones FACTS.md lacks are marked
+ * "assumption" in the preset's notes.
+ */
+import { z } from 'zod';
+import { zDuration, zRate, zSize } from '../scenario/units.ts';
+import { HOSTED_PRESETS, type HostedPreset } from './hosted.ts';
+import type { PiecePolicy } from './p2p-pieces.ts';
+import type { BandwidthModel } from './p2p-transport.ts';
+
+export type Upstream =
+  | { kind: 'hosted'; preset: HostedPreset }
+  /** A plain file source / private registry: `instances` servers with a NIC each, `rttS` from the origins. */
+  | { kind: 'source'; instances: number; nicBps: number; rttS: number };
+
+export interface P2PSettings {
+  preset: 'kraken' | 'dragonfly';
+  label: string;
+  notes: string;
+  /** Origin tier (Kraken origins, Dragonfly seed peers), spread round-robin over the cluster's zones. */
+  origins: number;
+  originNicBps: number;
+  originUploadBps: number;
+  originMaxConnections: number;
+  originUploadSlots: number;
+  /** Origins that seed each blob (chosen by digest, like a hash ring). */
+  replicas: number;
+  trackers: number;
+  piecePolicy: PiecePolicy;
+  uploadBps: number;
+  downloadBps: number;
+  maxConnections: number;
+  maxParents: number;
+  pipeline: number;
+  originPipeline: number;
+  concurrentPieces: number;
+  uploadSlots: number;
+  handout: number;
+  announceIntervalS: number;
+  backToSourceAfterS: number;
+  endgamePieces: number;
+  preheat: boolean;
+  upstream: Upstream;
+  bandwidthModel: BandwidthModel;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const Gbit = 1e9 / 8;
+
+type PresetDefaults = Omit<P2PSettings, 'upstream' | 'bandwidthModel' | 'preheat'>;
+
+export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults>> = {
+  kraken: {
+    preset: 'kraken',
+    label: 'Uber Kraken',
+    notes:
+      'FACTS.md §1a: 4 MB pieces; agent egress 200 MiB/s, ingress 300 MiB/s; max_open_conn 10 per torrent; pipeline 3; ' +
+      'tracker handout 50, announce 3 s; endgame threshold = pipeline limit (3); 5 origins and 5 trackers as in the README benchmark; no back-to-source for agents. ' +
+      'Assumptions: 3 origin replicas per blob (hash ring), origins hold 10 connections per blob like agents, 10 Gbit/s origin NICs, no upload-slot limit; an agent’s first announce opens at most 4 connections and keeps the rest for peers that join later, later announces top up to 10 (Kraken does not split them; without the split, peers that join at once fill each other up in join order and the connection graph becomes a long band that pieces cross slowly)',
+    origins: 5,
+    originNicBps: 10 * Gbit,
+    originUploadBps: Infinity,
+    originMaxConnections: 10,
+    originUploadSlots: Infinity,
+    replicas: 3,
+    trackers: 5,
+    piecePolicy: { kind: 'kraken' },
+    uploadBps: 200 * MiB,
+    downloadBps: 300 * MiB,
+    maxConnections: 10,
+    maxParents: 4,
+    pipeline: 3,
+    originPipeline: 3,
+    concurrentPieces: Infinity,
+    uploadSlots: Infinity,
+    handout: 50,
+    announceIntervalS: 3,
+    backToSourceAfterS: Infinity,
+    endgamePieces: 3,
+  },
+  dragonfly: {
+    preset: 'dragonfly',
+    label: 'Dragonfly (d7y) v2',
+    notes:
+      'FACTS.md §1b: pieces next_power_of_two(size/500) in [4, 64] MiB; rate limits 10 GiB/s (set them to the NIC); ' +
+      'candidate parent limit 3, filter parent limit 15 (used as connections per blob), 8 concurrent pieces per download, ' +
+      'peer upload limit 200 and seed peer 2,000; scheduleTimeout 30 s then back-to-source; announce 1 m. ' +
+      'Assumptions: 3 seed peers and 3 schedulers, every seed peer seeds every blob, 10 Gbit/s seed-peer NICs; pieces flow both ways on a connection (v2 sends parent → child only); one request at a time per seed-peer connection, so a seed shared by the whole cluster does not hold many of a peer’s pieces at once',
+    origins: 3,
+    originNicBps: 10 * Gbit,
+    originUploadBps: 10 * GiB,
+    originMaxConnections: 2000,
+    originUploadSlots: 2000,
+    replicas: 3,
+    trackers: 3,
+    piecePolicy: { kind: 'dragonfly' },
+    uploadBps: 10 * GiB,
+    downloadBps: 10 * GiB,
+    maxConnections: 15,
+    maxParents: 3,
+    pipeline: 8,
+    originPipeline: 1,
+    concurrentPieces: 8,
+    uploadSlots: 200,
+    handout: 15,
+    announceIntervalS: 60,
+    backToSourceAfterS: 30,
+    endgamePieces: 0,
+  },
+};
+
+const hostedNames = Object.keys(HOSTED_PRESETS) as [string, ...string[]];
+
+const UpstreamInput = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('hosted'),
+    preset: z.enum(hostedNames).describe('hosted registry preset the origins pull from: dockerhub, ecr, artifact-registry, quay'),
+    rtt: zDuration.optional(),
+    perConnection: zRate.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('source'),
+    instances: z.number().int().min(1).max(100).default(1).describe('file-source / private-registry servers'),
+    nic: zRate.prefault('10 Gbit/s').describe('NIC of each source server'),
+    rtt: zDuration.prefault('1ms').describe('round trip between a source and the origins / nodes'),
+  }),
+]);
+
+const count = (what: string) => z.number().int().min(1).max(1_000_000).optional().describe(what);
+
+export const P2PConfig = z
+  .strictObject({
+    kind: z.literal('p2p'),
+    preset: z.enum(['kraken', 'dragonfly']).describe('kraken (Uber) or dragonfly (d7y); every other field overrides the preset'),
+    origins: count('origin servers / seed peers'),
+    originNic: zRate.optional().describe('NIC of each origin'),
+    originUploadLimit: zRate.optional().describe("an origin's P2P upload limit"),
+    originMaxConnections: count('connections an origin holds per blob'),
+    originUploadSlots: count('piece uploads an origin serves at once'),
+    replicas: count('origins that seed each blob'),
+    trackers: count('tracker / scheduler instances (cost only)'),
+    pieceSize: zSize.optional().describe("a fixed piece size, e.g. \"1 MiB\" (default: the preset's policy)"),
+    uploadLimit: zRate.optional().describe('per-host P2P upload limit'),
+    downloadLimit: zRate.optional().describe('per-host P2P download limit'),
+    maxConnections: count('connections a host holds per blob (Kraken max_open_conn)'),
+    maxParents: count('connections a host opens itself per blob (Dragonfly candidate parent limit)'),
+    pipeline: count('piece requests outstanding per connection'),
+    originPipeline: count('piece requests outstanding per connection to an origin'),
+    concurrentPieces: count('piece requests outstanding per download over all connections'),
+    uploadSlots: count('piece uploads a host serves at once over all blobs'),
+    handout: count('peers the tracker hands out per announce'),
+    announceInterval: zDuration.optional(),
+    backToSource: z
+      .union([z.literal('off'), zDuration])
+      .optional()
+      .describe('fetch from the upstream after this long without a piece, or "off"'),
+    preheat: z.boolean().default(false).describe('origins already hold each new blob when the rollout starts (a push webhook)'),
+    upstream: UpstreamInput.prefault({ kind: 'hosted', preset: 'ecr' }).describe('where origins (and back-to-source) get blobs'),
+    bandwidthModel: z
+      .enum(['exact', 'local-fair-share'])
+      .default('exact')
+      .describe('exact: piece flows in the shared max-min network; local-fair-share: an approximation for huge swarms'),
+  })
+  .transform((c, ctx) => {
+    const base = P2P_PRESETS[c.preset];
+    const s: P2PSettings = {
+      ...base,
+      origins: c.origins ?? base.origins,
+      originNicBps: c.originNic ?? base.originNicBps,
+      originUploadBps: c.originUploadLimit ?? base.originUploadBps,
+      originMaxConnections: c.originMaxConnections ?? base.originMaxConnections,
+      originUploadSlots: c.originUploadSlots ?? base.originUploadSlots,
+      replicas: Math.min(c.replicas ?? base.replicas, c.origins ?? base.origins),
+      trackers: c.trackers ?? base.trackers,
+      piecePolicy: c.pieceSize !== undefined ? { kind: 'fixed', bytes: c.pieceSize } : base.piecePolicy,
+      uploadBps: c.uploadLimit ?? base.uploadBps,
+      downloadBps: c.downloadLimit ?? base.downloadBps,
+      maxConnections: c.maxConnections ?? base.maxConnections,
+      maxParents: c.maxParents ?? Math.min(base.maxParents, c.maxConnections ?? base.maxParents),
+      pipeline: c.pipeline ?? base.pipeline,
+      originPipeline: c.originPipeline ?? base.originPipeline,
+      concurrentPieces: c.concurrentPieces ?? base.concurrentPieces,
+      uploadSlots: c.uploadSlots ?? base.uploadSlots,
+      handout: c.handout ?? base.handout,
+      announceIntervalS: c.announceInterval ?? base.announceIntervalS,
+      backToSourceAfterS: c.backToSource === 'off' ? Infinity : (c.backToSource ?? base.backToSourceAfterS),
+      preheat: c.preheat,
+      upstream:
+        c.upstream.kind === 'hosted'
+          ? {
+              kind: 'hosted',
+              preset: {
+                ...HOSTED_PRESETS[c.upstream.preset],
+                rttS: c.upstream.rtt ?? HOSTED_PRESETS[c.upstream.preset].rttS,
+                perConnectionBps: c.upstream.perConnection ?? HOSTED_PRESETS[c.upstream.preset].perConnectionBps,
+              },
+            }
+          : { kind: 'source', instances: c.upstream.instances, nicBps: c.upstream.nic, rttS: c.upstream.rtt },
+      bandwidthModel: c.bandwidthModel,
+    };
+    if (s.maxParents > s.maxConnections)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxParents'],
+        message: `maxParents (${s.maxParents}) is more than maxConnections (${s.maxConnections})`,
+        params: { hint: 'a host cannot open more connections than it may hold; raise maxConnections or lower maxParents' },
+      });
+    if (c.pieceSize !== undefined && !(c.pieceSize > 0))
+      ctx.addIssue({ code: 'custom', path: ['pieceSize'], message: 'pieceSize must be more than 0 bytes', params: { hint: 'e.g. pieceSize: "4 MiB"' } });
+    for (const [key, v] of [['uploadLimit', s.uploadBps], ['downloadLimit', s.downloadBps], ['originNic', s.originNicBps], ['originUploadLimit', s.originUploadBps]] as const)
+      if (!(v > 0)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be more than 0`, params: { hint: 'e.g. "200 MiB/s"' } });
+    return { kind: 'p2p' as const, settings: s };
+  });
+export type P2PConfig = z.output<typeof P2PConfig>;

@@ -1,0 +1,143 @@
+/**
+ * The per-host and per-connection state of a swarm: a member (a host taking part in one blob's swarm), a
+ * channel (one direction of a connection), and the per-host upload slots shared by all swarms.
+ */
+import type { Rng } from '../kernel/index.ts';
+
+/** What an upload slot, once free, hands a waiting channel back to. */
+export interface PieceServer {
+  /** Starts `ch`'s next queued piece with a slot already held; false (slot unused) when nothing is queued. */
+  serveWithSlot(ch: Channel): boolean;
+}
+
+export const PEER_REQUESTED = 1;
+/** Requested from an origin: a peer may still be asked, since the origin channel is the slow, shared one. */
+export const ORIGIN_REQUESTED = 2;
+
+export class Member {
+  readonly have: Uint8Array;
+  /** Request flags per piece: PEER_REQUESTED and/or ORIGIN_REQUESTED. */
+  readonly requested: Uint8Array;
+  /** How many of this member's peer connections (origins aside) hold each piece. */
+  readonly peerHave: Int32Array;
+  haveCount = 0;
+  /** Piece requests in flight as a downloader. */
+  outstanding = 0;
+  /** Where the next round-robin over `downs` starts. */
+  turn = 0;
+  conns = 0;
+  opened = 0;
+  complete = false;
+  wentToSource = false;
+  /** Kernel handle of the next re-announce (−1 when none). */
+  announceHandle = -1;
+  /** Kernel handle of the back-to-source watchdog (−1 when none). */
+  watchHandle = -1;
+  lastProgress = 0;
+  readonly downs: Channel[] = [];
+  readonly ups: Channel[] = [];
+  readonly neighbours = new Set<number>();
+  readonly waiters: (() => void)[] = [];
+
+  constructor(
+    readonly host: number,
+    pieces: number,
+  ) {
+    this.have = new Uint8Array(pieces);
+    this.requested = new Uint8Array(pieces);
+    this.peerHave = new Int32Array(pieces);
+  }
+}
+
+/** One direction of a connection: `to` downloads from `from`. */
+export class Channel {
+  open = false;
+  /** Requested pieces not yet served, with the time each request reaches the uploader. */
+  readonly queue: number[] = [];
+  readonly readyAt: number[] = [];
+  head = 0;
+  outstanding = 0;
+  active = -1;
+  /** Transport handle of the active piece, −1 when idle. */
+  flow = -1;
+  waitingSlot = false;
+  timerPending = false;
+
+  constructor(
+    readonly swarm: PieceServer,
+    readonly from: Member,
+    readonly to: Member,
+    readonly latencyS: number,
+  ) {}
+}
+
+/** Per-host cap on concurrent piece uploads over all swarms, with a FIFO of channels waiting for a slot. */
+export class UploadSlots {
+  private readonly active: Int32Array;
+  private readonly waiting: Channel[][];
+  private readonly heads: Int32Array;
+
+  constructor(private readonly limit: Float64Array) {
+    this.active = new Int32Array(limit.length);
+    this.waiting = Array.from({ length: limit.length }, () => []);
+    this.heads = new Int32Array(limit.length);
+  }
+
+  acquire(h: number, ch: Channel): boolean {
+    if (this.active[h] < this.limit[h]) {
+      this.active[h]++;
+      return true;
+    }
+    ch.waitingSlot = true;
+    this.waiting[h].push(ch);
+    return false;
+  }
+
+  release(h: number): void {
+    this.active[h]--;
+    const q = this.waiting[h];
+    while (this.heads[h] < q.length && this.active[h] < this.limit[h]) {
+      const ch = q[this.heads[h]++];
+      ch.waitingSlot = false;
+      this.active[h]++;
+      if (!ch.swarm.serveWithSlot(ch)) this.active[h]--;
+    }
+    if (this.heads[h] === q.length) {
+      q.length = 0;
+      this.heads[h] = 0;
+    }
+  }
+}
+
+export function listOf(map: Map<number, Member[]>, key: number): Member[] {
+  let l = map.get(key);
+  if (!l) {
+    l = [];
+    map.set(key, l);
+  }
+  return l;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Appends to `out` members of `list` that pass `accept`, until `out` holds `want`, visiting the list from a
+ * random start with a random stride coprime to its length: a random-looking, duplicate-free walk without
+ * copying or shuffling the list (performance: the swarm lists hold every member).
+ */
+export function sample(rng: Rng, list: readonly Member[], want: number, out: Member[], accept: (c: Member) => boolean): void {
+  const n = list.length;
+  if (n === 0 || out.length >= want) return;
+  const start = rng.int(n);
+  let stride = 1;
+  if (n > 2) {
+    stride = 1 + rng.int(n - 1);
+    while (gcd(stride, n) !== 1) stride = stride === n - 1 ? 1 : stride + 1;
+  }
+  for (let k = 0, i = start; k < n && out.length < want; k++, i = (i + stride) % n) {
+    if (accept(list[i])) out.push(list[i]);
+  }
+}

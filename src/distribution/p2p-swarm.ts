@@ -1,0 +1,424 @@
+/**
+ * One blob's swarm, BitTorrent style as Kraken runs it (FACTS.md §1a) with Dragonfly's knobs (§1b):
+ *
+ * - A node that wants the blob announces to the tracker (one round trip) and gets a handout of peers:
+ *   one of the blob's origins (its zone's if it has room), then peers in its rack (at most half its first
+ *   connections, so racks never form islands), then its zone, then its rack again, and other zones only
+ *   when its zone has no room; random within a tier. Every host holds at most
+ *   `maxConnections` per blob (Kraken's max_open_conn = 10). The first announce opens at most `maxParents`
+ *   and leaves the other slots to peers that join later: when a whole cluster joins at once and every
+ *   joiner fills its slots, only the latest joiners have room and the connection graph becomes a long band
+ *   in join order that pieces cross slowly; keeping slots free keeps it a random, expanding graph. While
+ *   it has room a host re-announces every `announceInterval` and tops up to `maxConnections`.
+ * - Connections are symmetric (BitTorrent): each side requests pieces the other has. A downloader keeps up
+ *   to `pipeline` piece requests outstanding per connection (Kraken 3) and `concurrentPieces` in total
+ *   (Dragonfly 8, dealt round-robin over its connections). It picks the rarest piece the peer has and it
+ *   lacks — rarity counts holders and in-flight requests swarm-wide (the tracker's / scheduler's view),
+ *   ties broken at random. When at most `endgamePieces` are missing and all are requested, idle
+ *   connections ask for them too (Kraken's endgame); a queued request for a piece that arrived meanwhile
+ *   is cancelled.
+ * - Origins are the way in, not the main source: from an origin a node asks only for pieces none of its
+ *   peers holds, at most `originPipeline` at a time, and a piece a peer delivers first cancels the origin's
+ *   copy in flight — an origin channel shared by a whole cluster is slow, and pieces waiting on it would
+ *   hold the download back.
+ * - An uploader sends one piece at a time per connection (pipelined requests hide the round trip, the TCP
+ *   connection serialises the bytes) and at most `uploadSlots` pieces at once over all its connections
+ *   (Dragonfly's per-peer concurrent upload limit); further requests wait in a FIFO.
+ * - A node that gets no piece for `backToSourceAfter` (Dragonfly's scheduleTimeout) fetches what it lacks
+ *   from the upstream directly.
+ * - When a host gets a piece it tells its connections (a HAVE message), and those that lack it request.
+ */
+import type { Simulator, Rng } from '../kernel/index.ts';
+import type { ModelEvents } from '../cluster/events.ts';
+import type { P2PHosts } from './p2p-hosts.ts';
+import type { PieceLayout } from './p2p-pieces.ts';
+import type { PieceTransport } from './p2p-transport.ts';
+import { Channel, Member, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
+
+export interface SwarmParams {
+  maxConnections: number;
+  maxParents: number;
+  originMaxConnections: number;
+  pipeline: number;
+  /** Piece requests outstanding per connection to an origin. */
+  originPipeline: number;
+  /** Piece requests in flight per download over all its connections (Infinity: no limit). */
+  concurrentPieces: number;
+  handout: number;
+  announceIntervalS: number;
+  /** Infinity: never back to source. */
+  backToSourceAfterS: number;
+  /** Endgame: once a download lacks at most this many pieces, all requested, it asks idle peers for them too. */
+  endgamePieces: number;
+}
+
+export interface SwarmEnv {
+  sim: Simulator;
+  hosts: P2PHosts;
+  transport: PieceTransport;
+  slots: UploadSlots;
+  events: ModelEvents;
+  peerRng: Rng;
+  pieceRng: Rng;
+  params: SwarmParams;
+  /** Seconds for node `d`'s announce to reach the tracker and the handout to come back. */
+  trackerRtt(d: number): number;
+  /** Fetches `bytes` for node `d` straight from the upstream; calls `done` when they have arrived. */
+  backToSource(d: number, bytes: number, done: () => void): void;
+}
+export class Swarm implements PieceServer {
+  private readonly members = new Map<number, Member>();
+  private readonly all: Member[] = [];
+  private readonly byRack = new Map<number, Member[]>();
+  private readonly byZone = new Map<number, Member[]>();
+  private readonly origins: Member[] = [];
+  /** Holders + in-flight requests of each piece: the rarity rarest-first minimises. */
+  private readonly count: Int32Array;
+
+  constructor(
+    private readonly env: SwarmEnv,
+    readonly layout: PieceLayout,
+    originHosts: readonly number[],
+  ) {
+    this.count = new Int32Array(layout.count);
+    for (const h of originHosts) {
+      const m = new Member(h, layout.count);
+      this.members.set(h, m);
+      this.origins.push(m);
+    }
+  }
+
+  /** The origin `host` holds the whole blob now (fetched from upstream, or preheated): it starts seeding. */
+  originReady(host: number): void {
+    const m = this.members.get(host);
+    if (!m || m.complete) return;
+    for (let p = 0; p < this.layout.count; p++) if (!m.have[p]) this.gain(m, p);
+    m.complete = true;
+  }
+
+  /** Node `d` wants the blob; `done` runs when it holds every piece. */
+  join(d: number, done: () => void): void {
+    const env = this.env;
+    let m = this.members.get(d);
+    if (m?.complete) {
+      env.sim.call(0, done);
+      return;
+    }
+    if (m) {
+      m.waiters.push(done);
+      return;
+    }
+    m = new Member(d, this.layout.count);
+    this.members.set(d, m);
+    m.waiters.push(done);
+    m.lastProgress = env.sim.now;
+    const member = m;
+    env.sim.call(env.trackerRtt(d), () => this.announce(member, true));
+    if (env.params.backToSourceAfterS < Infinity) this.watchProgress(member, env.params.backToSourceAfterS);
+  }
+
+  private announce(m: Member, first: boolean): void {
+    const env = this.env;
+    const p = env.params;
+    if (first) {
+      this.all.push(m);
+      const h = env.hosts;
+      listOf(this.byRack, h.rack[m.host]).push(m);
+      listOf(this.byZone, h.zone[m.host]).push(m);
+    }
+    if (m.complete) return;
+    // The first announce opens at most maxParents; later ones top up to maxConnections (see the class comment).
+    const opens = first ? p.maxParents : p.maxConnections;
+    for (const c of this.handout(m, opens)) {
+      if (m.opened >= opens || m.conns >= p.maxConnections) break;
+      this.connect(m, c);
+    }
+    m.announceHandle = m.conns < p.maxConnections ? env.sim.call(p.announceIntervalS, () => this.announce(m, false)) : -1;
+  }
+
+  /** The tracker's answer: origins, then rack peers (at most half the connections), zone, anywhere. */
+  private handout(m: Member, opens: number): Member[] {
+    const env = this.env;
+    const p = env.params;
+    const hosts = env.hosts;
+    const want = Math.min(p.handout, opens - m.opened, p.maxConnections - m.conns);
+    const out: Member[] = [];
+    if (want <= 0) return out;
+    const eligible = (c: Member): boolean => c !== m && !m.neighbours.has(c.host) && c.conns < this.limitOf(c) && !out.includes(c);
+    // One origin per announce, in the node's zone when one has room, else rotating over the blob's origins:
+    // the origin is the swarm's way in for new pieces, but an origin channel shared by the whole cluster is
+    // slow and the pieces requested on it would wait.
+    const no = this.origins.length;
+    let origin: Member | null = null;
+    for (let k = 0; k < no; k++) {
+      const o = this.origins[(m.host + k) % no];
+      if (!eligible(o)) continue;
+      if (hosts.zone[o.host] === hosts.zone[m.host]) {
+        origin = o;
+        break;
+      }
+      origin ??= o;
+    }
+    if (origin && out.length < want) out.push(origin);
+    const rack = this.byRack.get(hosts.rack[m.host]) ?? [];
+    const rackCap = out.length + Math.ceil(p.maxParents / 2);
+    sample(env.peerRng, rack, Math.min(want, rackCap), out, eligible);
+    sample(env.peerRng, this.byZone.get(hosts.zone[m.host]) ?? [], want, out, (c) => hosts.tier(m.host, c.host) === 1 && eligible(c));
+    // Nobody else in the zone had room: the rack's cap no longer protects anything.
+    sample(env.peerRng, rack, want, out, eligible);
+    if (this.byZone.size > 1) sample(env.peerRng, this.all, want, out, (c) => hosts.tier(m.host, c.host) === 2 && eligible(c));
+    return out;
+  }
+
+  private limitOf(c: Member): number {
+    return this.env.hosts.isOrigin(c.host) ? this.env.params.originMaxConnections : this.env.params.maxConnections;
+  }
+
+  private connect(a: Member, b: Member): void {
+    const env = this.env;
+    a.conns++;
+    b.conns++;
+    a.opened++;
+    a.neighbours.add(b.host);
+    b.neighbours.add(a.host);
+    const lat = env.hosts.oneWay(b.host, a.host);
+    const down = new Channel(this, b, a, lat);
+    a.downs.push(down);
+    b.ups.push(down);
+    let up: Channel | null = null;
+    if (!env.hosts.isOrigin(b.host)) {
+      for (let i = 0; i < this.layout.count; i++) {
+        a.peerHave[i] += b.have[i];
+        b.peerHave[i] += a.have[i];
+      }
+      up = new Channel(this, a, b, lat);
+      b.downs.push(up);
+      a.ups.push(up);
+    }
+    // The handshake costs a round trip; then both sides exchange bitfields and start requesting.
+    env.sim.call(2 * lat, () => {
+      down.open = true;
+      this.fill(down);
+      if (up) {
+        up.open = true;
+        this.fill(up);
+      }
+    });
+  }
+
+  /**
+   * Tops up `ch`'s pipeline with the rarest pieces its uploader has and its downloader lacks. Under a
+   * per-download budget (`concurrentPieces`) the budget is dealt round-robin over all the downloader's
+   * connections instead, so the connection that opened first does not take every request.
+   */
+  private fill(ch: Channel): void {
+    const p = this.env.params;
+    if (p.concurrentPieces < Infinity) return this.fillAll(ch.to);
+    while (this.requestOne(ch)) {
+      /* keep filling */
+    }
+  }
+
+  private fillAll(to: Member): void {
+    const downs = to.downs;
+    const n = downs.length;
+    if (n === 0 || to.complete) return;
+    const start = to.turn++ % n;
+    let progress = true;
+    while (progress && to.outstanding < this.env.params.concurrentPieces) {
+      progress = false;
+      for (let k = 0; k < n; k++) if (this.requestOne(downs[(start + k) % n])) progress = true;
+    }
+  }
+
+  /** Requests one more piece on `ch` if its pipeline and the download's budget allow; false otherwise. */
+  private requestOne(ch: Channel): boolean {
+    const to = ch.to;
+    const p = this.env.params;
+    const pipeline = this.env.hosts.isOrigin(ch.from.host) ? p.originPipeline : p.pipeline;
+    if (!ch.open || to.complete || ch.outstanding >= pipeline || to.outstanding >= p.concurrentPieces) return false;
+    let piece = this.pick(ch.from, to);
+    if (piece < 0 && this.layout.count - to.haveCount <= p.endgamePieces) piece = this.pickEndgame(ch);
+    if (piece < 0) return false;
+    this.request(ch, piece);
+    return true;
+  }
+
+  /** A piece `to` lacks and `from` has that is requested elsewhere but not on this channel (Kraken endgame). */
+  private pickEndgame(ch: Channel): number {
+    const { from, to } = ch;
+    for (let i = 0; i < this.layout.count; i++) {
+      if (to.have[i] || !from.have[i] || ch.active === i) continue;
+      let queued = false;
+      for (let k = ch.head; k < ch.queue.length && !queued; k++) queued = ch.queue[k] === i;
+      if (!queued) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Rarest first among the pieces `from` has and `to` neither has nor requested. From an origin, only pieces
+   * none of `to`'s peers holds: peers are preferred, the origin brings what the neighbourhood lacks.
+   */
+  private pick(from: Member, to: Member): number {
+    const n = this.layout.count;
+    if (from.haveCount === 0) return -1;
+    const fromOrigin = this.env.hosts.isOrigin(from.host);
+    const start = n > 1 ? this.env.pieceRng.int(n) : 0;
+    let best = -1;
+    let bestCount = Infinity;
+    for (let k = 0; k < n; k++) {
+      const i = start + k < n ? start + k : start + k - n;
+      const blocked = fromOrigin ? to.requested[i] !== 0 || to.peerHave[i] > 0 : (to.requested[i] & PEER_REQUESTED) !== 0;
+      if (from.have[i] && !blocked && !to.have[i] && this.count[i] < bestCount) {
+        best = i;
+        bestCount = this.count[i];
+      }
+    }
+    return best;
+  }
+
+  private request(ch: Channel, piece: number): void {
+    const to = ch.to;
+    // Rarity counts a piece's first request only; endgame duplicates do not make it rarer or commoner.
+    if (!to.requested[piece]) this.count[piece]++;
+    to.requested[piece] |= this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
+    to.outstanding++;
+    ch.outstanding++;
+    ch.queue.push(piece);
+    ch.readyAt.push(this.env.sim.now + ch.latencyS);
+    this.schedule(ch);
+  }
+
+  /** Starts the next queued piece on `ch` once its request has reached the uploader and a slot is free. */
+  private schedule(ch: Channel): void {
+    if (ch.active >= 0 || ch.waitingSlot || ch.timerPending || ch.head === ch.queue.length) return;
+    const env = this.env;
+    const wait = ch.readyAt[ch.head] - env.sim.now;
+    if (wait > 0) {
+      ch.timerPending = true;
+      env.sim.call(wait, () => {
+        ch.timerPending = false;
+        this.schedule(ch);
+      });
+      return;
+    }
+    if (env.slots.acquire(ch.from.host, ch) && !this.serveWithSlot(ch)) env.slots.release(ch.from.host);
+  }
+
+  /** Called with an upload slot held for `ch.from`; returns false (slot unused) when nothing is queued. */
+  serveWithSlot(ch: Channel): boolean {
+    // A queued request for a piece the downloader got meanwhile (endgame, back-to-source) is cancelled.
+    while (ch.head < ch.queue.length && ch.to.have[ch.queue[ch.head]]) {
+      ch.head++;
+      ch.outstanding--;
+      ch.to.outstanding--;
+    }
+    if (ch.head === ch.queue.length) {
+      ch.queue.length = 0;
+      ch.readyAt.length = 0;
+      ch.head = 0;
+      return false;
+    }
+    const piece = ch.queue[ch.head++];
+    if (ch.head === ch.queue.length) {
+      ch.queue.length = 0;
+      ch.readyAt.length = 0;
+      ch.head = 0;
+    }
+    ch.active = piece;
+    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
+    return true;
+  }
+
+  private cancelActive(ch: Channel): void {
+    if (!this.env.transport.abort(ch.flow)) return;
+    ch.active = -1;
+    ch.flow = -1;
+    ch.outstanding--;
+    ch.to.outstanding--;
+    this.env.slots.release(ch.from.host);
+    this.schedule(ch);
+  }
+
+  private landed(ch: Channel, piece: number): void {
+    const env = this.env;
+    const { from, to } = ch;
+    ch.active = -1;
+    ch.flow = -1;
+    ch.outstanding--;
+    to.outstanding--;
+    env.slots.release(from.host);
+    const hosts = env.hosts;
+    env.events.transferDone({
+      node: to.host,
+      kind: 'layer',
+      source: hosts.isOrigin(from.host) ? 'origin' : 'peer',
+      bytes: this.layout.bytesOf(piece),
+      internet: false,
+      viaNat: false,
+      crossZone: hosts.zone[from.host] !== hosts.zone[to.host],
+    });
+    if (!to.have[piece]) {
+      // The in-flight request already counted this piece in its rarity; the holder replaces it.
+      this.count[piece]--;
+      this.gain(to, piece);
+      to.lastProgress = env.sim.now;
+    }
+    if (to.haveCount === this.layout.count) this.finish(to);
+    else this.fill(ch);
+    this.schedule(ch);
+  }
+
+  /** `m` now holds `piece`: count it and tell m's connections (HAVE), which request it if they lack it. */
+  private gain(m: Member, piece: number): void {
+    m.have[piece] = 1;
+    m.haveCount++;
+    this.count[piece]++;
+    if (!this.env.hosts.isOrigin(m.host)) for (const c of m.ups) c.to.peerHave[piece]++;
+    for (const c of m.ups) if (!c.to.have[piece] && !(c.to.requested[piece] & PEER_REQUESTED)) this.fill(c);
+    // The piece came from a peer while an origin is still sending it: cancel that (the origin is the slow,
+    // shared path; its queued requests for held pieces are dropped when they come up, see serveWithSlot).
+    for (const c of m.downs) if (c.active === piece && c.flow >= 0 && this.env.hosts.isOrigin(c.from.host)) this.cancelActive(c);
+  }
+
+  private finish(m: Member): void {
+    if (m.complete) return;
+    m.complete = true;
+    // A seeder stops announcing for more peers (and the run can end when the rollout does).
+    if (m.announceHandle >= 0) this.env.sim.cancel(m.announceHandle);
+    if (m.watchHandle >= 0) this.env.sim.cancel(m.watchHandle);
+    const waiters = m.waiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  private watchProgress(m: Member, afterS: number): void {
+    m.watchHandle = this.env.sim.call(afterS, () => {
+      if (m.complete || m.wentToSource) return;
+      const idle = this.env.sim.now - m.lastProgress;
+      if (idle >= afterS) this.goToSource(m);
+      else this.watchProgress(m, afterS - idle);
+    });
+  }
+
+  /** Back-to-source: fetch every piece not held yet straight from the upstream (in-flight ones too). */
+  private goToSource(m: Member): void {
+    m.wentToSource = true;
+    let bytes = 0;
+    const missing: number[] = [];
+    for (let p = 0; p < this.layout.count; p++) {
+      if (!m.have[p]) {
+        missing.push(p);
+        bytes += this.layout.bytesOf(p);
+      }
+    }
+    this.env.backToSource(m.host, bytes, () => {
+      for (const p of missing) {
+        if (m.have[p]) continue;
+        if (m.requested[p]) this.count[p]--;
+        this.gain(m, p);
+      }
+      this.finish(m);
+    });
+  }
+}
