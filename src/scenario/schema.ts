@@ -12,6 +12,7 @@ import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
+import { checkRunSemantics } from './semantic.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
@@ -224,6 +225,7 @@ export const RunConfig = z
         message: `a delta of ${c.releases.delta} B is larger than the image (${c.images.size} B)`,
         params: { hint: 'delta is the new bytes per version; it cannot exceed images.size' },
       });
+    for (const issue of checkRunSemantics(c)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { hint: issue.hint } });
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
