@@ -43,12 +43,15 @@ describe('a P2P peer leaving mid-transfer', () => {
   // its seed serves one piece per connection at a time, so the first pieces land after ≈ 0.42 s).
   it.each([
     ['kraken', { preset: 'kraken' }, 0.4],
+    ['kraken, local-fair-share bandwidth model', { preset: 'kraken', bandwidthModel: 'local-fair-share' }, 0.4],
     ['dragonfly (a per-download piece budget)', { preset: 'dragonfly', backToSource: 'off' }, 0.8],
   ])('%s: every remaining downloader re-sources and completes with every byte', (_name, d, leaveAt) => {
     const r = crowd(d, leaveAt);
+    // The local model moves pieces outside the network, so link counters see them only in the exact model.
+    const exact = !('bandwidthModel' in d);
     // It was mid-transfer: nobody had finished, and the leavers had been uploading.
     expect(r.incompleteAtLeave).toBe(N);
-    for (const b of r.uploadedBefore) expect(b).toBeGreaterThan(0);
+    if (exact) for (const b of r.uploadedBefore) expect(b).toBeGreaterThan(0);
     expect(r.failed).toEqual([]);
     for (let i = 0; i < N; i++) {
       if (LEAVERS.includes(i)) {
@@ -56,13 +59,13 @@ describe('a P2P peer leaving mid-transfer', () => {
         continue;
       }
       expect(r.doneAt.get(i)).toBeGreaterThan(r.leaveAt);
-      // Every piece arrived at least once (endgame duplicates may add a few).
+      // Every piece arrived at least once (endgame duplicates add a few, as in the other swarm tests).
       expect(r.received[i]).toBeGreaterThanOrEqual(F);
-      expect(r.received[i]).toBeLessThan(F + 4 * 4 * 2 ** 20);
+      expect(r.received[i]).toBeLessThan(1.15 * F);
     }
     // After leaving, nothing is delivered to a leaver and it uploads nothing more.
     expect(r.after.some((t) => LEAVERS.includes(t.node))).toBe(false);
-    LEAVERS.forEach((k, i) => expect(r.h.net.linkBytes(r.h.world.topo.nicUp[k])).toBeCloseTo(r.uploadedBefore[i], 0));
+    if (exact) LEAVERS.forEach((k, i) => expect(r.h.net.linkBytes(r.h.world.topo.nicUp[k])).toBeCloseTo(r.uploadedBefore[i], 0));
     // No flow is left behind.
     expect(r.h.net.activeFlows).toBe(0);
   });
