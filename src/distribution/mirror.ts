@@ -1,7 +1,10 @@
 /**
  * `kind: mirror` — pull-through caches in front of an upstream registry: a Harbor proxy-cache project or
  * an Artifactory remote repository, one mirror per zone or one for the cluster. Nodes talk only to their
- * mirror; a hit is served from the mirror's disk and NIC, a miss is fetched upstream first.
+ * mirror; a hit is served from the mirror's disk and NIC, a miss is fetched upstream first. The upstream
+ * is a hosted or private registry or one more mirror (an edge cache in front of a central one), built by
+ * its own module in the mirror's upstream world (upstream.ts): to it, mirror instance k is client
+ * nodes + k, so its quotas, NAT and cross-zone rules apply to the mirror as they would to a node.
  *
  * What the metrics mean with a mirror:
  * - ingress_bytes / layer_bytes / ingress_by_source_bytes: bytes that reached nodes, by the server the
@@ -15,7 +18,8 @@
  * Simplifications, stated: a miss is store-and-forward (the node's transfer starts when the mirror has
  * the whole blob; Harbor and Artifactory stream while caching, so large misses are pessimistic by F/rate);
  * whether a request hits is decided when it is issued, not when the mirror processes it (they differ by
- * the queueing delay). Cache keys are content digests, so a new image version is always a miss.
+ * the queueing delay). Cache keys are content digests, so a new image version is always a miss. A range
+ * GET (lazy pulling, P2P back-to-source) that misses fetches and caches the whole blob.
  */
 import { z } from 'zod';
 import { zDuration, zRate, zSize } from '../scenario/units.ts';
