@@ -3,16 +3,21 @@
  *
  * - An origin tier (Kraken origins / Dragonfly seed peers) with its own NICs, spread over the zones. Each
  *   blob is seeded by `replicas` origins chosen by digest; each of them pulls the blob once from the
- *   upstream registry (a hosted preset, or a plain source) when the first node asks. With `preheat` a
- *   release's new layers go to their origins when published (Dragonfly preheat / a registry push webhook),
- *   and the origins are taken to hold them when the rollout asks: the upstream copy is counted (registry
- *   egress, internet bytes) but assumed done before the rollout starts.
- * - Metadata (tag resolve, index, manifest, config) goes through the node's local agent (Kraken agent /
- *   dfdaemon on localhost, kept-alive connections) to the origin tier in the node's zone: small GETs.
+ *   upstream when the first node asks (retrying with a back-off; if every replica gives up, the blob's
+ *   downloads fail with the upstream's reason). The upstream is any registry strategy (hosted, private,
+ *   mirror) or plain file servers, built by its own module in an upstream world where origin k is client
+ *   nodes + k (upstream.ts). With `preheat` a release's new layers go to their origins when published
+ *   (Dragonfly preheat / Kraken's push path), and the origins are taken to hold them when the rollout asks:
+ *   the upstream copy is counted (registry egress, internet bytes) but assumed done before the rollout.
+ * - Metadata (tag resolve, index, manifest, config), by preset (`metadata`): Kraken's tier answers it from
+ *   the origin in the node's zone, which fetches each object from the upstream once (nothing when
+ *   preheated); Dragonfly's dfdaemon passes it through to the upstream, auth dance and quotas included.
  * - Layer blobs go through the swarm (p2p-swarm.ts): pieces are flows along real topology paths.
+ * - Churn: nodeLeft(node) takes a leaving node out of every swarm; its downloaders re-source.
  *
  * Sources in ingress_by_source_bytes: "origin" (pieces from origins and metadata), "peer" (pieces from other
- * nodes), and the upstream's name for back-to-source fetches. registry_egress_bytes is the upstream's egress.
+ * nodes), and the upstream's names for back-to-source fetches and proxied metadata. registry_egress_bytes
+ * is the upstream's egress.
  */
 import { price } from '../cost/catalog.ts';
 import type { CostLedger } from '../cost/ledger.ts';
