@@ -10,7 +10,7 @@ import { NodeRuntime } from './cluster/node.ts';
 import { ImageCatalog, unpackWireBps } from './workload/images.ts';
 import { scheduleReleases } from './workload/releases.ts';
 import { RolloutDriver } from './workload/rollout.ts';
-import { fanout } from './cluster/events.ts';
+import { fanout, type ModelEvents } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
@@ -26,6 +26,8 @@ export interface SimulateOptions {
   timing?: boolean;
   /** Receives the variant's time series for charts (turns on the collector's clock). */
   onSeries?: (series: VariantSeries) => void;
+  /** Extra observers of the model's events (tests, tools that need a statistic the result lacks). */
+  observers?: Partial<ModelEvents>[];
 }
 
 export function describeDistribution(d: DistributionConfig): string {
@@ -71,7 +73,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const prices = buildCatalog(run.prices as Record<string, number>);
   // The rollout driver needs the world to exist first; it hears pull completions through this hook.
   let rollout: RolloutDriver | undefined;
-  const events = fanout(metrics, { pullDone: (node, release) => rollout?.pullDone(node, release) });
+  const events = fanout(metrics, { pullDone: (node, release) => rollout?.pullDone(node, release) }, ...(options.observers ?? []));
   const world = new World(sim, net, topo, new RngStreams(run.seed), events, cluster, prices);
   const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
 

@@ -79,4 +79,29 @@ describe('mirror request coalescing', () => {
     expect(r.cross_zone_bytes).toBe(2 * perMirror);
     expect(r.cost_usd.cross_zone).toBeCloseTo((2 * perMirror * 0.02) / 1e9, 12);
   });
+
+  it('two tiers: zone mirrors fill from one central cache, which fetches each blob upstream once', () => {
+    const delta = 30e6;
+    const r = simulateRun(
+      RunConfig.parse({
+        duration: '1h',
+        cluster: { nodes: 30, zones: 3 },
+        images: { count: 1, size: '800 MB', layers: 8, multiArch: false },
+        releases: { every: '2h', delta: '30 MB' },
+        distribution: {
+          kind: 'mirror',
+          preset: 'harbor',
+          placement: 'per-zone',
+          upstream: { kind: 'mirror', preset: 'artifactory', placement: 'per-cluster', upstream: { kind: 'hosted', preset: 'dockerhub' } },
+        },
+      }),
+    );
+    // Docker Hub sees the central cache only: one auth dance, the tag HEAD (0 B), manifest, config, layer.
+    const central = 150 + 1500 + 0 + 2000 + 6000 + delta;
+    expect(r.registry_egress_bytes).toBe(central);
+    expect(r.internet_bytes).toBe(central);
+    // The central cache sits in the first zone: the other two zones' mirrors fill across zones, nodes never do.
+    expect(r.cross_zone_bytes).toBe(2 * (2000 + 6000 + delta));
+    expect(r.layer_bytes).toBe(30 * delta);
+  });
 });

@@ -48,14 +48,18 @@ describe('mirror configuration', () => {
     releases: { every: '2h', delta: '1 MB' },
   };
 
-  it("rejects a mirror whose upstream is a mirror, with a hint", () => {
-    const r = RunConfig.safeParse({
-      ...base,
-      distribution: { kind: 'mirror', preset: 'harbor', upstream: { kind: 'mirror', preset: 'harbor', upstream: { kind: 'hosted', preset: 'ecr' } } },
-    });
-    expect(r.success).toBe(false);
-    const issue = r.error!.issues.find((i) => i.path.join('.') === 'distribution.upstream') as { params?: { hint?: string } } | undefined;
-    expect(issue?.params?.hint).toMatch(/kind: hosted or kind: private/);
+  it('accepts a mirror in front of a mirror; rejects a third tier and a P2P upstream, with hints', () => {
+    const harbor = (upstream: unknown) => ({ kind: 'mirror', preset: 'harbor', upstream });
+    const ecr = { kind: 'hosted', preset: 'ecr' };
+    expect(RunConfig.safeParse({ ...base, distribution: harbor(harbor(ecr)) }).success).toBe(true);
+    const deep = RunConfig.safeParse({ ...base, distribution: harbor(harbor(harbor(ecr))) });
+    expect(deep.success).toBe(false);
+    const deepIssue = deep.error!.issues.find((i) => i.path.join('.') === 'distribution.upstream.upstream') as { params?: { hint?: string } } | undefined;
+    expect(deepIssue?.params?.hint).toMatch(/kind: hosted or kind: private/);
+    const p2p = RunConfig.safeParse({ ...base, distribution: harbor({ kind: 'p2p', preset: 'kraken' }) });
+    expect(p2p.success).toBe(false);
+    const p2pIssue = p2p.error!.issues.find((i) => i.path.join('.') === 'distribution.upstream') as { params?: { hint?: string } } | undefined;
+    expect(p2pIssue?.params?.hint).toMatch(/p2p upstream: \{ kind: mirror/);
   });
 
   it("checks a private upstream's zones against the cluster's", () => {
@@ -65,6 +69,14 @@ describe('mirror configuration', () => {
     });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0].path).toEqual(['distribution', 'upstream', 'zones', 0]);
+    // Also two tiers down, and behind a P2P tier.
+    const tiered = RunConfig.safeParse({
+      ...base,
+      distribution: { kind: 'mirror', preset: 'harbor', upstream: { kind: 'mirror', preset: 'artifactory', upstream: { kind: 'private', zones: ['us-east-1z'] } } },
+    });
+    expect(tiered.error!.issues[0].path).toEqual(['distribution', 'upstream', 'upstream', 'zones', 0]);
+    const p2p = RunConfig.safeParse({ ...base, distribution: { kind: 'p2p', preset: 'dragonfly', upstream: { kind: 'private', zones: ['us-east-1z'] } } });
+    expect(p2p.error!.issues[0].path).toEqual(['distribution', 'upstream', 'zones', 0]);
   });
 
   it('charges mirror instances by the hour and each mirror disk for its provisioned size', () => {

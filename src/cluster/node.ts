@@ -10,7 +10,8 @@
  * pull ends there, so the next image's pull can start. The container then reads its start fraction with
  * on-demand range GETs and is ready when they have landed; the rest of each layer streams in behind it
  * and the node's content store holds a layer only once it is complete. Layers a format does not index
- * (SOCI: < 10 MiB) are pulled and unpacked as usual before the mount.
+ * (SOCI: < 10 MiB) are pulled and unpacked as usual before the mount, once the image's metadata (the SOCI
+ * index, which says so) has been read.
  *
  * Assumptions of the lazy model: the start fraction of each layer is contiguous (eStargz's prioritised
  * files and Nydus's prefetch list lay it out so), read in chunk-sized range GETs, so scattered reads'
@@ -290,19 +291,21 @@ class Pull {
       if (lazy.layerMeta) metaTasks.push({ kind: 'config', bytes: metadataBytes(lazy.layerMeta, size[l]), digest: layerMetaDigest(l), then: mount });
       else bare.push(mount);
     }
+    this.missing = eager;
+    this.downloaded = new Uint8Array(eager.length);
     const mountAll = (): void => {
       for (const m of bare) m();
       this.runPool(metaTasks, this.world.cluster.maxConcurrentDownloads, () => {});
+      if (eager.length === 0) this.finish();
+      else this.fillDownloads();
     };
-    if (lazy.imageMeta && metaTasks.length + bare.length > 0) {
+    // The image's metadata (Nydus bootstrap, SOCI index) says which layers mount lazily, so it is read
+    // before any new layer is prepared, the eagerly pulled ones included.
+    if (lazy.imageMeta && metaTasks.length + bare.length + eager.length > 0) {
       let imageBytes = 0;
       for (const l of v.layers) imageBytes += size[l];
       this.request('config', metadataBytes(lazy.imageMeta, imageBytes), imageMetaDigest(v.id), mountAll);
     } else mountAll();
-    this.missing = eager;
-    this.downloaded = new Uint8Array(eager.length);
-    if (eager.length === 0) this.finish();
-    else this.fillDownloads();
   }
 
   private mountStepDone(): void {

@@ -1,7 +1,10 @@
 /**
  * `kind: mirror` — pull-through caches in front of an upstream registry: a Harbor proxy-cache project or
  * an Artifactory remote repository, one mirror per zone or one for the cluster. Nodes talk only to their
- * mirror; a hit is served from the mirror's disk and NIC, a miss is fetched upstream first.
+ * mirror; a hit is served from the mirror's disk and NIC, a miss is fetched upstream first. The upstream
+ * is a hosted or private registry or one more mirror (an edge cache in front of a central one), built by
+ * its own module in the mirror's upstream world (upstream.ts): to it, mirror instance k is client
+ * nodes + k, so its quotas, NAT and cross-zone rules apply to the mirror as they would to a node.
  *
  * What the metrics mean with a mirror:
  * - ingress_bytes / layer_bytes / ingress_by_source_bytes: bytes that reached nodes, by the server the
@@ -15,24 +18,16 @@
  * Simplifications, stated: a miss is store-and-forward (the node's transfer starts when the mirror has
  * the whole blob; Harbor and Artifactory stream while caching, so large misses are pessimistic by F/rate);
  * whether a request hits is decided when it is issued, not when the mirror processes it (they differ by
- * the queueing delay). Cache keys are content digests, so a new image version is always a miss.
+ * the queueing delay). Cache keys are content digests, so a new image version is always a miss. A range
+ * GET (lazy pulling, P2P back-to-source) that misses fetches and caches the whole blob.
  */
 import { z } from 'zod';
 import { zDuration, zRate, zSize } from '../scenario/units.ts';
 import { price } from '../cost/catalog.ts';
-import { World, type Route } from '../cluster/world.ts';
-import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
-import type { Topology } from '../cluster/topology.ts';
+import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
-import {
-  connect,
-  type DistributionModule,
-  type DistributionRuntime,
-  type FetchDone,
-  type FetchRequest,
-  type PullSession,
-  type RequestKind,
-} from './types.ts';
+import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest, type RequestKind } from './types.ts';
+import { UpstreamClient, upstreamWorld, type RequestCounts } from './upstream.ts';
 import { hosted, HostedConfig } from './hosted.ts';
 import { contentKey, privateRegistry, PrivateConfig } from './private.ts';
 
@@ -72,53 +67,76 @@ export const MIRROR_PRESETS: Readonly<Record<string, MirrorPreset>> = {
   },
 };
 
-/** A mirror in front of a mirror is rejected: its upstream must be a registry. */
-const MirrorAsUpstream = z.looseObject({ kind: z.literal('mirror') }).superRefine((_c, ctx) => {
+/** P2P is not a registry a cache can pull through: its pieces go to nodes. The reverse is fine. */
+const P2PAsUpstream = z.looseObject({ kind: z.literal('p2p') }).superRefine((_c, ctx) => {
   ctx.addIssue({
     code: 'custom',
-    message: "a mirror's upstream cannot be another mirror",
-    params: { hint: 'point upstream at the registry the mirror caches: kind: hosted or kind: private' },
+    message: "a mirror's upstream cannot be a P2P swarm",
+    params: { hint: 'P2P delivers to nodes; to combine them, put the mirror behind the swarm (p2p upstream: { kind: mirror, … })' },
   });
 });
 
-export const Upstream = z.discriminatedUnion('kind', [HostedConfig, PrivateConfig, MirrorAsUpstream]);
+/** A third tier is rejected: a mirror may pull through one more mirror, whose upstream is a registry. */
+const MirrorTooDeep = z.looseObject({ kind: z.literal('mirror') }).superRefine((_c, ctx) => {
+  ctx.addIssue({
+    code: 'custom',
+    message: 'mirrors can be stacked two deep (an edge mirror in front of a central one), not more',
+    params: { hint: "point the inner mirror's upstream at the registry it caches: kind: hosted or kind: private" },
+  });
+});
+
+const mirrorFields = {
+  kind: z.literal('mirror'),
+  preset: z.enum(['harbor', 'artifactory']).describe('harbor (proxy cache project) or artifactory (remote repository)'),
+  placement: z.enum(['per-zone', 'per-cluster']).default('per-zone').describe('one mirror per zone, or one for the cluster (in the first zone)'),
+  instances: z.number().int().min(1).max(100).default(1).describe('instances per mirror, sharing its cache'),
+  nic: zRate.prefault('10 Gbit/s').describe('NIC of each mirror instance (assumption)'),
+  disk: zSize.prefault('1 TB').describe('cache capacity of each mirror; least recently used blobs are evicted'),
+  diskRead: zRate.prefault('1 GB/s').describe('cache disk read throughput per instance (assumption)'),
+  requestRate: z.number().positive().optional().describe("override the preset's requests per second per instance"),
+  processing: zDuration.optional().describe("override the preset's server time per request"),
+  coalescing: z.boolean().optional().describe("override the preset: simultaneous misses for one blob share one upstream fetch"),
+  manifestTtl: zDuration.optional().describe("override how long a tag's resolution is trusted before revalidating upstream"),
+};
+
+type MirrorInput = z.output<z.ZodObject<typeof mirrorFields>>;
+
+function resolveMirror<U>(c: MirrorInput & { upstream: U }) {
+  const base = MIRROR_PRESETS[c.preset];
+  const preset: MirrorPreset = {
+    ...base,
+    coalescing: c.coalescing ?? base.coalescing,
+    manifestTtlS: c.manifestTtl ?? base.manifestTtlS,
+    requestRate: c.requestRate ?? base.requestRate,
+    processingS: c.processing ?? base.processingS,
+  };
+  return { kind: 'mirror' as const, preset, placement: c.placement, instances: c.instances, nic: c.nic, disk: c.disk, diskRead: c.diskRead, upstream: c.upstream };
+}
+
+/** The inner tier of a stacked pair: its upstream must be a registry. */
+const InnerMirrorConfig = z
+  .strictObject({
+    ...mirrorFields,
+    upstream: z.discriminatedUnion('kind', [HostedConfig, PrivateConfig, MirrorTooDeep, P2PAsUpstream]).describe('the registry this mirror pulls through'),
+  })
+  // The rejecting members always fail validation, so a parsed upstream is a registry.
+  .transform((c) => resolveMirror({ ...c, upstream: c.upstream as HostedConfig | PrivateConfig }));
+
+/** What a mirror can pull through: a hosted or private registry, or another mirror (two tiers). */
+export const Upstream = z.discriminatedUnion('kind', [HostedConfig, PrivateConfig, InnerMirrorConfig, P2PAsUpstream]);
 
 export const MirrorConfig = z
   .strictObject({
-    kind: z.literal('mirror'),
-    preset: z.enum(['harbor', 'artifactory']).describe('harbor (proxy cache project) or artifactory (remote repository)'),
-    placement: z.enum(['per-zone', 'per-cluster']).default('per-zone').describe('one mirror per zone, or one for the cluster (in the first zone)'),
-    instances: z.number().int().min(1).max(100).default(1).describe('instances per mirror, sharing its cache'),
-    nic: zRate.prefault('10 Gbit/s').describe('NIC of each mirror instance (assumption)'),
-    disk: zSize.prefault('1 TB').describe('cache capacity of each mirror; least recently used blobs are evicted'),
-    diskRead: zRate.prefault('1 GB/s').describe('cache disk read throughput per instance (assumption)'),
-    requestRate: z.number().positive().optional().describe("override the preset's requests per second per instance"),
-    processing: zDuration.optional().describe("override the preset's server time per request"),
-    coalescing: z.boolean().optional().describe("override the preset: simultaneous misses for one blob share one upstream fetch"),
-    manifestTtl: zDuration.optional().describe("override how long a tag's resolution is trusted before revalidating upstream"),
-    upstream: Upstream.describe('the registry the mirror pulls through: a kind: hosted or kind: private block'),
+    ...mirrorFields,
+    upstream: Upstream.describe('what the mirror pulls through: a kind: hosted or kind: private block, or another kind: mirror (a central cache)'),
   })
-  .transform((c) => {
-    const base = MIRROR_PRESETS[c.preset];
-    const preset: MirrorPreset = {
-      ...base,
-      coalescing: c.coalescing ?? base.coalescing,
-      manifestTtlS: c.manifestTtl ?? base.manifestTtlS,
-      requestRate: c.requestRate ?? base.requestRate,
-      processingS: c.processing ?? base.processingS,
-    };
-    // MirrorAsUpstream always fails validation, so the upstream here is a registry.
-    const upstream = c.upstream as HostedConfig | PrivateConfig;
-    return { kind: 'mirror' as const, preset, placement: c.placement, instances: c.instances, nic: c.nic, disk: c.disk, diskRead: c.diskRead, upstream };
-  });
+  .transform((c) => resolveMirror({ ...c, upstream: c.upstream as HostedConfig | PrivateConfig | z.output<typeof InnerMirrorConfig> }));
 export type MirrorConfig = z.output<typeof MirrorConfig>;
 
+/** A mirror config of either tier (the inner one's upstream is a registry). */
+export type MirrorSettings = Omit<MirrorConfig, 'upstream'> & { upstream: HostedConfig | PrivateConfig | MirrorSettings };
+
 const MIRROR_HOST = 1;
-/** Response bodies of the upstream's auth dance (as a node's, see node.ts). */
-const CHALLENGE_BYTES = 150;
-const TOKEN_BYTES = 1500;
-/** Docker Hub bearer tokens live 300 s (assumption, as we remember the token's expires_in). */
-const TOKEN_TTL_S = 300;
 
 interface Cache {
   zone: number;
@@ -137,38 +155,32 @@ export interface MirrorStats {
   hits: number;
   misses: number;
   /** Requests the mirrors sent upstream, by kind (auth dance included). */
-  upstream: Record<RequestKind, number>;
+  upstream: RequestCounts;
 }
 
 export class MirrorRuntime implements DistributionRuntime {
   readonly needsToken = false;
   readonly registryLinks: readonly number[];
   readonly upstream: DistributionRuntime;
-  readonly stats: MirrorStats = {
-    hits: 0,
-    misses: 0,
-    upstream: { challenge: 0, token: 0, resolve: 0, index: 0, manifest: 0, config: 0, layer: 0 },
-  };
+  readonly stats: MirrorStats;
   /** Per instance: its NIC out (what serving loads) and NIC in (what filling loads). */
   readonly nicUp: Int32Array;
   readonly nicDown: Int32Array;
   private readonly caches: Cache[];
   private readonly cacheOfZone: Int32Array;
-  private readonly instanceZone: Int32Array;
   private readonly serveLinks: number[][];
   private readonly freeAt: Float64Array;
-  private readonly upSession: PullSession[];
-  private readonly tokenAt: Float64Array;
+  private readonly client: UpstreamClient;
 
   constructor(
     private readonly world: World,
-    private readonly cfg: MirrorConfig,
+    private readonly cfg: MirrorSettings,
   ) {
     const net = world.net;
     const zones = world.cluster.zones.length;
     const mirrorZones = cfg.placement === 'per-zone' ? Array.from({ length: zones }, (_, z) => z) : [0];
     const total = mirrorZones.length * cfg.instances;
-    this.instanceZone = new Int32Array(total);
+    const instanceZone = new Int32Array(total);
     this.nicUp = new Int32Array(total);
     this.nicDown = new Int32Array(total);
     const torDown = new Int32Array(total);
@@ -179,7 +191,7 @@ export class MirrorRuntime implements DistributionRuntime {
       const cache: Cache = { zone: z, instances: [], lru: new Map(), used: 0, inflight: new Map(), resolvedAt: new Map(), rr: 0 };
       for (let i = 0; i < cfg.instances; i++) {
         const k = g * cfg.instances + i;
-        this.instanceZone[k] = z;
+        instanceZone[k] = z;
         const disk = net.addLink(`mirror${k}:disk`, cfg.diskRead, 0);
         this.nicUp[k] = net.addLink(`mirror${k}:nic-up`, cfg.nic, world.cluster.latency.nicS);
         this.nicDown[k] = net.addLink(`mirror${k}:nic-down`, cfg.nic, world.cluster.latency.nicS);
@@ -191,35 +203,12 @@ export class MirrorRuntime implements DistributionRuntime {
     }
     for (let z = 0; z < zones; z++) this.cacheOfZone[z] = cfg.placement === 'per-zone' ? z : 0;
     this.freeAt = new Float64Array(total);
-    this.tokenAt = new Float64Array(total).fill(-Infinity);
-    this.upSession = Array.from({ length: total }, () => ({ hosts: 0, server: -1 }));
 
-    // Deliberate trick: to its upstream a mirror instance is a node. A view of the topology whose "node k"
-    // is mirror instance k (its zone, its ToR and NIC-down links) lets the unmodified hosted/private
-    // modules build honest paths to the mirror; everything else is inherited from the real topology.
-    const view: Partial<Topology> = {
-      nodeZone: this.instanceZone,
-      nodeRack: Int32Array.from({ length: total }, (_, k) => k),
-      rackDown: torDown,
-      nicDown: this.nicDown,
-    };
-    // With public IPs each mirror instance has its own address (after every node's), for per-IP quotas.
-    if (world.cluster.egress === 'public-ip') view.egressAddress = (k) => world.topo.natGatewayCount + world.cluster.nodes + k;
-    const topo: Topology = Object.assign(Object.create(world.topo) as Topology, view);
-    // The upstream's transfers land in the mirror, not on a node: re-emit them as cache fills. Every
-    // other event passes through, bound to the real sink.
-    const real = world.events;
-    const fillDone = (e: TransferEvent): void => real.transferDone({ ...e, cacheFill: true });
-    const events = new Proxy(real, {
-      get: (target, prop) => {
-        if (prop === 'transferDone') return fillDone;
-        const v: unknown = Reflect.get(target, prop);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as ModelEvents;
-    const upWorld = new World(world.sim, net, topo, world.rng, events, world.cluster, world.prices);
-    const up = cfg.upstream;
-    this.upstream = up.kind === 'hosted' ? hosted.create(upWorld, up) : privateRegistry.create(upWorld, up);
+    // To its upstream, mirror instance k is client nodes + k (upstream.ts).
+    const upWorld = upstreamWorld(world, { zone: instanceZone, torDown, nicDown: this.nicDown });
+    this.upstream = createMirrorUpstream(upWorld, cfg.upstream);
+    this.client = new UpstreamClient(upWorld, this.upstream);
+    this.stats = { hits: 0, misses: 0, upstream: this.client.requests };
     this.registryLinks = this.upstream.registryLinks;
   }
 
@@ -240,7 +229,9 @@ export class MirrorRuntime implements DistributionRuntime {
       const route: Route = { path, source, extraRtts: rtts, serviceS: waitS, capBps: Infinity, internet: false, viaNat: false, crossZone };
       w.get(req, route, done);
     };
-    const key = contentKey(req);
+    // A range GET (lazy pulling, P2P back-to-source) is served from the whole blob: on a miss the mirror
+    // fetches and caches all of it, then answers the range (a blob store caches blobs, not ranges).
+    const key = req.range ? contentKey({ ...req, kind: 'layer' }) : contentKey(req);
     if (req.kind === 'resolve') {
       // A tag HEAD: answered locally while the resolution is fresh, else revalidated upstream (a HEAD).
       const at = cache.resolvedAt.get(key);
@@ -256,7 +247,8 @@ export class MirrorRuntime implements DistributionRuntime {
       return serve('mirror', ready - arrival, extraRtts);
     }
     this.stats.misses++;
-    this.fill(cache, k, req, key, ready - w.sim.now, (ok, reason) => {
+    const whole = req.range ? { kind: 'layer' as const, bytes: req.range.blobBytes, digest: req.digest } : req;
+    this.fill(cache, w.cluster.nodes + k, whole, key, ready - w.sim.now, (ok, reason) => {
       // The request reached the mirror long ago: only the response's way back is left to pay, which
       // World.get charges as one path latency; the handshakes are behind us. A coalesced waiter still
       // waits for its own turn in the instance's queue.
@@ -265,8 +257,15 @@ export class MirrorRuntime implements DistributionRuntime {
     });
   }
 
-  /** Fetches `req`'s object upstream after `delayS`, once per key when coalescing; then caches it. */
-  private fill(cache: Cache, k: number, req: FetchRequest, key: number, delayS: number, then: (ok: boolean, reason?: string) => void): void {
+  /** Fetches an object upstream for `client` after `delayS`, once per key when coalescing; then caches it. */
+  private fill(
+    cache: Cache,
+    client: number,
+    obj: { kind: RequestKind; bytes: number; digest: number },
+    key: number,
+    delayS: number,
+    then: (ok: boolean, reason?: string) => void,
+  ): void {
     if (this.cfg.preset.coalescing) {
       const waiting = cache.inflight.get(key);
       if (waiting) {
@@ -276,49 +275,29 @@ export class MirrorRuntime implements DistributionRuntime {
       cache.inflight.set(key, [then]);
     }
     const landed = (ok: boolean, reason?: string): void => {
-      if (ok) this.store(cache, req, key);
+      if (ok) this.store(cache, obj.kind, obj.bytes, key);
       if (!this.cfg.preset.coalescing) return then(ok, reason);
       const waiters = cache.inflight.get(key)!;
       cache.inflight.delete(key);
       for (const f of waiters) f(ok, reason);
     };
-    this.world.sim.call(Math.max(0, delayS), () => this.upstreamGet(k, req.kind, req.bytes, req.digest, landed));
+    this.world.sim.call(Math.max(0, delayS), () => this.client.get(client, obj.kind, obj.bytes, obj.digest, landed));
   }
 
-  private store(cache: Cache, req: FetchRequest, key: number): void {
-    if (req.kind === 'resolve') {
+  private store(cache: Cache, kind: RequestKind, bytes: number, key: number): void {
+    if (kind === 'resolve') {
       cache.resolvedAt.set(key, this.world.sim.now);
       return;
     }
-    if (cache.lru.has(key) || req.bytes > this.cfg.disk) return;
+    if (cache.lru.has(key) || bytes > this.cfg.disk) return;
     // Least recently used first: Map iteration order is insertion order, so this is deterministic.
-    for (const [old, bytes] of cache.lru) {
-      if (cache.used + req.bytes <= this.cfg.disk) break;
+    for (const [old, held] of cache.lru) {
+      if (cache.used + bytes <= this.cfg.disk) break;
       cache.lru.delete(old);
-      cache.used -= bytes;
+      cache.used -= held;
     }
-    cache.lru.set(key, req.bytes);
-    cache.used += req.bytes;
-  }
-
-  /** One upstream request from mirror instance `k`, with the registry's auth dance when its token is stale. */
-  private upstreamGet(k: number, kind: RequestKind, bytes: number, digest: number, done: FetchDone): void {
-    const session = this.upSession[k];
-    const ask = (kind: RequestKind, bytes: number, then: FetchDone): void => {
-      this.stats.upstream[kind]++;
-      this.upstream.fetch({ kind, node: k, bytes, digest, session }, then);
-    };
-    const now = this.world.sim.now;
-    if (this.upstream.needsToken && now - this.tokenAt[k] > TOKEN_TTL_S) {
-      // Marked fresh when asked for, so concurrent misses on this instance share the one token request.
-      this.tokenAt[k] = now;
-      ask('challenge', CHALLENGE_BYTES, (ok, reason) => {
-        if (!ok) return done(false, reason);
-        ask('token', TOKEN_BYTES, (ok2, reason2) => (ok2 ? ask(kind, bytes, done) : done(false, reason2)));
-      });
-      return;
-    }
-    ask(kind, bytes, done);
+    cache.lru.set(key, bytes);
+    cache.used += bytes;
   }
 
   layerPublished(layer: number, bytes: number): void {
@@ -335,12 +314,27 @@ export class MirrorRuntime implements DistributionRuntime {
   }
 }
 
+/** The runtime of a mirror's upstream, built in the mirror's upstream world. */
+function createMirrorUpstream(upWorld: World, up: HostedConfig | PrivateConfig | MirrorSettings): DistributionRuntime {
+  switch (up.kind) {
+    case 'hosted':
+      return hosted.create(upWorld, up);
+    case 'private':
+      return privateRegistry.create(upWorld, up);
+    case 'mirror':
+      return new MirrorRuntime(upWorld, up);
+  }
+}
+
+function describeMirror(c: MirrorSettings): string {
+  const up = c.upstream;
+  const upText = up.kind === 'hosted' ? hosted.describe(up) : up.kind === 'private' ? privateRegistry.describe(up) : describeMirror(up);
+  return `mirror: ${c.preset.label} ${c.placement}${c.preset.coalescing ? ', coalescing' : ''} → ${upText}`;
+}
+
 export const mirror: DistributionModule<MirrorConfig> = {
   kind: 'mirror',
   schema: MirrorConfig,
-  describe: (c) => {
-    const up = c.upstream.kind === 'hosted' ? hosted.describe(c.upstream) : privateRegistry.describe(c.upstream);
-    return `mirror: ${c.preset.label} ${c.placement}${c.preset.coalescing ? ', coalescing' : ''} → ${up}`;
-  },
+  describe: describeMirror,
   create: (world, c) => new MirrorRuntime(world, c),
 };

@@ -5,14 +5,24 @@
  */
 import { z } from 'zod';
 import { zDuration, zRate, zSize } from '../scenario/units.ts';
-import { HOSTED_PRESETS, type HostedPreset } from './hosted.ts';
+import { HostedConfig } from './hosted.ts';
+import { PrivateConfig } from './private.ts';
+import { MirrorConfig } from './mirror.ts';
+import type { FileSourceConfig } from './upstream.ts';
 import type { PiecePolicy } from './p2p-pieces.ts';
 import type { BandwidthModel } from './p2p-transport.ts';
 
-export type Upstream =
-  | { kind: 'hosted'; preset: HostedPreset }
-  /** A plain file source / private registry: `instances` servers with a NIC each, `rttS` from the origins. */
-  | { kind: 'source'; instances: number; nicBps: number; rttS: number };
+/** Where origins (and back-to-source fetches) get blobs: any registry strategy, or plain file servers. */
+export type Upstream = HostedConfig | PrivateConfig | MirrorConfig | FileSourceConfig;
+
+/**
+ * How a node's metadata requests (tag, index, manifest, config) are answered. `origin`: by the P2P tier
+ * itself (Kraken: tags from build-index, manifests from the origins' content store), which fetches each
+ * object from the upstream once per origin. `upstream`: passed through to the registry (Dragonfly's
+ * dfdaemon proxies only blob requests into the swarm; manifests go to the registry, auth dance and
+ * pull-rate limits included).
+ */
+export type MetadataPath = 'origin' | 'upstream';
 
 export interface P2PSettings {
   preset: 'kraken' | 'dragonfly';
@@ -40,6 +50,7 @@ export interface P2PSettings {
   announceIntervalS: number;
   backToSourceAfterS: number;
   endgamePieces: number;
+  metadata: MetadataPath;
   preheat: boolean;
   upstream: Upstream;
   bandwidthModel: BandwidthModel;
@@ -57,7 +68,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     label: 'Uber Kraken',
     notes:
       'FACTS.md §1a: 4 MB pieces; agent egress 200 MiB/s, ingress 300 MiB/s; max_open_conn 10 per torrent; pipeline 3; ' +
-      'tracker handout 50, announce 3 s; endgame threshold = pipeline limit (3); 5 origins and 5 trackers as in the README benchmark; no back-to-source for agents. ' +
+      'tracker handout 50, announce 3 s; endgame threshold = pipeline limit (3); 5 origins and 5 trackers as in the README benchmark; no back-to-source for agents; tags and manifests served by build-index and the origins. ' +
       'Assumptions: 3 origin replicas per blob (hash ring), origins hold 10 connections per blob like agents, 10 Gbit/s origin NICs, no upload-slot limit; an agent’s first announce opens at most 4 connections and keeps the rest for peers that join later, later announces top up to 10 (Kraken does not split them; without the split, peers that join at once fill each other up in join order and the connection graph becomes a long band that pieces cross slowly)',
     origins: 5,
     originNicBps: 10 * Gbit,
@@ -79,6 +90,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     announceIntervalS: 3,
     backToSourceAfterS: Infinity,
     endgamePieces: 3,
+    metadata: 'origin',
   },
   dragonfly: {
     preset: 'dragonfly',
@@ -86,6 +98,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     notes:
       'FACTS.md §1b: pieces next_power_of_two(size/500) in [4, 64] MiB; rate limits 10 GiB/s (set them to the NIC); ' +
       'candidate parent limit 3, filter parent limit 15 (used as connections per blob), 8 concurrent pieces per download, ' +
+      'dfdaemon proxies blob requests into the swarm and passes manifests to the registry, ' +
       'peer upload limit 200 and seed peer 2,000; scheduleTimeout 30 s then back-to-source; announce 1 m. ' +
       'Assumptions: 3 seed peers and 3 schedulers, every seed peer seeds every blob, 10 Gbit/s seed-peer NICs; pieces flow both ways on a connection (v2 sends parent → child only); one request at a time per seed-peer connection, so a seed shared by the whole cluster does not hold many of a peer’s pieces at once',
     origins: 3,
@@ -108,25 +121,18 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     announceIntervalS: 60,
     backToSourceAfterS: 30,
     endgamePieces: 0,
+    metadata: 'upstream',
   },
 };
 
-const hostedNames = Object.keys(HOSTED_PRESETS) as [string, ...string[]];
+const SourceInput = z.strictObject({
+  kind: z.literal('source'),
+  instances: z.number().int().min(1).max(100).default(1).describe('plain HTTP file servers (no registry protocol)'),
+  nic: zRate.prefault('10 Gbit/s').describe('NIC of each source server'),
+  rtt: zDuration.prefault('1ms').describe('round trip between a source and the origins / nodes'),
+});
 
-const UpstreamInput = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('hosted'),
-    preset: z.enum(hostedNames).describe('hosted registry preset the origins pull from: dockerhub, ecr, artifact-registry, quay'),
-    rtt: zDuration.optional(),
-    perConnection: zRate.optional(),
-  }),
-  z.strictObject({
-    kind: z.literal('source'),
-    instances: z.number().int().min(1).max(100).default(1).describe('file-source / private-registry servers'),
-    nic: zRate.prefault('10 Gbit/s').describe('NIC of each source server'),
-    rtt: zDuration.prefault('1ms').describe('round trip between a source and the origins / nodes'),
-  }),
-]);
+const UpstreamInput = z.discriminatedUnion('kind', [HostedConfig, PrivateConfig, MirrorConfig, SourceInput]);
 
 const count = (what: string) => z.number().int().min(1).max(1_000_000).optional().describe(what);
 
@@ -157,7 +163,13 @@ export const P2PConfig = z
       .optional()
       .describe('fetch from the upstream after this long without a piece, or "off"'),
     preheat: z.boolean().default(false).describe('origins already hold each new blob when the rollout starts (a push webhook)'),
-    upstream: UpstreamInput.prefault({ kind: 'hosted', preset: 'ecr' }).describe('where origins (and back-to-source) get blobs'),
+    metadata: z
+      .enum(['origin', 'upstream'])
+      .optional()
+      .describe("who answers tag and manifest requests: the P2P tier (kraken) or the upstream registry, proxied (dragonfly)"),
+    upstream: UpstreamInput.prefault({ kind: 'hosted', preset: 'ecr' }).describe(
+      'where origins (and back-to-source) get blobs: kind hosted, private or mirror, or source (plain file servers)',
+    ),
     bandwidthModel: z
       .enum(['exact', 'local-fair-share'])
       .default('exact')
@@ -187,17 +199,8 @@ export const P2PConfig = z
       announceIntervalS: c.announceInterval ?? base.announceIntervalS,
       backToSourceAfterS: c.backToSource === 'off' ? Infinity : (c.backToSource ?? base.backToSourceAfterS),
       preheat: c.preheat,
-      upstream:
-        c.upstream.kind === 'hosted'
-          ? {
-              kind: 'hosted',
-              preset: {
-                ...HOSTED_PRESETS[c.upstream.preset],
-                rttS: c.upstream.rtt ?? HOSTED_PRESETS[c.upstream.preset].rttS,
-                perConnectionBps: c.upstream.perConnection ?? HOSTED_PRESETS[c.upstream.preset].perConnectionBps,
-              },
-            }
-          : { kind: 'source', instances: c.upstream.instances, nicBps: c.upstream.nic, rttS: c.upstream.rtt },
+      metadata: c.metadata ?? base.metadata,
+      upstream: c.upstream.kind === 'source' ? { kind: 'source', instances: c.upstream.instances, nicBps: c.upstream.nic, rttS: c.upstream.rtt } : c.upstream,
       bandwidthModel: c.bandwidthModel,
     };
     if (s.maxParents > s.maxConnections)

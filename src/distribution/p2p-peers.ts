@@ -29,6 +29,8 @@ export class Member {
   opened = 0;
   complete = false;
   wentToSource = false;
+  /** The host left the cluster (Swarm.removePeer): every callback still pending for it is ignored. */
+  left = false;
   /** Kernel handle of the next re-announce (−1 when none). */
   announceHandle = -1;
   /** Kernel handle of the back-to-source watchdog (−1 when none). */
@@ -37,7 +39,7 @@ export class Member {
   readonly downs: Channel[] = [];
   readonly ups: Channel[] = [];
   readonly neighbours = new Set<number>();
-  readonly waiters: (() => void)[] = [];
+  readonly waiters: ((ok: boolean, reason?: string) => void)[] = [];
 
   constructor(
     readonly host: number,
@@ -52,6 +54,8 @@ export class Member {
 /** One direction of a connection: `to` downloads from `from`. */
 export class Channel {
   open = false;
+  /** One side left the swarm: the channel is out of every list and its pending timers do nothing. */
+  closed = false;
   /** Requested pieces not yet served, with the time each request reaches the uploader. */
   readonly queue: number[] = [];
   readonly readyAt: number[] = [];
@@ -68,6 +72,8 @@ export class Channel {
     readonly from: Member,
     readonly to: Member,
     readonly latencyS: number,
+    /** Whether `to` opened the connection (it counts against `to`'s maxParents / maxConnections opens). */
+    readonly openedByDownloader: boolean,
   ) {}
 }
 

@@ -27,9 +27,14 @@
  * - A node that gets no piece for `backToSourceAfter` (Dragonfly's scheduleTimeout) fetches what it lacks
  *   from the upstream directly.
  * - When a host gets a piece it tells its connections (a HAVE message), and those that lack it request.
+ * - A node that leaves (removePeer) drops every connection at once: uploads to it and from it are aborted,
+ *   the pieces its downloaders had asked it for become requestable again (from anyone, rarest first), and
+ *   a downloader left with room re-announces to the tracker for new peers. Nothing it held is needed:
+ *   the origins hold every piece, so a departure can slow a download, never strand it.
  */
 import type { Simulator, Rng } from '../kernel/index.ts';
 import type { ModelEvents } from '../cluster/events.ts';
+import type { FetchDone } from './types.ts';
 import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
 import type { PieceTransport } from './p2p-transport.ts';
@@ -63,8 +68,8 @@ export interface SwarmEnv {
   params: SwarmParams;
   /** Seconds for node `d`'s announce to reach the tracker and the handout to come back. */
   trackerRtt(d: number): number;
-  /** Fetches `bytes` for node `d` straight from the upstream; calls `done` when they have arrived. */
-  backToSource(d: number, bytes: number, done: () => void): void;
+  /** Fetches `bytes` of blob `digest` (`blobBytes` long) for node `d` straight from the upstream. */
+  backToSource(d: number, digest: number, bytes: number, blobBytes: number, done: FetchDone): void;
 }
 export class Swarm implements PieceServer {
   private readonly members = new Map<number, Member>();
@@ -75,10 +80,15 @@ export class Swarm implements PieceServer {
   /** Holders + in-flight requests of each piece: the rarity rarest-first minimises. */
   private readonly count: Int32Array;
 
+  /** Set when every origin failed to get the blob: downloads in progress fail with it. */
+  private failure: string | null = null;
+
   constructor(
     private readonly env: SwarmEnv,
     readonly layout: PieceLayout,
     originHosts: readonly number[],
+    /** The blob's digest (for back-to-source requests). */
+    readonly digest: number,
   ) {
     this.count = new Int32Array(layout.count);
     for (const h of originHosts) {
@@ -96,12 +106,17 @@ export class Swarm implements PieceServer {
     m.complete = true;
   }
 
-  /** Node `d` wants the blob; `done` runs when it holds every piece. */
-  join(d: number, done: () => void): void {
+  /** Node `d` wants the blob; `done(true)` runs when it holds every piece, `done(false, reason)` if it never will. */
+  join(d: number, done: FetchDone): void {
     const env = this.env;
     let m = this.members.get(d);
     if (m?.complete) {
-      env.sim.call(0, done);
+      env.sim.call(0, () => done(true));
+      return;
+    }
+    if (this.failure !== null) {
+      const reason = this.failure;
+      env.sim.call(0, () => done(false, reason));
       return;
     }
     if (m) {
@@ -182,7 +197,7 @@ export class Swarm implements PieceServer {
     a.neighbours.add(b.host);
     b.neighbours.add(a.host);
     const lat = env.hosts.oneWay(b.host, a.host);
-    const down = new Channel(this, b, a, lat);
+    const down = new Channel(this, b, a, lat, true);
     a.downs.push(down);
     b.ups.push(down);
     let up: Channel | null = null;
@@ -191,12 +206,13 @@ export class Swarm implements PieceServer {
         a.peerHave[i] += b.have[i];
         b.peerHave[i] += a.have[i];
       }
-      up = new Channel(this, a, b, lat);
+      up = new Channel(this, a, b, lat, false);
       b.downs.push(up);
       a.ups.push(up);
     }
     // The handshake costs a round trip; then both sides exchange bitfields and start requesting.
     env.sim.call(2 * lat, () => {
+      if (down.closed) return;
       down.open = true;
       this.fill(down);
       if (up) {
@@ -236,7 +252,7 @@ export class Swarm implements PieceServer {
     const to = ch.to;
     const p = this.env.params;
     const pipeline = this.env.hosts.isOrigin(ch.from.host) ? p.originPipeline : p.pipeline;
-    if (!ch.open || to.complete || ch.outstanding >= pipeline || to.outstanding >= p.concurrentPieces) return false;
+    if (!ch.open || ch.closed || to.complete || ch.outstanding >= pipeline || to.outstanding >= p.concurrentPieces) return false;
     let piece = this.pick(ch.from, to);
     if (piece < 0 && this.layout.count - to.haveCount <= p.endgamePieces) piece = this.pickEndgame(ch);
     if (piece < 0) return false;
@@ -292,7 +308,7 @@ export class Swarm implements PieceServer {
 
   /** Starts the next queued piece on `ch` once its request has reached the uploader and a slot is free. */
   private schedule(ch: Channel): void {
-    if (ch.active >= 0 || ch.waitingSlot || ch.timerPending || ch.head === ch.queue.length) return;
+    if (ch.closed || ch.active >= 0 || ch.waitingSlot || ch.timerPending || ch.head === ch.queue.length) return;
     const env = this.env;
     const wait = ch.readyAt[ch.head] - env.sim.now;
     if (wait > 0) {
@@ -308,6 +324,7 @@ export class Swarm implements PieceServer {
 
   /** Called with an upload slot held for `ch.from`; returns false (slot unused) when nothing is queued. */
   serveWithSlot(ch: Channel): boolean {
+    if (ch.closed) return false;
     // A queued request for a piece the downloader got meanwhile (endgame, back-to-source) is cancelled.
     while (ch.head < ch.queue.length && ch.to.have[ch.queue[ch.head]]) {
       ch.head++;
@@ -342,6 +359,7 @@ export class Swarm implements PieceServer {
   }
 
   private landed(ch: Channel, piece: number): void {
+    if (ch.closed) return this.landedAfterLeave(ch, piece);
     const env = this.env;
     const { from, to } = ch;
     ch.active = -1;
@@ -389,7 +407,7 @@ export class Swarm implements PieceServer {
     if (m.announceHandle >= 0) this.env.sim.cancel(m.announceHandle);
     if (m.watchHandle >= 0) this.env.sim.cancel(m.watchHandle);
     const waiters = m.waiters.splice(0);
-    for (const w of waiters) w();
+    for (const w of waiters) w(true);
   }
 
   private watchProgress(m: Member, afterS: number): void {
@@ -412,7 +430,9 @@ export class Swarm implements PieceServer {
         bytes += this.layout.bytesOf(p);
       }
     }
-    this.env.backToSource(m.host, bytes, () => {
+    this.env.backToSource(m.host, this.digest, bytes, this.layout.blobBytes, (ok, reason) => {
+      if (m.left || m.complete) return;
+      if (!ok) return this.failMember(m, reason ?? 'back-to-source-failed');
       for (const p of missing) {
         if (m.have[p]) continue;
         if (m.requested[p]) this.count[p]--;
@@ -421,4 +441,146 @@ export class Swarm implements PieceServer {
       this.finish(m);
     });
   }
+
+  /** Every origin gave up on the blob: downloads that are not fetching from the upstream themselves fail. */
+  fail(reason: string): void {
+    this.failure = reason;
+    for (const m of this.members.values()) if (!this.env.hosts.isOrigin(m.host) && !m.complete && !m.wentToSource) this.failMember(m, reason);
+  }
+
+  private failMember(m: Member, reason: string): void {
+    const sim = this.env.sim;
+    if (m.announceHandle >= 0) sim.cancel(m.announceHandle);
+    if (m.watchHandle >= 0) sim.cancel(m.watchHandle);
+    m.announceHandle = m.watchHandle = -1;
+    // The member stays (it may still upload what it has) but is no longer waited on.
+    const waiters = m.waiters.splice(0);
+    for (const w of waiters) w(false, reason);
+  }
+
+  /**
+   * Node `d` left: close every connection it had, abort the pieces moving to or from it, and let the peers
+   * it served ask someone else. Its own waiters are dropped (the node that owned them is gone); if it comes
+   * back, join() starts it over as an empty peer.
+   */
+  removePeer(d: number): void {
+    const m = this.members.get(d);
+    if (!m || this.env.hosts.isOrigin(d)) return;
+    const env = this.env;
+    this.members.delete(d);
+    m.left = true;
+    m.waiters.length = 0;
+    if (m.announceHandle >= 0) env.sim.cancel(m.announceHandle);
+    if (m.watchHandle >= 0) env.sim.cancel(m.watchHandle);
+    m.announceHandle = m.watchHandle = -1;
+    const h = env.hosts;
+    removeFrom(this.all, m);
+    removeFrom(this.byRack.get(h.rack[d]), m);
+    removeFrom(this.byZone.get(h.zone[d]), m);
+    // Rarity is the tracker's view: the leaver's pieces and requests no longer count.
+    for (let p = 0; p < this.layout.count; p++) if (m.have[p] || m.requested[p]) this.count[p]--;
+    for (const host of m.neighbours) {
+      const n = this.members.get(host);
+      if (!n) continue;
+      n.conns--;
+      n.neighbours.delete(d);
+    }
+    // Closed before any slot is freed, so a freed slot never starts another piece to or from the leaver.
+    for (const ch of m.ups) ch.closed = true;
+    for (const ch of m.downs) ch.closed = true;
+    const affected: Member[] = [];
+    // Its uploads: each downloader loses the channel, what it had asked for on it, and the pieces it saw there.
+    for (const ch of m.ups) {
+      const v = ch.to;
+      const pieces = this.closeChannel(ch);
+      removeFrom(v.downs, ch);
+      v.outstanding -= ch.outstanding;
+      if (ch.openedByDownloader) v.opened--;
+      for (let p = 0; p < this.layout.count; p++) v.peerHave[p] -= m.have[p];
+      this.recountRequests(v, pieces);
+      affected.push(v);
+    }
+    // Its downloads: the uploaders' slots go to their other requests.
+    for (const ch of m.downs) {
+      this.closeChannel(ch);
+      removeFrom(ch.from.ups, ch);
+    }
+    m.ups.length = 0;
+    m.downs.length = 0;
+    for (const v of affected) {
+      if (v.complete || v.left) continue;
+      if (env.params.concurrentPieces < Infinity) this.fillAll(v);
+      else for (const c of v.downs) this.fill(c);
+      // Re-source: with a free connection slot and no announce pending, ask the tracker for new peers now.
+      if (v.announceHandle < 0 && v.conns < env.params.maxConnections) {
+        const mv = v;
+        v.announceHandle = env.sim.call(env.trackerRtt(v.host), () => this.announce(mv, false));
+      }
+    }
+  }
+
+  /** Closes `ch`: aborts its piece in flight (freeing the uploader's slot) and returns the pieces it carried. */
+  private closeChannel(ch: Channel): number[] {
+    ch.closed = true;
+    const pieces: number[] = [];
+    for (let k = ch.head; k < ch.queue.length; k++) pieces.push(ch.queue[k]);
+    if (ch.active >= 0) {
+      pieces.push(ch.active);
+      if (this.env.transport.abort(ch.flow)) {
+        ch.active = -1;
+        ch.flow = -1;
+        this.env.slots.release(ch.from.host);
+      }
+      // else the piece is landing at this very instant: landedAfterLeave settles it.
+    }
+    ch.queue.length = 0;
+    ch.readyAt.length = 0;
+    ch.head = 0;
+    return pieces;
+  }
+
+  /** After a channel closed, `v`'s request flags for `pieces` are what its remaining channels still carry. */
+  private recountRequests(v: Member, pieces: readonly number[]): void {
+    for (const p of pieces) {
+      if (v.have[p]) continue;
+      let flags = 0;
+      for (const c of v.downs) {
+        let carries = c.active === p;
+        for (let k = c.head; k < c.queue.length && !carries; k++) carries = c.queue[k] === p;
+        if (carries) flags |= this.env.hosts.isOrigin(c.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
+      }
+      if (flags === 0 && v.requested[p]) this.count[p]--;
+      else if (flags !== 0 && !v.requested[p]) this.count[p]++;
+      v.requested[p] = flags;
+    }
+  }
+
+  /** A piece finished on a channel closed at the same instant: its bytes arrived, the channel is gone. */
+  private landedAfterLeave(ch: Channel, piece: number): void {
+    const env = this.env;
+    ch.active = -1;
+    ch.flow = -1;
+    env.slots.release(ch.from.host);
+    const to = ch.to;
+    if (to.left || to.have[piece]) return;
+    env.events.transferDone({
+      node: to.host,
+      kind: 'layer',
+      source: env.hosts.isOrigin(ch.from.host) ? 'origin' : 'peer',
+      bytes: this.layout.bytesOf(piece),
+      internet: false,
+      viaNat: false,
+      crossZone: env.hosts.zone[ch.from.host] !== env.hosts.zone[to.host],
+    });
+    if (to.requested[piece]) this.count[piece]--;
+    this.gain(to, piece);
+    to.lastProgress = env.sim.now;
+    if (to.haveCount === this.layout.count) this.finish(to);
+  }
+}
+
+function removeFrom<T>(list: T[] | undefined, x: T): void {
+  if (!list) return;
+  const i = list.indexOf(x);
+  if (i >= 0) list.splice(i, 1);
 }

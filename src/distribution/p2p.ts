@@ -3,41 +3,71 @@
  *
  * - An origin tier (Kraken origins / Dragonfly seed peers) with its own NICs, spread over the zones. Each
  *   blob is seeded by `replicas` origins chosen by digest; each of them pulls the blob once from the
- *   upstream registry (a hosted preset, or a plain source) when the first node asks. With `preheat` a
- *   release's new layers go to their origins when published (Dragonfly preheat / a registry push webhook),
- *   and the origins are taken to hold them when the rollout asks: the upstream copy is counted (registry
- *   egress, internet bytes) but assumed done before the rollout starts.
- * - Metadata (tag resolve, index, manifest, config) goes through the node's local agent (Kraken agent /
- *   dfdaemon on localhost, kept-alive connections) to the origin tier in the node's zone: small GETs.
+ *   upstream when the first node asks (retrying with a back-off; if every replica gives up, the blob's
+ *   downloads fail with the upstream's reason). The upstream is any registry strategy (hosted, private,
+ *   mirror) or plain file servers, built by its own module in an upstream world where origin k is client
+ *   nodes + k (upstream.ts). With `preheat` a release's new layers go to their origins when published
+ *   (Dragonfly preheat / Kraken's push path), and the origins are taken to hold them when the rollout asks:
+ *   the upstream copy is counted (registry egress, internet bytes) but assumed done before the rollout.
+ * - Metadata (tag resolve, index, manifest, config), by preset (`metadata`): Kraken's tier answers it from
+ *   the origin in the node's zone, which fetches each object from the upstream once (nothing when
+ *   preheated); Dragonfly's dfdaemon passes it through to the upstream, auth dance and quotas included.
  * - Layer blobs go through the swarm (p2p-swarm.ts): pieces are flows along real topology paths.
+ * - Churn: nodeLeft(node) takes a leaving node out of every swarm; its downloaders re-source.
  *
  * Sources in ingress_by_source_bytes: "origin" (pieces from origins and metadata), "peer" (pieces from other
- * nodes), and the upstream's name for back-to-source fetches. registry_egress_bytes is the upstream's egress.
+ * nodes), and the upstream's names for back-to-source fetches and proxied metadata. registry_egress_bytes
+ * is the upstream's egress.
  */
 import { price } from '../cost/catalog.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import type { Route, World } from '../cluster/world.ts';
-import { HANDSHAKE_RTTS, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
-import { P2PConfig, type P2PSettings } from './p2p-config.ts';
+import type { DistributionModule, DistributionRuntime, FetchDone, FetchRequest } from './types.ts';
+import { P2PConfig, type P2PSettings, type Upstream } from './p2p-config.ts';
 import { P2PHosts } from './p2p-hosts.ts';
 import { PieceLayout, pieceBytesFor } from './p2p-pieces.ts';
 import { UploadSlots } from './p2p-peers.ts';
 import { Swarm, type SwarmEnv } from './p2p-swarm.ts';
 import { ExactTransport, LocalFairShareTransport } from './p2p-transport.ts';
+import { hosted } from './hosted.ts';
+import { privateRegistry, contentKey } from './private.ts';
+import { mirror } from './mirror.ts';
+import { FileSource, UpstreamClient, upstreamWorld } from './upstream.ts';
 
 export { P2PConfig } from './p2p-config.ts';
 
 /** Server time of an origin / tracker answering a metadata request, seconds (assumption). */
 const ORIGIN_PROCESSING_S = 0.001;
+/** An origin whose upstream fetch failed tries again after this, doubling, at most this often (assumption). */
+const ORIGIN_RETRY_S = 1;
+const ORIGIN_RETRY_MAX_S = 30;
+const ORIGIN_ATTEMPTS = 8;
 
-class P2PRuntime implements DistributionRuntime {
-  /** The local agent authenticates to the upstream itself; the node's client sees no token dance. */
-  readonly needsToken = false;
+function createUpstream(upWorld: World, up: Upstream): DistributionRuntime {
+  switch (up.kind) {
+    case 'hosted':
+      return hosted.create(upWorld, up);
+    case 'private':
+      return privateRegistry.create(upWorld, up);
+    case 'mirror':
+      return mirror.create(upWorld, up);
+    case 'source':
+      return new FileSource(upWorld, up);
+  }
+}
+
+export class P2PRuntime implements DistributionRuntime {
+  /** Kraken's agent authenticates to the upstream itself; Dragonfly passes the node's own auth dance through. */
+  readonly needsToken: boolean;
   readonly registryLinks: readonly number[];
   readonly hosts: P2PHosts;
-  private readonly upstreamLinks: number[] = [];
+  /** The upstream, built in a world where origin k is client nodes + k (upstream.ts). */
+  readonly upstream: DistributionRuntime;
+  private readonly client: UpstreamClient;
   private readonly swarms = new Map<number, Swarm>();
   private readonly env: SwarmEnv;
+  /** Per origin: metadata objects it holds (true) or is fetching (waiters), for metadata: origin. */
+  private readonly originMeta: Map<number, true | ((ok: boolean, reason?: string) => void)[]>[];
 
   constructor(
     private readonly world: World,
@@ -51,10 +81,14 @@ class P2PRuntime implements DistributionRuntime {
       exact,
     );
     const net = world.net;
-    const up = s.upstream;
-    if (up.kind === 'hosted') this.upstreamLinks.push(net.addLink(`${up.preset.id}:egress`, up.preset.endpointBps, up.preset.rttS / 2));
-    else for (let k = 0; k < up.instances; k++) this.upstreamLinks.push(net.addLink(`source${k}:nic-up`, up.nicBps, up.rttS / 2));
-    this.registryLinks = this.upstreamLinks;
+    const nodes = this.hosts.nodes;
+    const torDown = Int32Array.from({ length: s.origins }, (_, k) => net.addLink(`origin${k}:tor-down`, 1e18, world.cluster.latency.rackS));
+    const upWorld = upstreamWorld(world, { zone: this.hosts.zone.subarray(nodes), torDown, nicDown: this.hosts.originNicDown });
+    this.upstream = createUpstream(upWorld, s.upstream);
+    this.client = new UpstreamClient(upWorld, this.upstream);
+    this.registryLinks = this.upstream.registryLinks;
+    this.needsToken = s.metadata === 'upstream' && this.upstream.needsToken;
+    this.originMeta = Array.from({ length: s.origins }, () => new Map());
 
     const slotLimit = new Float64Array(this.hosts.count);
     for (let h = 0; h < this.hosts.count; h++) slotLimit[h] = this.hosts.isOrigin(h) ? s.originUploadSlots : s.uploadSlots;
@@ -79,12 +113,16 @@ class P2PRuntime implements DistributionRuntime {
         endgamePieces: s.endgamePieces,
       },
       trackerRtt: (d) => 2 * world.topo.latencyOf(this.originPath(this.localOrigin(d), d)) + ORIGIN_PROCESSING_S,
-      backToSource: (d, bytes, done) => this.backToSource(d, bytes, done),
+      backToSource: (d, digest, bytes, blobBytes, done) =>
+        // A range of the blob: a caching upstream (a mirror) fetches and keeps the whole blob, a registry
+        // just sends the bytes asked for.
+        this.client.get(d, 'layer', bytes, digest, done, { offset: 0, blobBytes }),
     };
   }
 
   /** With preheat, a release's new layer is pulled into its origins when it is published (a push webhook). */
   layerPublished(layer: number, bytes: number): void {
+    this.upstream.layerPublished?.(layer, bytes);
     if (this.s.preheat) this.swarmOf(layer, bytes);
   }
 
@@ -92,21 +130,63 @@ class P2PRuntime implements DistributionRuntime {
     // Lazy pulling's range reads are served by the origin tier directly: a part of a blob makes nobody a
     // holder of it (types.ts), so it stays out of the swarm.
     if (req.kind === 'layer' && !req.range) {
-      this.swarmOf(req.digest, req.bytes).join(req.node, () => done(true));
+      this.swarmOf(req.digest, req.bytes).join(req.node, done);
+      return;
+    }
+    if (this.s.metadata === 'upstream' && req.kind !== 'layer') {
+      this.upstream.fetch(req, done);
       return;
     }
     const k = this.localOrigin(req.node);
-    const route: Route = {
-      path: this.originPath(k, req.node),
-      source: 'origin',
-      extraRtts: 0,
-      serviceS: ORIGIN_PROCESSING_S,
-      capBps: Infinity,
-      internet: false,
-      viaNat: false,
-      crossZone: this.hosts.zone[this.hosts.nodes + k] !== this.hosts.zone[req.node],
+    const serve = (ok: boolean, reason?: string): void => {
+      if (!ok) return done(false, reason);
+      const route: Route = {
+        path: this.originPath(k, req.node),
+        source: 'origin',
+        extraRtts: 0,
+        serviceS: ORIGIN_PROCESSING_S,
+        capBps: Infinity,
+        internet: false,
+        viaNat: false,
+        crossZone: this.hosts.zone[this.hosts.nodes + k] !== this.hosts.zone[req.node],
+      };
+      this.world.get(req, route, done);
     };
-    this.world.get(req, route, done);
+    // Preheated (Kraken: images are pushed through its proxy into the origins and build-index), the tier
+    // holds the metadata too; otherwise it fetches each object from the upstream on first demand.
+    if (req.kind === 'layer' || this.s.preheat) serve(true);
+    else this.originMetadata(k, req, serve);
+  }
+
+  /**
+   * A node left the cluster (churn, scale-in, a crash): it stops uploading and downloading in every swarm
+   * at once, and the peers that were downloading from it re-source their pieces from the rest of the
+   * swarm (Swarm.removePeer). Its own blob downloads are abandoned: their `done` callbacks never run (the
+   * node runtime that issued them owns counting its abandoned pulls). The same node id asking again later
+   * (a node that rejoined) starts as an empty peer.
+   */
+  nodeLeft(node: number): void {
+    if (node < 0 || node >= this.hosts.nodes) throw new Error(`internal: nodeLeft(${node}) is not a node id`);
+    for (const swarm of this.swarms.values()) swarm.removePeer(node);
+  }
+
+  /** Serves metadata from origin k, which fetches each object from the upstream once (coalesced). */
+  private originMetadata(k: number, req: FetchRequest, then: (ok: boolean, reason?: string) => void): void {
+    const held = this.originMeta[k];
+    const key = contentKey(req);
+    const entry = held.get(key);
+    if (entry === true) return then(true);
+    if (entry) {
+      entry.push(then);
+      return;
+    }
+    const waiters = [then];
+    held.set(key, waiters);
+    this.client.get(this.hosts.nodes + k, req.kind, req.bytes, req.digest, (ok, reason) => {
+      if (ok) held.set(key, true);
+      else held.delete(key);
+      for (const w of waiters) w(ok, reason);
+    });
   }
 
   /** The blob's swarm, created on first demand: its origins start pulling it from upstream (or hold it). */
@@ -117,81 +197,32 @@ class P2PRuntime implements DistributionRuntime {
     const layout = new PieceLayout(bytes, pieceBytesFor(s.piecePolicy, bytes));
     const originHosts: number[] = [];
     for (let r = 0; r < s.replicas; r++) originHosts.push(this.hosts.nodes + ((digest + r) % s.origins));
-    const created = new Swarm(this.env, layout, originHosts);
+    const created = new Swarm(this.env, layout, originHosts, digest);
     swarm = created;
     this.swarms.set(digest, created);
+    let failed = 0;
     for (const h of originHosts) {
       const k = h - this.hosts.nodes;
       if (s.preheat) {
         created.originReady(h);
         this.pullToOrigin(k, digest, bytes, () => {});
-      } else this.pullToOrigin(k, digest, bytes, () => created.originReady(h));
+      } else
+        this.pullToOrigin(k, digest, bytes, (ok, reason) => {
+          if (ok) return created.originReady(h);
+          // Every replica gave up: nobody can seed the blob; its downloads fail with the upstream's reason.
+          if (++failed === originHosts.length) created.fail(reason ?? 'origin-fetch-failed');
+        });
     }
     return created;
   }
 
-  /** Origin k pulls a whole blob from the upstream (one GET on a fresh connection). */
-  private pullToOrigin(k: number, digest: number, bytes: number, done: () => void): void {
-    const w = this.world;
-    const up = this.s.upstream;
-    const nicDown = this.hosts.originNicDown[k];
-    const src = this.upstreamLinks[up.kind === 'hosted' ? 0 : digest % this.upstreamLinks.length];
-    const path = [src, nicDown];
-    const extraRtts = HANDSHAKE_RTTS + (up.kind === 'hosted' && up.preset.blobRedirect ? 1 : 0);
-    const cap = up.kind === 'hosted' ? up.preset.perConnectionBps : Infinity;
-    const before = w.topo.latencyOf(path) * (1 + 2 * extraRtts);
-    const originZone = this.hosts.zone[this.hosts.nodes + k];
-    const srcZone = up.kind === 'hosted' ? originZone : (digest % this.upstreamLinks.length) % w.cluster.zones.length;
-    const landed = (): void => {
-      // The bytes land on an origin, not a node: counted in internet / cross-zone bytes, not node ingress.
-      w.events.transferDone({
-        node: -1,
-        kind: 'layer',
-        source: up.kind === 'hosted' ? up.preset.id : 'source',
-        bytes,
-        internet: up.kind === 'hosted',
-        viaNat: false,
-        crossZone: srcZone !== originZone,
-        cacheFill: true,
-      });
-      done();
-    };
-    w.sim.call(before, () => w.net.startFlow(path, bytes, landed, cap));
-  }
-
-  /** Node d fetches `bytes` straight from the upstream (Dragonfly back-to-source). */
-  private backToSource(d: number, bytes: number, done: () => void): void {
-    const w = this.world;
-    const up = this.s.upstream;
-    let route: Route;
-    if (up.kind === 'hosted') {
-      const { path, viaNat, crossZone } = w.topo.pathFromInternet([this.upstreamLinks[0]], d);
-      route = {
-        path,
-        source: up.preset.id,
-        extraRtts: HANDSHAKE_RTTS + (up.preset.blobRedirect ? 1 : 0),
-        serviceS: 0,
-        capBps: Math.min(up.preset.perConnectionBps, w.cluster.internetFlowCapBps),
-        internet: true,
-        viaNat,
-        crossZone,
-      };
-    } else {
-      const k = d % this.upstreamLinks.length;
-      const zone = k % w.cluster.zones.length;
-      route = {
-        path: w.topo.pathFromZone([this.upstreamLinks[k]], zone, d),
-        source: 'source',
-        extraRtts: HANDSHAKE_RTTS,
-        serviceS: 0,
-        capBps: Infinity,
-        internet: false,
-        viaNat: false,
-        crossZone: zone !== w.topo.nodeZone[d],
-      };
-    }
-    const req: FetchRequest = { kind: 'layer', node: d, bytes, digest: -1, session: { hosts: 0, server: -1 } };
-    w.get(req, route, () => done());
+  /** Origin k pulls a whole blob from the upstream, retrying with a doubling back-off when it fails. */
+  private pullToOrigin(k: number, digest: number, bytes: number, done: FetchDone, attempt = 0): void {
+    this.client.get(this.hosts.nodes + k, 'layer', bytes, digest, (ok, reason) => {
+      if (ok || attempt + 1 >= ORIGIN_ATTEMPTS) return done(ok, reason);
+      const wait = Math.min(ORIGIN_RETRY_MAX_S, ORIGIN_RETRY_S * 2 ** attempt);
+      this.world.sim.call(wait, () => this.pullToOrigin(k, digest, bytes, done, attempt + 1));
+    });
   }
 
   /** An origin in the node's zone when there is one (the agent's zone-local origin / tracker). */
@@ -213,11 +244,7 @@ class P2PRuntime implements DistributionRuntime {
     ledger.addHours('p2p_trackers', hour, s.trackers);
     // Each blob is stored on its origin replicas' disks.
     ledger.addStorage('p2p_origin_storage', price(this.world.prices, 'block_storage'), s.replicas);
-    if (s.upstream.kind === 'hosted') {
-      const p = s.upstream.preset;
-      if (p.storagePrice) ledger.addStorage('registry_storage', price(this.world.prices, p.storagePrice));
-      if (p.transferPrice) ledger.addPerByte('registry_transfer', price(this.world.prices, p.transferPrice), 'registry-egress');
-    }
+    this.upstream.addCosts(ledger);
   }
 }
 
@@ -237,7 +264,8 @@ export const p2p: DistributionModule<P2PConfig> = {
   schema: P2PConfig,
   describe: (c) => {
     const s = c.settings;
-    const up = s.upstream.kind === 'hosted' ? s.upstream.preset.label : `${s.upstream.instances} source(s)`;
+    const u = s.upstream;
+    const up = u.kind === 'source' ? `${u.instances} source(s)` : u.kind === 'hosted' ? u.preset.label : u.kind === 'private' ? 'a private registry' : `a ${u.preset.label}`;
     return `p2p: ${s.label}, ${s.origins} origin${s.origins === 1 ? '' : 's'}, ${describePieces(s)}, from ${up}${s.preheat ? ', preheat' : ''}${s.bandwidthModel === 'exact' ? '' : `, ${s.bandwidthModel}`}`;
   },
   create: (world, c) => new P2PRuntime(world, c.settings),

@@ -64,6 +64,16 @@ export interface DistributionRuntime {
   readonly registryLinks: readonly number[];
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
+  /**
+   * Optional: node `node` left the cluster at the current time (churn). A strategy with per-node state
+   * that others depend on (P2P: the node uploads to peers) drops it here; the node runtime counts the
+   * pulls it abandons. Strategies without such state do not implement it.
+   *
+   * What happens to the leaver's own requests: P2P drops its blob downloads (their `done` never runs);
+   * plain GETs already on the wire (metadata, range reads) still complete and call back, so the node
+   * runtime must ignore callbacks for a node that is gone.
+   */
+  nodeLeft?(node: number): void;
 }
 
 export interface DistributionModule<Config extends { kind: string }> {

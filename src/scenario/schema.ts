@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { zDuration, zRate, zSize, zPrice } from './units.ts';
 import { Distribution } from '../distribution/registry.ts';
+import { upstreamChain } from '../distribution/upstream.ts';
 import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
@@ -238,15 +239,15 @@ export const RunConfig = z
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
-    // A mirror's private upstream is placed in cluster zones too.
-    const reg = c.distribution.kind === 'mirror' ? c.distribution.upstream : c.distribution;
-    const regPath = c.distribution.kind === 'mirror' ? ['distribution', 'upstream', 'zones'] : ['distribution', 'zones'];
-    if (reg.kind === 'private' && reg.zones) {
+    // A private registry is placed in cluster zones, also as the upstream of a mirror or a P2P tier.
+    for (const { path, block } of upstreamChain(c.distribution)) {
+      const reg = block as { kind: string; zones?: string[] };
+      if (reg.kind !== 'private' || !reg.zones) continue;
       reg.zones.forEach((z, i) => {
         if (!zones.includes(z))
           ctx.addIssue({
             code: 'custom',
-            path: [...regPath, i],
+            path: ['distribution', ...path, 'zones', i],
             message: `zone "${z}" is not a cluster zone`,
             params: { hint: `cluster zones are ${zones.map((x) => `"${x}"`).join(', ')}` },
           });
