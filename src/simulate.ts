@@ -10,7 +10,7 @@ import { NodeRuntime } from './cluster/node.ts';
 import { ImageCatalog, unpackWireBps } from './workload/images.ts';
 import { scheduleReleases } from './workload/releases.ts';
 import { RolloutDriver } from './workload/rollout.ts';
-import { fanout } from './cluster/events.ts';
+import { fanout, type ModelEvents } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
@@ -26,6 +26,8 @@ export interface SimulateOptions {
   timing?: boolean;
   /** Receives the variant's time series for charts (turns on the collector's clock). */
   onSeries?: (series: VariantSeries) => void;
+  /** Also receives the model's events (tests and tools that observe a run; SimGrid's signals). */
+  observe?: Partial<ModelEvents>;
 }
 
 export function describeDistribution(d: DistributionConfig): string {
@@ -63,6 +65,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     // cluster.unpack is gzip's rate in compressed bytes/s; the node runs at its format's rate in wire bytes/s.
     unpackBps: unpackWireBps(run.cluster.unpack, run.images.compression),
     cache: run.cluster.cache,
+    pullRetry: run.cluster.pullRetry,
   };
   const topo = new Topology(net, cluster);
   const metrics = options.onSeries
@@ -71,7 +74,9 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const prices = buildCatalog(run.prices as Record<string, number>);
   // The rollout driver needs the world to exist first; it hears pull completions through this hook.
   let rollout: RolloutDriver | undefined;
-  const events = fanout(metrics, { pullDone: (node, release) => rollout?.pullDone(node, release) });
+  const hooks: Partial<ModelEvents>[] = [{ pullDone: (node, release) => rollout?.pullDone(node, release) }];
+  if (options.observe) hooks.push(options.observe);
+  const events = fanout(metrics, ...hooks);
   const world = new World(sim, net, topo, new RngStreams(run.seed), events, cluster, prices);
   const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
 

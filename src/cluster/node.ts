@@ -22,6 +22,7 @@
 import type { DistributionRuntime, FetchRequest, PullSession, RequestKind } from '../distribution/types.ts';
 import { metadataBytes, type ImageVersion, type LayerStore, type LazyPulling } from '../workload/images.ts';
 import type { World } from './world.ts';
+import { backoffDelay } from './backoff.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -39,6 +40,8 @@ export interface ImagesMetadata {
 export interface PullJob {
   release: number;
   version: ImageVersion;
+  /** Attempts already made (0 for the first); kubelet's back-off retries a failed pull as a new job. */
+  attempt?: number;
 }
 
 export class NodeRuntime {
@@ -97,9 +100,24 @@ export class NodeRuntime {
     this.pump();
   }
 
-  /** The image of `job` is ready (its container can run), or its pull failed. */
+  /**
+   * The image of `job` is ready (its container can run), or its pull failed. A failed pull is retried
+   * after kubelet's back-off while attempts are left (it goes to the back of the pull queue, as kubelet's
+   * next pod sync asks again); the last failure is counted with its reason. Nothing is dropped.
+   */
   imageDone(job: PullJob, ok: boolean, reason?: string): void {
     const w = this.world;
+    const retry = w.cluster.pullRetry;
+    const attempt = job.attempt ?? 0;
+    if (!ok && retry && attempt + 1 < retry.attempts) {
+      w.events.pullRetried(this.id, job.release, reason ?? 'unknown');
+      const again: PullJob = { release: job.release, version: job.version, attempt: attempt + 1 };
+      w.sim.call(backoffDelay(retry, attempt, w.rng.stream('kubelet:pull-backoff')), () => {
+        this.queue.push(again);
+        this.pump();
+      });
+      return;
+    }
     w.events.pullDone(this.id, job.release, ok, w.sim.now, reason);
     const left = (this.pendingByRelease.get(job.release) ?? 0) - 1;
     if (left === 0) {

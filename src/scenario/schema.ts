@@ -12,6 +12,7 @@ import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
+import { PullRetry } from '../cluster/backoff.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
@@ -70,6 +71,7 @@ export const Cluster = z.strictObject({
       'unpack (decompress + write) throughput per node for gzip layers, in compressed bytes/s (assumption); zstd and uncompressed layers unpack faster per content byte (images.compression), lazy formats mount without unpacking',
     ),
   cache: z.enum(['warm', 'cold']).default('warm').describe('warm: nodes hold the current version of every image at t=0'),
+  pullRetry: PullRetry.prefault({}),
 });
 
 const compressionFormat = z.enum(['gzip', 'zstd', 'none']);
