@@ -25,6 +25,7 @@ import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
 import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, type StorageSpec } from './storage.ts';
+import { AWS_SDK_THROTTLE_BACKOFF, backoffDelay } from '../cluster/backoff.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -50,6 +51,8 @@ export type PrivateConfig = z.output<typeof PrivateConfig>;
 // Hosts a pull talks to, each on its own keep-alive connection (bits of PullSession.hosts).
 const REGISTRY_HOST = 1;
 const STORE_HOST = 8;
+/** Body of an error answer (a JSON error), bytes. */
+const ERROR_BYTES = 100;
 /** Storage reads the first request for a digest costs an instance: repository link + blob stat. */
 const FIRST_SIGHT_READS = 2;
 
@@ -132,9 +135,12 @@ export class PrivateRuntime implements DistributionRuntime {
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
-    const backoff = throttleBackoff(this.spec.retryBaseS);
-    this.getLimiter = new RequestRateLimiter(this.spec.getRate, this.spec.firstByteS, backoff);
-    this.putLimiter = new RequestRateLimiter(this.spec.putRate, this.spec.firstByteS, backoff);
+    // The registry's storage driver retries a 503 as the AWS SDK's standard mode does (full jitter, 3
+    // attempts); then the pull's request fails and kubelet's back-off takes over. CI pushes retry until done.
+    const retryRng = world.rng.stream('storage:retry');
+    const sdk = { ...AWS_SDK_THROTTLE_BACKOFF, initialS: this.spec.retryBaseS };
+    this.getLimiter = new RequestRateLimiter(this.spec.getRate, this.spec.firstByteS, (a) => backoffDelay(sdk, a, retryRng), sdk.attempts);
+    this.putLimiter = new RequestRateLimiter(this.spec.putRate, this.spec.firstByteS, throttleBackoff(this.spec.retryBaseS));
   }
 
   private pick(node: number): number {
@@ -150,11 +156,15 @@ export class PrivateRuntime implements DistributionRuntime {
     }
   }
 
-  /** One storage GET issued at `t`: passes the rate limiter, then waits for the first byte. Returns that time. */
+  /**
+   * One storage GET issued at `t`: passes the rate limiter, then waits for the first byte. Returns that
+   * time, or Infinity when the store refused every attempt (the limiter's gaveUpAt says when).
+   */
   private storageGet(t: number, req: FetchRequest): number {
+    if (t === Infinity) return t;
     const before = this.getLimiter.throttled;
     const admitted = this.getLimiter.admit(t, this.world.sim.now);
-    this.stats.gets++;
+    if (admitted !== Infinity) this.stats.gets++;
     // Each 503 Slow Down is a refused request the metrics count (issue 4's throttled_requests).
     for (let i = before; i < this.getLimiter.throttled; i++) this.world.events.requestThrottled(req.node, req.kind, this.spec.kind);
     this.stats.throttled = this.getLimiter.throttled + this.putLimiter.throttled;
@@ -185,6 +195,21 @@ export class PrivateRuntime implements DistributionRuntime {
     // The content read: by the instance, or (redirected) by the node after the 307. Its admission is
     // decided at the instance's answer time; the node's extra round trips are in extraRtts.
     t = this.storageGet(t, req);
+    if (t === Infinity) {
+      // The driver gave up: the instance answers the node 503 once the last Slow Down has come back.
+      const route: Route = {
+        path: instancePath,
+        source: 'private-registry',
+        extraRtts,
+        serviceS: this.getLimiter.gaveUpAt - arrival,
+        capBps: Infinity,
+        internet: false,
+        viaNat: false,
+        crossZone: zone !== w.topo.nodeZone[req.node],
+      };
+      w.get({ ...req, bytes: ERROR_BYTES }, route, () => done(false, 'storage-throttled'));
+      return;
+    }
     let path = instancePath;
     let crossZone = zone !== w.topo.nodeZone[req.node];
     if (redirected) {
