@@ -12,6 +12,9 @@ import { scheduleReleases } from './workload/releases.ts';
 import { RolloutDriver } from './workload/rollout.ts';
 import { fanout, type ModelEvents } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
+import type { DistributionRuntime } from './distribution/types.ts';
+import { FaultPlan, gated } from './faults/index.ts';
+import { installLinkFaults } from './faults/links.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
@@ -28,6 +31,17 @@ export interface SimulateOptions {
   onSeries?: (series: VariantSeries) => void;
   /** Also receives the model's events (tests and tools that observe a run; SimGrid's signals). */
   observe?: Partial<ModelEvents>;
+}
+
+/**
+ * The node-facing outage gate of strategies whose modules do not gate themselves: a mirror's caches, and a
+ * P2P tier's origins / trackers (its peers keep trading pieces while they are down). Hosted and private
+ * registries gate inside their modules, so a mirror's upstream is gated too.
+ */
+function withFaultGate(kind: DistributionConfig['kind'], dist: DistributionRuntime, world: World): DistributionRuntime {
+  if (kind === 'mirror') return gated(dist, world, 'mirror');
+  if (kind === 'p2p') return gated(dist, world, 'origin', false);
+  return dist;
 }
 
 export function describeDistribution(d: DistributionConfig): string {
@@ -77,8 +91,11 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const hooks: Partial<ModelEvents>[] = [{ pullDone: (node, release) => rollout?.pullDone(node, release) }];
   if (options.observe) hooks.push(options.observe);
   const events = fanout(metrics, ...hooks);
-  const world = new World(sim, net, topo, new RngStreams(run.seed), events, cluster, prices);
-  const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
+  const rng = new RngStreams(run.seed);
+  const faults = new FaultPlan(run.faults, sim, rng, run.duration);
+  const world = new World(sim, net, topo, rng, events, cluster, prices, faults);
+  const dist = withFaultGate(run.distribution.kind, moduleFor(run.distribution.kind).create(world, run.distribution), world);
+  installLinkFaults(world, run.faults.links, dist.registryLinks, rng, run.duration);
 
   const images = new ImageCatalog({
     count: run.images.count,

@@ -55,7 +55,7 @@ export class NodeRuntime {
   /** Images of each release still to be ready on this node. */
   private readonly pendingByRelease = new Map<number, number>();
   /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
-  private readonly inflight = new Map<number, (() => void)[]>();
+  private readonly inflight = new Map<number, LayerWaiter[]>();
 
   constructor(
     readonly id: number,
@@ -128,8 +128,11 @@ export class NodeRuntime {
     }
   }
 
-  /** Returns false if `layer` is being fetched by another pull; `then` runs when that fetch lands. */
-  claimLayer(layer: number, then: () => void): boolean {
+  /**
+   * Returns false if `layer` is being fetched by another pull; `then(true)` runs when that fetch lands
+   * (or mounts), `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
+   */
+  claimLayer(layer: number, then: LayerWaiter): boolean {
     const waiters = this.inflight.get(layer);
     if (waiters) {
       waiters.push(then);
@@ -156,10 +159,15 @@ export class NodeRuntime {
     this.cache.add(layer);
   }
 
-  private release(layer: number): void {
+  /** The pull that claimed `layer` failed before it landed: the waiting pulls must fetch it themselves. */
+  abandonLayer(layer: number, reason: string): void {
+    this.release(layer, false, reason);
+  }
+
+  private release(layer: number, ok = true, reason?: string): void {
     const waiters = this.inflight.get(layer);
     this.inflight.delete(layer);
-    if (waiters) for (const w of waiters) w();
+    if (waiters) for (const w of waiters) w(ok, reason);
   }
 }
 
@@ -170,6 +178,9 @@ export class NodeRuntime {
  */
 export const layerMetaDigest = (layer: number): number => -2 * layer - 2;
 export const imageMetaDigest = (version: number): number => -2 * version - 3;
+
+/** Hears how another pull's fetch of a layer ended. */
+type LayerWaiter = (ok: boolean, reason?: string) => void;
 
 /** One HTTP request of a pull, for `runPool`. */
 interface Task {
@@ -195,6 +206,8 @@ class Pull {
   private ready = false;
   /** Lazy pulls: layers this pull mounts itself (others' mounts are waited for, not read again). */
   private readonly lazyLayers: number[] = [];
+  /** Layers this pull has claimed and not yet landed or mounted: given up if it fails, so nobody waits forever. */
+  private readonly claims = new Set<number>();
 
   constructor(
     private readonly node: NodeRuntime,
@@ -254,15 +267,19 @@ class Pull {
         this.unpackNext();
         this.fillDownloads();
       };
-      if (this.node.cache.has(layer)) {
-        landed();
-        continue;
-      }
-      if (!this.node.claimLayer(layer, landed)) continue;
-      this.request('layer', this.layers.size[layer], layer, () => {
-        this.node.layerLanded(layer);
-        landed();
-      });
+      // Fetch it, or wait for the pull on this node that is fetching it; if that one gives up, try again.
+      const fetchOrWait = (): void => {
+        if (this.node.cache.has(layer)) return landed();
+        if (this.failed) return;
+        if (!this.node.claimLayer(layer, (ok) => (ok ? landed() : fetchOrWait()))) return;
+        this.claims.add(layer);
+        this.request('layer', this.layers.size[layer], layer, () => {
+          this.claims.delete(layer);
+          this.node.layerLanded(layer);
+          landed();
+        });
+      };
+      fetchOrWait();
     }
   }
 
@@ -290,7 +307,7 @@ class Pull {
     const eager: number[] = [];
     const metaTasks: Task[] = [];
     const bare: (() => void)[] = [];
-    const waitFor = (): void => this.mountStepDone();
+    const waitFor: LayerWaiter = (ok, reason) => (ok ? this.mountStepDone() : this.fail(reason ?? 'layer-failed'));
     this.mountWaits = 1; // the eager part, counted down by finish()
     for (const l of v.layers) {
       if (node.cache.has(l) || node.mounted.has(l)) continue;
@@ -300,7 +317,9 @@ class Pull {
       }
       this.mountWaits++;
       if (!node.claimLayer(l, waitFor)) continue;
+      this.claims.add(l);
       const mount = (): void => {
+        this.claims.delete(l);
         this.lazyLayers.push(l);
         node.layerMounted(l);
         this.mountStepDone();
@@ -431,6 +450,8 @@ class Pull {
   private fail(reason: string): void {
     if (this.failed) return;
     this.failed = true;
+    for (const l of this.claims) this.node.abandonLayer(l, reason);
+    this.claims.clear();
     // A background fetch that fails after the container started leaves its layers mounted, never cached.
     if (this.ready) return;
     if (this.slotFreed) this.node.imageDone(this.job, false, reason);

@@ -9,6 +9,7 @@ import type { FetchDone, FetchRequest } from '../distribution/types.ts';
 import type { ClusterConfig } from './config.ts';
 import type { ModelEvents } from './events.ts';
 import type { Topology } from './topology.ts';
+import { NO_FAULTS, type FaultPlan, type ServiceGate } from '../faults/index.ts';
 
 /** Where a response comes from and what crossing it costs. */
 export interface Route {
@@ -23,6 +24,8 @@ export interface Route {
   internet: boolean;
   viaNat: boolean;
   crossZone: boolean;
+  /** The server's outage gate: an opening outage window stops this transfer (faults/gate.ts). */
+  gate?: ServiceGate | null;
 }
 
 export class World {
@@ -34,6 +37,7 @@ export class World {
     readonly events: ModelEvents,
     readonly cluster: ClusterConfig,
     readonly prices: PriceCatalog,
+    readonly faults: FaultPlan = NO_FAULTS,
   ) {}
 
   /**
@@ -63,7 +67,49 @@ export class World {
         route.capBps,
       );
     };
+    if (route.gate) return this.getThroughGate(req, route, done, before, route.gate);
     if (before > 0) this.sim.call(before, startFlow);
+    else startFlow();
+  }
+
+  /**
+   * `get` for a server with outage windows: the request is tracked by the gate, which stops it (the
+   * pending start or the flow) when a window opens; the client hears of it from the gated runtime
+   * (faults/gate.ts `gated`), so `done` is simply never called here for a cut request.
+   */
+  private getThroughGate(req: FetchRequest, route: Route, done: FetchDone, before: number, gate: ServiceGate): void {
+    let flow = -1;
+    let call = -1;
+    const id = gate.track({
+      cancel: () => {
+        if (flow >= 0) this.net.abortFlow(flow);
+        else if (call >= 0) this.sim.cancel(call);
+      },
+      fail: () => {},
+    });
+    const startFlow = (): void => {
+      call = -1;
+      flow = this.net.startFlow(
+        route.path,
+        req.bytes,
+        () => {
+          flow = -1;
+          gate.untrack(id);
+          this.events.transferDone({
+            node: req.node,
+            kind: req.kind,
+            source: route.source,
+            bytes: req.bytes,
+            internet: route.internet,
+            viaNat: route.viaNat,
+            crossZone: route.crossZone,
+          });
+          done(true);
+        },
+        route.capBps,
+      );
+    };
+    if (before > 0) call = this.sim.call(before, startFlow);
     else startFlow();
   }
 }

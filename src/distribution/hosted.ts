@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { zDuration, zRate } from '../scenario/units.ts';
 import { price } from '../cost/catalog.ts';
 import { SlidingWindowLimiter } from './ratelimit.ts';
+import { gated } from '../faults/gate.ts';
 import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
@@ -209,6 +210,7 @@ class HostedRuntime implements DistributionRuntime {
       internet: true,
       viaNat,
       crossZone,
+      gate: w.faults.gate('registry'),
     };
     return route;
   }
@@ -224,5 +226,6 @@ export const hosted: DistributionModule<HostedConfig> = {
   kind: 'hosted',
   schema: HostedConfig,
   describe: (c) => `hosted: ${c.preset.label}${c.plan ? ` (${c.plan})` : ''}`,
-  create: (world, c) => new HostedRuntime(world, c.preset, c.quota),
+  // Behind the registry's outage gate (also when it is a mirror's upstream).
+  create: (world, c) => gated(new HostedRuntime(world, c.preset, c.quota), world, 'registry'),
 };

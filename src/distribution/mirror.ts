@@ -217,7 +217,7 @@ export class MirrorRuntime implements DistributionRuntime {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     }) as ModelEvents;
-    const upWorld = new World(world.sim, net, topo, world.rng, events, world.cluster, world.prices);
+    const upWorld = new World(world.sim, net, topo, world.rng, events, world.cluster, world.prices, world.faults);
     const up = cfg.upstream;
     this.upstream = up.kind === 'hosted' ? hosted.create(upWorld, up) : privateRegistry.create(upWorld, up);
     this.registryLinks = this.upstream.registryLinks;

@@ -26,6 +26,7 @@ import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
 import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, type StorageSpec } from './storage.ts';
 import { AWS_SDK_THROTTLE_BACKOFF, backoffDelay } from '../cluster/backoff.ts';
+import { gated } from '../faults/gate.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -226,6 +227,7 @@ export class PrivateRuntime implements DistributionRuntime {
       internet: false,
       viaNat: false,
       crossZone,
+      gate: w.faults.gate(redirected ? 'storage' : 'registry'),
     };
     w.get(req, route, done);
   }
@@ -265,5 +267,6 @@ export const privateRegistry: DistributionModule<PrivateConfig> = {
     `private: ${c.instances} instance${c.instances === 1 ? '' : 's'} × ${(c.nic * 8) / 1e9} Gbit/s, ${c.storage.kind} storage${
       c.storage.shared ? (c.storage.redirect ? ' (redirect)' : ' (proxy)') : ''
     }, ${c.loadBalancing}`,
-  create: (world, c) => new PrivateRuntime(world, c),
+  // Everything the registry serves lives in its storage: a storage outage refuses every request too.
+  create: (world, c) => gated(gated(new PrivateRuntime(world, c), world, 'storage'), world, 'registry'),
 };

@@ -64,6 +64,19 @@ export interface DistributionRuntime {
   readonly registryLinks: readonly number[];
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
+  /**
+   * Optional: seconds a node may reuse its bearer token for later pulls (the token service's lifetime);
+   * absent or 0: every pull fetches its own token, as containerd's CRI resolver does.
+   */
+  readonly tokenTtlS?: number;
+  /**
+   * Optional churn hooks (faults/churn.ts). `nodeLeft`: node `node` is gone from now on — it serves
+   * nothing more (a P2P peer drops its uploads; its downloaders must re-source) and the callbacks of its
+   * own requests are ignored by the node runtime. `nodeJoined`: a node slot came up as a fresh host with
+   * an empty cache (a new node id, never a re-used one in the same run).
+   */
+  nodeLeft?(node: number): void;
+  nodeJoined?(node: number): void;
 }
 
 export interface DistributionModule<Config extends { kind: string }> {

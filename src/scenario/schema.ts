@@ -13,6 +13,7 @@ import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { PullRetry } from '../cluster/backoff.ts';
+import { Faults } from '../faults/schema.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
@@ -194,6 +195,7 @@ export const RunConfig = z
     rollout: Rollout.prefault({ strategy: 'all-at-once' }),
     distribution: Distribution,
     prices: Prices.prefault({}),
+    faults: Faults.prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.releases.images !== undefined && c.releases.images > c.images.count)
@@ -229,6 +231,15 @@ export const RunConfig = z
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
+    c.faults.links.forEach((l, i) => {
+      if (l.zone !== undefined && !zones.includes(l.zone))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', 'links', i, 'zone'],
+          message: `zone "${l.zone}" is not a cluster zone`,
+          params: { hint: `cluster zones are ${zones.map((x) => `"${x}"`).join(', ')}` },
+        });
+    });
     // A mirror's private upstream is placed in cluster zones too.
     const reg = c.distribution.kind === 'mirror' ? c.distribution.upstream : c.distribution;
     const regPath = c.distribution.kind === 'mirror' ? ['distribution', 'upstream', 'zones'] : ['distribution', 'zones'];
@@ -256,7 +267,7 @@ export function zoneNames(region: string, zones: number | string[]): string[] {
   return Array.from({ length: zones }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
 }
 
-const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices'] as const;
+const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices', 'faults'] as const;
 
 /** A variant: a name plus any run section, deep-merged over the base (distribution is replaced whole). */
 export const Variant = z.looseObject({
@@ -279,6 +290,7 @@ export const ScenarioFile = z.strictObject({
   rollout: z.unknown().optional(),
   distribution: z.unknown().optional(),
   prices: z.unknown().optional(),
+  faults: z.unknown().optional(),
   variants: z.array(Variant).min(1).optional(),
   thresholds: Thresholds.optional(),
 });
@@ -300,6 +312,7 @@ export function scenarioJsonSchema(): unknown {
     rollout: Rollout.optional(),
     distribution: Distribution.optional(),
     prices: Prices.optional(),
+    faults: Faults.optional(),
   };
   const doc = z.strictObject({
     $schema: z.string().optional(),

@@ -17,7 +17,7 @@ import type { World } from '../cluster/world.ts';
 import type { NodeRuntime, PullJob } from '../cluster/node.ts';
 import type { ModelEvents } from '../cluster/events.ts';
 
-const CountOrPercent = z
+export const CountOrPercent = z
   .union([
     z.number().int().min(1),
     z.string().regex(/^\d+(\.\d+)?%$/, { error: 'expected a count like 50 or a share like "10%"' }),
