@@ -104,6 +104,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     baseLayers: run.images.baseLayers,
     baseBytes: run.images.baseSize,
     compression: run.images.compression,
+    retain: run.images.retain,
   });
   if (dist.layerPublished) images.onLayerPublished = (layer, bytes) => dist.layerPublished?.(layer, bytes);
   const imagesCfg = {
@@ -111,11 +112,14 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     configBytes: run.images.configSize,
     indexBytes: run.images.multiArch ? run.images.indexSize : 0,
     lazy: run.images.lazy ?? null,
+    signing: run.images.signing,
+    tags: run.images.tags,
+    pullPolicy: run.images.pullPolicy,
   };
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < cluster.nodes; i++) {
     const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
-    if (cluster.cache === 'warm') for (const v of images.current) for (const l of v.layers) node.cache.add(l);
+    if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
     nodes.push(node);
   }
   rollout = new RolloutDriver(world, nodes, run.rollout);
@@ -147,6 +151,9 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     internetBytes: metrics.internetBytes,
     registryEgressBytes: registryEgress,
     storedByteSeconds: images.layers.storedByteSeconds(run.duration),
+    internetEgressBytes: metrics.ownEgressBytes,
+    crossRegionBytes: metrics.crossRegionBytes,
+    endpointBytes: metrics.endpointBytes,
   });
   ledger.addClusterCosts();
   dist.addCosts(ledger);

@@ -23,6 +23,7 @@ import type { DistributionRuntime, FetchRequest, PullSession, RequestKind } from
 import { metadataBytes, type ImageVersion, type LayerStore, type LazyPulling } from '../workload/images.ts';
 import type { World } from './world.ts';
 import { backoffDelay } from './backoff.ts';
+import { signatureDigest, type Signing } from '../workload/signing.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -35,6 +36,11 @@ export interface ImagesMetadata {
   indexBytes: number;
   /** Lazy pulling, or absent/null for containerd's default pull-and-unpack. */
   lazy?: LazyPulling | null;
+  /** Signatures fetched and verified per image version (absent/null: none). */
+  signing?: Signing | null;
+  /** immutable: each version has its own tag; latest: every version is pushed as `:latest`. */
+  tags?: 'immutable' | 'latest';
+  pullPolicy?: 'IfNotPresent' | 'Always';
 }
 
 export interface PullJob {
@@ -54,6 +60,10 @@ export class NodeRuntime {
   private active = 0;
   /** Images of each release still to be ready on this node. */
   private readonly pendingByRelease = new Map<number, number>();
+  /** The version of each image this node runs (image → version): what a `:latest` tag resolves to locally. */
+  readonly running = new Map<number, ImageVersion>();
+  /** Until when the node's bearer token may be reused (token reuse per lifetime). */
+  tokenUntil = -Infinity;
   /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
   private readonly inflight = new Map<number, LayerWaiter[]>();
 
@@ -64,6 +74,12 @@ export class NodeRuntime {
     private readonly layers: LayerStore,
     private readonly imagesCfg: ImagesMetadata,
   ) {}
+
+  /** The node starts with `v` in its content store and running (cluster.cache: warm). */
+  warmStart(v: ImageVersion): void {
+    for (const l of v.layers) this.cache.add(l);
+    this.running.set(v.image, v);
+  }
 
   /** A rollout asks this node to run `jobs` (all of one release). */
   enqueue(jobs: readonly PullJob[]): void {
@@ -88,9 +104,9 @@ export class NodeRuntime {
   }
 
   /** Called by a Pull when it ends: its image is ready (or failed) and kubelet's pull slot is free. */
-  pullEnded(job: PullJob, ok: boolean, reason?: string): void {
+  pullEnded(job: PullJob, ok: boolean, reason?: string, final = false): void {
     this.active--;
-    this.imageDone(job, ok, reason);
+    this.imageDone(job, ok, reason, final);
     this.pump();
   }
 
@@ -105,11 +121,12 @@ export class NodeRuntime {
    * after kubelet's back-off while attempts are left (it goes to the back of the pull queue, as kubelet's
    * next pod sync asks again); the last failure is counted with its reason. Nothing is dropped.
    */
-  imageDone(job: PullJob, ok: boolean, reason?: string): void {
+  imageDone(job: PullJob, ok: boolean, reason?: string, final = false): void {
     const w = this.world;
     const retry = w.cluster.pullRetry;
     const attempt = job.attempt ?? 0;
-    if (!ok && retry && attempt + 1 < retry.attempts) {
+    if (ok) this.running.set(job.version.image, job.version);
+    if (!ok && !final && retry && attempt + 1 < retry.attempts) {
       w.events.pullRetried(this.id, job.release, reason ?? 'unknown');
       const again: PullJob = { release: job.release, version: job.version, attempt: attempt + 1 };
       w.sim.call(backoffDelay(retry, attempt, w.rng.stream('kubelet:pull-backoff')), () => {
@@ -224,18 +241,49 @@ class Pull {
    */
   start(): void {
     const v = this.job.version.id;
-    if (this.dist.needsToken) {
-      this.request('challenge', CHALLENGE_BYTES, v, () => this.request('token', TOKEN_BYTES, v, () => this.resolve()));
-    } else this.resolve();
+    const cfg = this.imagesCfg;
+    const node = this.node;
+    // `:latest` with IfNotPresent: kubelet finds an image under the tag and runs it — the old version.
+    // The pull is counted failed (not retried: kubelet sees nothing wrong), so no stale node goes unseen.
+    if (cfg.tags === 'latest' && cfg.pullPolicy === 'IfNotPresent' && node.running.has(this.job.version.image)) {
+      this.world.sim.call(0, () => node.pullEnded(this.job, node.running.get(this.job.version.image) === this.job.version, 'stale-tag', true));
+      return;
+    }
+    const dist = this.dist;
+    const now = this.world.sim.now;
+    if (dist.needsToken && !(now < node.tokenUntil)) {
+      // With token reuse the node keeps the token for its lifetime, counted from when it asked for it.
+      const ttl = dist.tokenTtlS ?? 0;
+      const gotToken = (): void => {
+        if (ttl > 0) node.tokenUntil = now + ttl;
+        this.resolve();
+      };
+      this.request('challenge', CHALLENGE_BYTES, v, () => this.request('token', TOKEN_BYTES, v, gotToken));
+    } else if (dist.basicAuth) this.request('challenge', CHALLENGE_BYTES, v, () => this.resolve());
+    else this.resolve();
   }
 
   private resolve(): void {
     const v = this.job.version.id;
     const cfg = this.imagesCfg;
     const layers = (): void => (cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers());
-    const manifest = (): void =>
-      this.request('manifest', cfg.manifestBytes, v, () => this.request('config', cfg.configBytes, v, layers));
+    const config = (): void => this.request('config', cfg.configBytes, v, layers);
+    const manifest = (): void => this.request('manifest', cfg.manifestBytes, v, cfg.signing ? () => this.verify(cfg.signing!, config) : config);
     this.request('resolve', 0, v, () => (cfg.indexBytes > 0 ? this.request('index', cfg.indexBytes, v, manifest) : manifest()));
+  }
+
+  /** Fetches the version's signature object by object, verifies it (CPU time on the node), then `then`. */
+  private verify(signing: Signing, then: () => void): void {
+    const v = this.job.version.id;
+    const step = (i: number): void => {
+      if (i === signing.requests.length) {
+        this.world.sim.call(signing.verifyS, () => (this.failed ? undefined : then()));
+        return;
+      }
+      const r = signing.requests[i];
+      this.request(r.kind, r.bytes, signatureDigest(v, i), () => step(i + 1));
+    };
+    step(0);
   }
 
   private request(kind: RequestKind, bytes: number, digest: number, then: () => void, range?: FetchRequest['range']): void {

@@ -7,7 +7,7 @@ import type { Network } from '../network/index.ts';
 import type { PriceCatalog } from '../cost/catalog.ts';
 import type { FetchDone, FetchRequest } from '../distribution/types.ts';
 import type { ClusterConfig } from './config.ts';
-import type { ModelEvents } from './events.ts';
+import type { ModelEvents, TransferEvent } from './events.ts';
 import type { Topology } from './topology.ts';
 import { NO_FAULTS, type FaultPlan, type ServiceGate } from '../faults/index.ts';
 
@@ -26,6 +26,27 @@ export interface Route {
   crossZone: boolean;
   /** The server's outage gate: an opening outage window stops this transfer (faults/gate.ts). */
   gate?: ServiceGate | null;
+  /** Billing flags carried into the transfer event (see TransferEvent). */
+  crossRegion?: boolean;
+  ownEgress?: boolean;
+  viaEndpoint?: boolean;
+}
+
+/** The transfer event of a completed GET along `route`. */
+function transferOf(req: FetchRequest, route: Route): TransferEvent {
+  const e: TransferEvent = {
+    node: req.node,
+    kind: req.kind,
+    source: route.source,
+    bytes: req.bytes,
+    internet: route.internet,
+    viaNat: route.viaNat,
+    crossZone: route.crossZone,
+  };
+  if (route.crossRegion) e.crossRegion = true;
+  if (route.ownEgress) e.ownEgress = true;
+  if (route.viaEndpoint) e.viaEndpoint = true;
+  return e;
 }
 
 export class World {
@@ -53,15 +74,7 @@ export class World {
         route.path,
         req.bytes,
         () => {
-          this.events.transferDone({
-            node: req.node,
-            kind: req.kind,
-            source: route.source,
-            bytes: req.bytes,
-            internet: route.internet,
-            viaNat: route.viaNat,
-            crossZone: route.crossZone,
-          });
+          this.events.transferDone(transferOf(req, route));
           done(true);
         },
         route.capBps,
@@ -95,15 +108,7 @@ export class World {
         () => {
           flow = -1;
           gate.untrack(id);
-          this.events.transferDone({
-            node: req.node,
-            kind: req.kind,
-            source: route.source,
-            bytes: req.bytes,
-            internet: route.internet,
-            viaNat: route.viaNat,
-            crossZone: route.crossZone,
-          });
+          this.events.transferDone(transferOf(req, route));
           done(true);
         },
         route.capBps,

@@ -27,6 +27,7 @@ import { connect, type DistributionModule, type DistributionRuntime, type FetchD
 import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, type StorageSpec } from './storage.ts';
 import { AWS_SDK_THROTTLE_BACKOFF, backoffDelay } from '../cluster/backoff.ts';
 import { gated } from '../faults/gate.ts';
+import { AuthConfig, PRIVATE_NO_AUTH, PRIVATE_TOKEN_AUTH, TokenService, tokenReuseS, withAuthOverrides } from './access.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -46,6 +47,14 @@ export const PrivateConfig = z.strictObject({
       "how a pull's connection picks an instance: random (kube-proxy iptables), round-robin (IPVS, ELB), zone-aware (topology-aware routing: an instance in the node's zone when there is one)",
     ),
   storage: StorageConfig.prefault({ kind: 'local' }),
+  auth: z
+    .strictObject({
+      kind: z.enum(['none', 'token']).default('none').describe("none: no auth round trips; token: Docker Registry v2 token auth against the registry's token server"),
+      ...AuthConfig.shape,
+    })
+    .prefault({})
+    .transform((a) => (a.kind === 'token' ? withAuthOverrides(PRIVATE_TOKEN_AUTH, a) : PRIVATE_NO_AUTH))
+    .describe("access control: none, or a token server (Harbor core / docker_auth) with its own capacity and token lifetime"),
 });
 export type PrivateConfig = z.output<typeof PrivateConfig>;
 
@@ -76,7 +85,9 @@ export interface StorageStats {
 }
 
 export class PrivateRuntime implements DistributionRuntime {
-  readonly needsToken = false;
+  readonly needsToken: boolean;
+  readonly tokenTtlS: number;
+  private readonly tokens: TokenService;
   readonly registryLinks: readonly number[];
   /** The store's egress and ingress links (shared stores); -1 for local disks. */
   readonly storeOut: number;
@@ -108,6 +119,9 @@ export class PrivateRuntime implements DistributionRuntime {
       if (!zones.includes(z)) throw new Error(`internal: private registry zone ${z} passed validation but is not a cluster zone`);
     }
     this.spec = cfg.storage;
+    this.needsToken = cfg.auth.scheme === 'bearer';
+    this.tokenTtlS = tokenReuseS(cfg.auth);
+    this.tokens = new TokenService(cfg.auth.rate, cfg.auth.processingS);
     // A zero-cost aggregate link on every path out of an instance measures the registry's egress and peak.
     const aggregate = net.addLink('private-registry:aggregate', 1e18, 0);
     this.registryLinks = [aggregate];
@@ -184,6 +198,29 @@ export class PrivateRuntime implements DistributionRuntime {
     // The request reaches the instance after the handshakes and one way; it then waits its turn in a
     // FIFO of `requestRate` requests/s (a deterministic server: its state is one number, no events).
     const arrival = w.sim.now + w.topo.latencyOf(instancePath) * (1 + 2 * extraRtts);
+    if (req.kind === 'token' || req.kind === 'challenge') {
+      // The token server (beside the instances) has a FIFO of its own; a 401 challenge needs no storage.
+      let serviceS: number;
+      if (req.kind === 'token') serviceS = this.tokens.serve(arrival);
+      else {
+        const start = Math.max(arrival, this.freeAt[k]);
+        this.freeAt[k] = start + 1 / this.cfg.requestRate;
+        serviceS = start - arrival + this.cfg.processing;
+      }
+      const route: Route = {
+        path: instancePath,
+        source: 'private-registry',
+        extraRtts,
+        serviceS,
+        capBps: Infinity,
+        internet: false,
+        viaNat: false,
+        crossZone: zone !== w.topo.nodeZone[req.node],
+        gate: w.faults.gate('registry'),
+      };
+      w.get(req, route, done);
+      return;
+    }
     const start = Math.max(arrival, this.freeAt[k]);
     this.freeAt[k] = start + 1 / this.cfg.requestRate;
     let t = start + this.cfg.processing;

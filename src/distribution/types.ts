@@ -54,8 +54,10 @@ export function connect(session: PullSession, hostBit: number): number {
 export type FetchDone = (ok: boolean, reason?: string) => void;
 
 export interface DistributionRuntime {
-  /** Whether a pull starts with an auth token request (hosted registries). */
+  /** Whether a pull starts with the bearer-token dance: 401 challenge, then a token request (hosted registries). */
   readonly needsToken: boolean;
+  /** Optional: a pull starts with a 401 challenge answered with Basic credentials the node already holds (ECR). */
+  readonly basicAuth?: boolean;
   /** Serves one request for one node; calls `done` once, at the simulated time the response has arrived. */
   fetch(req: FetchRequest, done: FetchDone): void;
   /** Adds the strategy's own costs (instances, storage, provider transfer) from the ledger's usage. */

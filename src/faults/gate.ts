@@ -107,6 +107,7 @@ export function gated(inner: DistributionRuntime, world: World, service: Service
     },
     addCosts: (ledger) => inner.addCosts(ledger),
     ...(inner.tokenTtlS !== undefined ? { tokenTtlS: inner.tokenTtlS } : {}),
+    ...(inner.basicAuth !== undefined ? { basicAuth: inner.basicAuth } : {}),
   };
   if (inner.layerPublished) out.layerPublished = (layer, bytes) => inner.layerPublished!(layer, bytes);
   if (inner.nodeLeft) out.nodeLeft = (node) => inner.nodeLeft!(node);

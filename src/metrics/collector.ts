@@ -21,6 +21,10 @@ export class MetricsCollector implements ModelEvents {
   internetBytes = 0;
   natBytes = 0;
   crossZoneBytes = 0;
+  /** Billing counters for the cost ledger (not result fields). */
+  crossRegionBytes = 0;
+  ownEgressBytes = 0;
+  endpointBytes = 0;
   readonly bySource = new Map<string, number>();
   private readonly publishedAt: number[] = [];
   private readonly targets: number[] = [];
@@ -52,6 +56,9 @@ export class MetricsCollector implements ModelEvents {
   }
 
   transferDone(e: TransferEvent): void {
+    if (e.crossRegion) this.crossRegionBytes += e.bytes;
+    if (e.ownEgress) this.ownEgressBytes += e.bytes;
+    if (e.viaEndpoint) this.endpointBytes += e.bytes;
     if (e.cacheFill) {
       if (e.internet) this.internetBytes += e.bytes;
       if (e.viaNat) this.natBytes += e.bytes;

@@ -13,6 +13,7 @@ import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { PullRetry } from '../cluster/backoff.ts';
+import { ImageSigning } from '../workload/signing.ts';
 import { Faults } from '../faults/schema.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
@@ -156,6 +157,21 @@ export const Images = z.strictObject({
   configSize: zSize.prefault('6 KB'),
   compression: ImageCompression.prefault('gzip'),
   lazy: ImageLazy.optional().describe('lazy pulling: a container starts after metadata + its start fraction; the rest streams in'),
+  signing: ImageSigning.prefault('none'),
+  tags: z
+    .enum(['immutable', 'latest'])
+    .default('immutable')
+    .describe('immutable: every version has its own tag (a build hash); latest: every version is pushed as the same tag'),
+  pullPolicy: z
+    .enum(['IfNotPresent', 'Always'])
+    .optional()
+    .describe("kubelet's imagePullPolicy (Kubernetes' default: Always for :latest, else IfNotPresent); Always re-resolves the tag (a HEAD) at every container start"),
+  retain: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('registry retention: keep the last N versions of each image (a lifecycle policy); older ones are deleted and stop costing storage'),
 });
 
 export const Releases = z.strictObject({
@@ -257,6 +273,7 @@ export const RunConfig = z
   })
   .transform((c) => ({
     ...c,
+    images: { ...c.images, pullPolicy: c.images.pullPolicy ?? (c.images.tags === 'latest' ? ('Always' as const) : ('IfNotPresent' as const)) },
     cluster: { ...c.cluster, zones: zoneNames(c.cluster.region, c.cluster.zones) },
     releases: { ...c.releases, images: c.releases.images ?? c.images.count },
   }));
