@@ -15,6 +15,8 @@ import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
 import type { DistributionRuntime } from './distribution/types.ts';
 import { FaultPlan, gated } from './faults/index.ts';
 import { installLinkFaults } from './faults/links.ts';
+import { installNodeFaults } from './faults/churn.ts';
+import { spareNodes } from './faults/index.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
@@ -56,8 +58,9 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     bandwidthFactor: run.network.bandwidthFactor,
     tcpWindowBytes: run.network.tcpWindowBytes,
   });
+  // Nodes that join later (faults.nodes) get slots in the topology from the start, absent until they join.
   const cluster = {
-    nodes: run.cluster.nodes,
+    nodes: run.cluster.nodes + spareNodes(run.faults),
     region: run.cluster.region,
     zones: run.cluster.zones,
     nodesPerRack: run.cluster.nodesPerRack,
@@ -80,6 +83,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     unpackBps: unpackWireBps(run.cluster.unpack, run.images.compression),
     cache: run.cluster.cache,
     pullRetry: run.cluster.pullRetry,
+    ...(run.cluster.disk ? { disk: { ...run.cluster.disk, repullUntilS: run.duration } } : {}),
   };
   const topo = new Topology(net, cluster);
   const metrics = options.onSeries
@@ -119,14 +123,24 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < cluster.nodes; i++) {
     const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
-    if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
+    if (i >= run.cluster.nodes) node.present = false;
+    else if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
     nodes.push(node);
   }
   rollout = new RolloutDriver(world, nodes, run.rollout);
+  installNodeFaults(run.faults, {
+    world,
+    nodes,
+    firstSpare: run.cluster.nodes,
+    dist,
+    catalog: images,
+    rng,
+    pullPolicy: run.images.pullPolicy,
+    horizonS: run.duration,
+  });
   scheduleReleases(
     world,
     images,
-    nodes.length,
     rollout,
     { everyS: run.releases.every, images: run.releases.images, deltaBytes: run.releases.delta },
     run.duration,

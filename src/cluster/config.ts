@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from './backoff.ts';
+import type { DiskConfig } from './disk.ts';
 
 /** Resolved cluster configuration: base units only (bytes/s, seconds). */
 export interface ClusterConfig {
@@ -28,4 +29,6 @@ export interface ClusterConfig {
   cache: 'warm' | 'cold';
   /** kubelet's image-pull back-off; absent: a failed pull is not retried. */
   pullRetry?: BackoffPolicy;
+  /** Each node's image filesystem with kubelet's GC; absent: unlimited. */
+  disk?: DiskConfig;
 }

@@ -40,6 +40,8 @@ export interface ModelEvents {
   pullRetried(node: number, release: number, reason: string): void;
   /** Every image of `release` is ready (unpacked) on `node`. */
   nodeReady(node: number, release: number, time: number): void;
+  /** A target node of `release` left before it was ready: the rollout no longer waits for it (faults/churn.ts). */
+  targetDropped(release: number): void;
 }
 
 /**

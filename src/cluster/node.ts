@@ -24,6 +24,7 @@ import { metadataBytes, type ImageVersion, type LayerStore, type LazyPulling } f
 import type { World } from './world.ts';
 import { backoffDelay } from './backoff.ts';
 import { signatureDigest, type Signing } from '../workload/signing.ts';
+import { ImageDisk } from './disk.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -48,7 +49,17 @@ export interface PullJob {
   version: ImageVersion;
   /** Attempts already made (0 for the first); kubelet's back-off retries a failed pull as a new job. */
   attempt?: number;
+  /**
+   * imagePullPolicy Always at a container start whose image the node holds: kubelet's pull resolves the
+   * tag (auth + HEAD) and finds the digest it has; nothing else moves.
+   */
+  check?: boolean;
+  /** Hears the job's final outcome, after any retries (a crash-looping container waits for it). */
+  then?: (ok: boolean) => void;
 }
+
+/** Release index of pulls that belong to no rollout: a joining node's first pulls, crash-loop and eviction re-pulls. */
+export const NO_RELEASE = -1;
 
 export class NodeRuntime {
   /** Layers in the node's content store: complete. */
@@ -66,6 +77,12 @@ export class NodeRuntime {
   tokenUntil = -Infinity;
   /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
   private readonly inflight = new Map<number, LayerWaiter[]>();
+  /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
+  present = true;
+  /** Every job not finished yet — queued, pulling or waiting out a back-off — so that leaving accounts for each. */
+  private readonly open = new Set<PullJob>();
+  /** The image filesystem with kubelet's GC, or null when it is unlimited (cluster.disk unset). */
+  readonly disk: ImageDisk | null;
 
   constructor(
     readonly id: number,
@@ -73,21 +90,110 @@ export class NodeRuntime {
     private readonly dist: DistributionRuntime,
     private readonly layers: LayerStore,
     private readonly imagesCfg: ImagesMetadata,
-  ) {}
+  ) {
+    this.disk = world.cluster.disk ? new ImageDisk(world.cluster.disk) : null;
+  }
 
   /** The node starts with `v` in its content store and running (cluster.cache: warm). */
   warmStart(v: ImageVersion): void {
-    for (const l of v.layers) this.cache.add(l);
+    for (const l of v.layers) {
+      this.cache.add(l);
+      this.disk?.add(l, this.layers.size[l]);
+    }
     this.running.set(v.image, v);
   }
 
-  /** A rollout asks this node to run `jobs` (all of one release). */
+  /** A rollout (or churn, a crash-loop) asks this node to run `jobs` (all of one release). */
   enqueue(jobs: readonly PullJob[]): void {
     if (jobs.length === 0) return;
     const r = jobs[0].release;
     this.pendingByRelease.set(r, (this.pendingByRelease.get(r) ?? 0) + jobs.length);
-    for (const j of jobs) this.queue.push(j);
+    for (const j of jobs) {
+      this.open.add(j);
+      this.queue.push(j);
+    }
+    if (!this.present) return this.leave(true);
     this.pump();
+  }
+
+  /**
+   * The node leaves the cluster now (scale-in, a failed host): every job it has not finished is counted
+   * failed with reason `node-left`, and the releases it had not become ready for stop waiting for it.
+   * Its pulls in flight are abandoned (their callbacks see `present` false and stop).
+   */
+  leave(already = false): void {
+    if (!this.present && !already) return;
+    this.present = false;
+    const w = this.world;
+    const jobs = [...this.open];
+    this.open.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.active = 0;
+    for (const job of jobs) {
+      w.events.pullDone(this.id, job.release, false, w.sim.now, 'node-left');
+      job.then?.(false);
+    }
+    for (const r of this.pendingByRelease.keys()) if (r >= 0) w.events.targetDropped(r);
+    this.pendingByRelease.clear();
+    for (const l of [...this.inflight.keys()]) this.inflight.delete(l);
+  }
+
+  /** A spare node slot joins as a fresh host with an empty cache and pulls `jobs` (the images it is to run). */
+  join(jobs: readonly PullJob[]): void {
+    this.present = true;
+    this.enqueue(jobs);
+  }
+
+  /**
+   * The node's copy of `image` is gone (an ephemeral host, a crash that took the image store with it):
+   * its layers that nothing else running or pulling on the node uses are dropped.
+   */
+  dropImage(image: number): void {
+    const v = this.running.get(image);
+    if (!v) return;
+    this.running.delete(image);
+    const pinned = this.pinnedLayers();
+    for (const l of v.layers) if (!pinned.has(l)) this.evictLayer(l);
+  }
+
+  /** Layers a running image or an unfinished job of this node needs, plus those being fetched. */
+  private pinnedLayers(): Set<number> {
+    const pinned = new Set<number>(this.inflight.keys());
+    for (const v of this.running.values()) for (const l of v.layers) pinned.add(l);
+    for (const j of this.open) for (const l of j.version.layers) pinned.add(l);
+    return pinned;
+  }
+
+  private evictLayer(layer: number): void {
+    this.cache.delete(layer);
+    this.disk?.remove(layer);
+  }
+
+  /**
+   * Makes room for `bytes` (cluster/disk.ts): image GC of unused layers, then evicting pods whose images
+   * are not needed by a pull in progress (least recently started first), each recreated at once and so
+   * pulled again. Returns false if the layer does not fit even so.
+   */
+  private makeRoom(bytes: number): boolean {
+    const disk = this.disk!;
+    if (!disk.wouldExceedHigh(bytes)) return true;
+    for (const l of disk.victims(this.pinnedLayers(), bytes)) this.evictLayer(l);
+    const wanted = new Set<number>(this.inflight.keys());
+    for (const j of this.open) for (const l of j.version.layers) wanted.add(l);
+    for (const [image, v] of [...this.running]) {
+      if (!disk.wouldExceedHigh(bytes)) break;
+      if (v.layers.some((l) => wanted.has(l))) continue;
+      this.running.delete(image);
+      const pinned = this.pinnedLayers();
+      for (const l of v.layers) if (!pinned.has(l)) this.evictLayer(l);
+      // The evicted pod comes back and pulls its image again (a DaemonSet-like workload).
+      if (this.world.sim.now < (disk.cfg.repullUntilS ?? Infinity))
+        this.world.sim.call(0, () => {
+          if (this.present) this.enqueue([{ release: NO_RELEASE, version: v }]);
+        });
+    }
+    return disk.fits(bytes);
   }
 
   private pump(): void {
@@ -105,6 +211,7 @@ export class NodeRuntime {
 
   /** Called by a Pull when it ends: its image is ready (or failed) and kubelet's pull slot is free. */
   pullEnded(job: PullJob, ok: boolean, reason?: string, final = false): void {
+    if (!this.present) return;
     this.active--;
     this.imageDone(job, ok, reason, final);
     this.pump();
@@ -112,6 +219,7 @@ export class NodeRuntime {
 
   /** A lazy pull has mounted its image: kubelet's pull is over, the container's start reads are not. */
   slotFreed(): void {
+    if (!this.present) return;
     this.active--;
     this.pump();
   }
@@ -122,14 +230,23 @@ export class NodeRuntime {
    * next pod sync asks again); the last failure is counted with its reason. Nothing is dropped.
    */
   imageDone(job: PullJob, ok: boolean, reason?: string, final = false): void {
+    if (!this.present || !this.open.has(job)) return;
     const w = this.world;
     const retry = w.cluster.pullRetry;
     const attempt = job.attempt ?? 0;
-    if (ok) this.running.set(job.version.image, job.version);
+    this.open.delete(job);
+    if (ok) {
+      // Re-inserted, so `running` stays in least-recently-started order (disk-pressure eviction).
+      this.running.delete(job.version.image);
+      this.running.set(job.version.image, job.version);
+      if (this.disk) for (const l of job.version.layers) this.disk.touch(l);
+    }
     if (!ok && !final && retry && attempt + 1 < retry.attempts) {
       w.events.pullRetried(this.id, job.release, reason ?? 'unknown');
-      const again: PullJob = { release: job.release, version: job.version, attempt: attempt + 1 };
+      const again: PullJob = { ...job, attempt: attempt + 1 };
+      this.open.add(again);
       w.sim.call(backoffDelay(retry, attempt, w.rng.stream('kubelet:pull-backoff')), () => {
+        if (!this.present || !this.open.has(again)) return;
         this.queue.push(again);
         this.pump();
       });
@@ -139,10 +256,11 @@ export class NodeRuntime {
     const left = (this.pendingByRelease.get(job.release) ?? 0) - 1;
     if (left === 0) {
       this.pendingByRelease.delete(job.release);
-      if (ok) w.events.nodeReady(this.id, job.release, w.sim.now);
+      if (ok && job.release >= 0) w.events.nodeReady(this.id, job.release, w.sim.now);
     } else {
       this.pendingByRelease.set(job.release, left);
     }
+    job.then?.(ok);
   }
 
   /**
@@ -159,9 +277,16 @@ export class NodeRuntime {
     return true;
   }
 
-  layerLanded(layer: number): void {
+  /** A fetched layer is written to the content store; false if the disk has no room for it (cluster/disk.ts). */
+  layerLanded(layer: number): boolean {
+    if (this.disk) {
+      const bytes = this.layers.size[layer];
+      if (!this.disk.has(layer) && !this.makeRoom(bytes)) return false;
+      this.disk.add(layer, bytes);
+    }
     this.cache.add(layer);
     this.release(layer);
+    return true;
   }
 
   /** A lazy snapshotter mounted `layer`: pulls waiting for it can go on; its bytes are still coming. */
@@ -172,8 +297,11 @@ export class NodeRuntime {
 
   /** The background fetch of a mounted layer has the whole blob now. */
   layerCompleted(layer: number): void {
+    if (!this.present) return;
     this.mounted.delete(layer);
     this.cache.add(layer);
+    // A lazily fetched layer is accounted on disk, but GC is not run for it (its container is already up).
+    this.disk?.add(layer, this.layers.size[layer]);
   }
 
   /** The pull that claimed `layer` failed before it landed: the waiting pulls must fetch it themselves. */
@@ -266,6 +394,7 @@ class Pull {
   private resolve(): void {
     const v = this.job.version.id;
     const cfg = this.imagesCfg;
+    if (this.job.check) return this.request('resolve', 0, v, () => this.node.pullEnded(this.job, true));
     const layers = (): void => (cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers());
     const config = (): void => this.request('config', cfg.configBytes, v, layers);
     const manifest = (): void => this.request('manifest', cfg.manifestBytes, v, cfg.signing ? () => this.verify(cfg.signing!, config) : config);
@@ -277,7 +406,7 @@ class Pull {
     const v = this.job.version.id;
     const step = (i: number): void => {
       if (i === signing.requests.length) {
-        this.world.sim.call(signing.verifyS, () => (this.failed ? undefined : then()));
+        this.world.sim.call(signing.verifyS, () => (this.failed || !this.node.present ? undefined : then()));
         return;
       }
       const r = signing.requests[i];
@@ -290,6 +419,8 @@ class Pull {
     const req: FetchRequest = { kind, node: this.node.id, bytes, digest, session: this.session };
     if (range) req.range = range;
     this.dist.fetch(req, (ok, reason) => {
+      // A node that has left hears nothing more of its requests.
+      if (!this.node.present) return;
       if (ok) then();
       else this.fail(reason ?? `${kind}-failed`);
     });
@@ -322,8 +453,8 @@ class Pull {
         if (!this.node.claimLayer(layer, (ok) => (ok ? landed() : fetchOrWait()))) return;
         this.claims.add(layer);
         this.request('layer', this.layers.size[layer], layer, () => {
+          if (!this.node.layerLanded(layer)) return this.fail('disk-full');
           this.claims.delete(layer);
-          this.node.layerLanded(layer);
           landed();
         });
       };
@@ -338,6 +469,7 @@ class Pull {
     const layer = this.missing[this.nextToUnpack++];
     this.unpacking = true;
     this.world.sim.call(this.layers.size[layer] / this.world.cluster.unpackBps, () => {
+      if (!this.node.present) return;
       this.unpacking = false;
       this.unpackNext();
     });
@@ -496,7 +628,7 @@ class Pull {
   }
 
   private fail(reason: string): void {
-    if (this.failed) return;
+    if (this.failed || !this.node.present) return;
     this.failed = true;
     for (const l of this.claims) this.node.abandonLayer(l, reason);
     this.claims.clear();

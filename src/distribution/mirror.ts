@@ -318,6 +318,12 @@ export class MirrorRuntime implements DistributionRuntime {
       });
       return;
     }
+    if (this.upstream.basicAuth && now - this.tokenAt[k] > TOKEN_TTL_S) {
+      // Basic auth (ECR): the 401 challenge, then the request with the mirror's credentials.
+      this.tokenAt[k] = now;
+      ask('challenge', CHALLENGE_BYTES, (ok, reason) => (ok ? ask(kind, bytes, done) : done(false, reason)));
+      return;
+    }
     ask(kind, bytes, done);
   }
 

@@ -39,4 +39,11 @@ export class FaultPlan {
 }
 
 /** No faults at all (worlds built without a scenario: tests, harnesses). */
-export const NO_FAULTS = new FaultPlan({ outages: [], links: [] }, null, null, 0);
+export const NO_FAULTS = new FaultPlan({ outages: [], links: [], nodes: [], crashLoops: [] }, null, null, 0);
+
+/** Node slots a run needs beyond cluster.nodes: one per node that joins. */
+export function spareNodes(spec: Faults): number {
+  let n = 0;
+  for (const c of spec.nodes) n += c.join ?? 0;
+  return n;
+}

@@ -102,6 +102,10 @@ export class MetricsCollector implements ModelEvents {
     }
   }
 
+  targetDropped(release: number): void {
+    this.targets[release]--;
+  }
+
   nodeReady(_node: number, release: number, time: number): void {
     this.nodeReadyS.push(time - this.publishedAt[release]);
     this.readyCount[release]++;

@@ -13,6 +13,7 @@ import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { PullRetry } from '../cluster/backoff.ts';
+import { Disk } from '../cluster/disk.ts';
 import { ImageSigning } from '../workload/signing.ts';
 import { Faults } from '../faults/schema.ts';
 
@@ -74,6 +75,7 @@ export const Cluster = z.strictObject({
     ),
   cache: z.enum(['warm', 'cold']).default('warm').describe('warm: nodes hold the current version of every image at t=0'),
   pullRetry: PullRetry.prefault({}),
+  disk: Disk.optional(),
 });
 
 const compressionFormat = z.enum(['gzip', 'zstd', 'none']);
@@ -247,6 +249,15 @@ export const RunConfig = z
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
+    c.faults.crashLoops.forEach((cl, i) => {
+      if (cl.image >= c.images.count)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', 'crashLoops', i, 'image'],
+          message: `image ${cl.image} does not exist (images.count is ${c.images.count})`,
+          params: { hint: `images are numbered 0 … ${c.images.count - 1}` },
+        });
+    });
     c.faults.links.forEach((l, i) => {
       if (l.zone !== undefined && !zones.includes(l.zone))
         ctx.addIssue({
