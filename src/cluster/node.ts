@@ -79,6 +79,8 @@ export class NodeRuntime {
   private readonly inflight = new Map<number, LayerWaiter[]>();
   /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
   present = true;
+  /** Releases with a failed pull on this node (it will not be ready for them), until their last job ends. */
+  private readonly failedReleases = new Set<number>();
   /** Every job not finished yet — queued, pulling or waiting out a back-off — so that leaving accounts for each. */
   private readonly open = new Set<PullJob>();
   /** The image filesystem with kubelet's GC, or null when it is unlimited (cluster.disk unset). */
@@ -134,8 +136,9 @@ export class NodeRuntime {
       w.events.pullDone(this.id, job.release, false, w.sim.now, 'node-left');
       job.then?.(false);
     }
-    for (const r of this.pendingByRelease.keys()) if (r >= 0) w.events.targetDropped(r);
+    for (const r of this.pendingByRelease.keys()) if (r >= 0 && !this.failedReleases.has(r)) w.events.targetDropped(r);
     this.pendingByRelease.clear();
+    this.failedReleases.clear();
     for (const l of [...this.inflight.keys()]) this.inflight.delete(l);
   }
 
@@ -253,10 +256,15 @@ export class NodeRuntime {
       return;
     }
     w.events.pullDone(this.id, job.release, ok, w.sim.now, reason);
+    // A node with a failed pull will not be ready for the release: the rollout stops waiting for it.
+    if (!ok && job.release >= 0 && !this.failedReleases.has(job.release)) {
+      this.failedReleases.add(job.release);
+      w.events.targetDropped(job.release);
+    }
     const left = (this.pendingByRelease.get(job.release) ?? 0) - 1;
     if (left === 0) {
       this.pendingByRelease.delete(job.release);
-      if (ok && job.release >= 0) w.events.nodeReady(this.id, job.release, w.sim.now);
+      if (job.release >= 0 && !this.failedReleases.delete(job.release)) w.events.nodeReady(this.id, job.release, w.sim.now);
     } else {
       this.pendingByRelease.set(job.release, left);
     }

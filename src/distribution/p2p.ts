@@ -156,7 +156,10 @@ class P2PRuntime implements DistributionRuntime {
       });
       done();
     };
-    w.sim.call(before, () => w.net.startFlow(path, bytes, landed, cap));
+    // A registry outage (faults/gate.ts) holds the origin's fetch until the registry is up again.
+    const gate = up.kind === 'hosted' ? w.faults.gate('registry') : null;
+    const wait = gate ? gate.upAt(w.sim.now) - w.sim.now : 0;
+    w.sim.call(wait + before, () => w.net.startFlow(path, bytes, landed, cap));
   }
 
   /** Node d fetches `bytes` straight from the upstream (Dragonfly back-to-source). */

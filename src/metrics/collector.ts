@@ -112,11 +112,15 @@ export class MetricsCollector implements ModelEvents {
     if (time > this.lastReady[release]) this.lastReady[release] = time;
   }
 
-  /** Per release: publish → last target node ready; only releases whose every target became ready. */
+  /**
+   * Per release: publish → last target node ready. Targets that failed a pull or left stop counting
+   * (targetDropped; their pulls are in pulls_failed_by_reason); a release none of whose targets became
+   * ready has no rollout time.
+   */
   rolloutPercentiles(): Percentiles {
     const xs: number[] = [];
     for (let r = 0; r < this.publishedAt.length; r++) {
-      if (this.readyCount[r] === this.targets[r]) xs.push(this.lastReady[r] - this.publishedAt[r]);
+      if (this.readyCount[r] > 0 && this.readyCount[r] === this.targets[r]) xs.push(this.lastReady[r] - this.publishedAt[r]);
     }
     return percentiles(xs);
   }
