@@ -21,6 +21,8 @@ export interface TransferEvent {
    * internet, NAT and cross-zone bytes (and so in cost) but not in node ingress (see mirror.ts).
    */
   cacheFill?: boolean;
+  /** Simulated time the body's flow started (so charts spread the bytes over the flow); absent: unknown. */
+  startedAt?: number;
 }
 
 export interface ModelEvents {

@@ -45,6 +45,7 @@ export class World {
     const oneWay = this.topo.latencyOf(route.path);
     const before = oneWay * (1 + 2 * route.extraRtts) + route.serviceS;
     const startFlow = (): void => {
+      const startedAt = this.sim.now;
       this.net.startFlow(
         route.path,
         req.bytes,
@@ -57,6 +58,7 @@ export class World {
             internet: route.internet,
             viaNat: route.viaNat,
             crossZone: route.crossZone,
+            startedAt,
           });
           done(true);
         },

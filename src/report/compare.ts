@@ -19,12 +19,15 @@ export interface Verdict {
   value: string;
   /** Every variant's value, formatted, in variant order. */
   values: string[];
+  /** Every variant's value in base units (NaN where it has none, e.g. no rollout finished). */
+  numbers: number[];
   /** With replications: each variant's 95 % CI half-width, formatted ("" without). */
   plusMinus: string[];
   /** The best variant that did not win (absent on a tie or with one variant). */
   runnerUp?: string;
-  /** The runner-up's value, formatted. */
+  /** The runner-up's value, formatted and in base units. */
   runnerUpValue?: string;
+  runnerUpNumber?: number;
   /**
    * With replications: whether the 95 % CI of the paired (same-seed) difference between the winner and
    * the runner-up excludes zero. false means the lead is within the noise of R runs.
@@ -71,7 +74,7 @@ export function verdicts(result: RunResult): Verdict[] {
       const s = v.replicated?.[c.path];
       return s && s.n > 1 ? formatHalfWidth(s, c.format) : '';
     });
-    const verdict: Verdict = { criterion: c.criterion, measure: c.measure, winners, value: c.format(min), values: shown, plusMinus };
+    const verdict: Verdict = { criterion: c.criterion, measure: c.measure, winners, value: c.format(min), values: shown, numbers: xs, plusMinus };
     if (winners.length > 0) {
       // The runner-up: the lowest finite value among the variants that did not win.
       const rest = result.variants.map((v, i) => ({ v, x: xs[i] })).filter(({ v, x }) => !winners.includes(v.name) && Number.isFinite(x));
@@ -79,6 +82,7 @@ export function verdicts(result: RunResult): Verdict[] {
         const up = rest.reduce((a, b) => (b.x < a.x ? b : a));
         verdict.runnerUp = up.v.name;
         verdict.runnerUpValue = c.format(up.x);
+        verdict.runnerUpNumber = up.x;
         const winner = result.variants.find((v) => v.name === winners[0])!;
         const diff = pairedStats(winner, up.v, c.get, (a, b) => a - b);
         if (diff) verdict.clear = diff.ci95[1] < 0;
