@@ -88,6 +88,8 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:
 .headline strong{font-weight:650}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:.75rem;margin:1rem 0}
 .card{border:1px solid var(--line);border-radius:8px;padding:.8rem 1rem;break-inside:avoid;background:#fff}
+.cards.wide{grid-template-columns:repeat(auto-fit,minmax(340px,1fr))}
+table.winners{margin:.25rem 0 0}table.winners th,table.winners td{padding:.3rem .4rem}
 .card .label{font-size:.75rem;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:0}
 .card .winner{font-size:1.25rem;font-weight:700;margin:.2rem 0 .1rem;overflow-wrap:anywhere}
 .card .value{font-size:.95rem;margin:0}

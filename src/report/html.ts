@@ -157,10 +157,12 @@ function verdictCard(v: Verdict, colorOf: (name: string) => string, replications
   ].join('');
 }
 
-function assumptionsSection(result: RunResult): string {
+/** The scenario in plain words, the variants and the prices with dates and sources. `lead` opens it (a sweep says which point it describes). */
+export function assumptionsSection(result: RunResult, lead = ''): string {
   const e = escapeHtml;
   const colors = variantColors(result.variants.map((v) => v.name));
   const out = ['<section id="assumptions">', '<h2>Assumptions</h2>'];
+  if (lead) out.push(`<p class="note">${e(lead)}</p>`);
   const summary = result.scenario.summary ?? [];
   // The summary's "Variant …" sentences are shown as the table below instead.
   const plain = summary.filter((s) => !/^Variant /.test(s));

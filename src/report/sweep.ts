@@ -88,17 +88,20 @@ export interface SweepResult {
   crossovers: Crossover[];
 }
 
-/** A parameter value as a number for interpolation (plain numbers, sizes, durations or rates) and its formatter. */
-export function numericValue(v: string): { value: number; format: (x: number) => string } | undefined {
-  if (/^-?\d+(\.\d+)?(e\d+)?$/.test(v)) return { value: Number(v), format: (x) => String(Number(x.toPrecision(3))) };
-  const quantities: [(s: string) => number, (x: number) => string][] = [
-    [parseSize, formatBytes],
-    [parseDuration, formatDuration],
-    [parseRate, formatRate],
+/**
+ * A parameter value as a number for interpolation and charts (plain numbers, sizes, durations or rates),
+ * its formatter and the unit of `value` (base units: bytes, seconds, bytes/s; "" for a plain number).
+ */
+export function numericValue(v: string): { value: number; format: (x: number) => string; unit: string } | undefined {
+  if (/^-?\d+(\.\d+)?(e\d+)?$/.test(v)) return { value: Number(v), format: (x) => String(Number(x.toPrecision(3))), unit: '' };
+  const quantities: [(s: string) => number, (x: number) => string, string][] = [
+    [parseSize, formatBytes, 'bytes'],
+    [parseDuration, formatDuration, 's'],
+    [parseRate, formatRate, 'bytes/s'],
   ];
-  for (const [parse, format] of quantities) {
+  for (const [parse, format, unit] of quantities) {
     try {
-      return { value: parse(v), format };
+      return { value: parse(v), format, unit };
     } catch {
       // not this quantity; try the next
     }
