@@ -8,7 +8,7 @@ import { loadScenario, simulateParallel, sweepScenario } from '../run.ts';
 import type { RunResult } from '../metrics/result.ts';
 import { renderCsv, renderJson, renderSummary, wantsColor } from '../report/index.ts';
 import { renderComparison } from '../report/compare.ts';
-import { renderThresholds } from '../report/thresholds.ts';
+import { formatActual, renderThresholds } from '../report/thresholds.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { renderReplications } from '../report/replications.ts';
@@ -107,7 +107,10 @@ export async function runCommand(args: RunArgs, mode: 'run' | 'compare'): Promis
     if (result.thresholds) stream.write(`\n${renderThresholds(result.thresholds, color)}`);
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
-  return result.thresholds?.some((t) => !t.ok) ? EXIT_THRESHOLDS : EXIT_OK;
+  const failed = (result.thresholds ?? []).filter((t) => !t.ok);
+  // Like k6's closing error line: on stderr even with --quiet, so a CI log says why the exit code is 99.
+  for (const t of failed) process.stderr.write(`pullsim: threshold failed: ${t.variant}: ${t.metric} ${t.expression} (actual ${formatActual(t.metric, t.actual)})\n`);
+  return failed.length > 0 ? EXIT_THRESHOLDS : EXIT_OK;
 }
 
 export async function sweepCommand(args: SweepArgs): Promise<number> {
@@ -143,14 +146,18 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
     bar.end();
   }
   const wrote = await outputs.write(sweep);
-  const failed = sweep.points.reduce((n, p) => n + (p.result.thresholds?.filter((t) => !t.ok).length ?? 0), 0);
+  const failed = sweep.points.flatMap((p) => (p.result.thresholds ?? []).filter((t) => !t.ok).map((t) => ({ p, t })));
   if (!args.quiet) {
     const stream = outputs.usesStdout ? process.stderr : process.stdout;
     stream.write(renderSweepSummary(sweep));
-    if (failed > 0) stream.write(`\nthresholds: ${failed} failed across the sweep (see --json for each point)\n`);
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
-  return failed > 0 ? EXIT_THRESHOLDS : EXIT_OK;
+  for (const { p, t } of failed.slice(0, 10)) {
+    const at = Object.entries(p.parameters).map(([k, v]) => `${k}=${v}`).join(', ');
+    process.stderr.write(`pullsim: threshold failed at ${at}: ${t.variant}: ${t.metric} ${t.expression} (actual ${formatActual(t.metric, t.actual)})\n`);
+  }
+  if (failed.length > 10) process.stderr.write(`pullsim: … ${failed.length - 10} more failed thresholds (see --json for each point)\n`);
+  return failed.length > 0 ? EXIT_THRESHOLDS : EXIT_OK;
 }
 
 export async function mergeCommand(files: string[], args: ExportArgs): Promise<number> {

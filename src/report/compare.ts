@@ -137,7 +137,9 @@ export function relativeSentence(r: Relative): string {
   if (r.speedupHalfWidth !== undefined && Number.isFinite(r.speedup) && r.speedup < 1000) {
     // The ± gets as many decimals as the ratio, as hyperfine prints "1.23 ± 0.05 times".
     const shown = r.speedup.toPrecision(3);
-    ratio = `${shown} ± ${r.speedupHalfWidth.toFixed((shown.split('.')[1] ?? '').length)}×`;
+    const pm = r.speedupHalfWidth.toFixed((shown.split('.')[1] ?? '').length);
+    // A half-width that rounds to nothing at the ratio's precision is left out, not printed as "± 0.00".
+    if (Number(pm) > 0) ratio = `${shown} ± ${pm}×`;
   }
   return `${r.winner} finished rollouts ${ratio} faster than ${r.other}${cost}`;
 }

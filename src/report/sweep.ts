@@ -9,7 +9,8 @@ import type { RunResult } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatRate, formatUSD, parseDuration, parseRate, parseSize } from '../scenario/units.ts';
 import { renderJson } from './json.ts';
 import { CRITERIA } from './compare.ts';
-import { pairedStats } from './replications.ts';
+import { formatHalfWidth, pairedStats } from './replications.ts';
+import type { VariantResult } from '../metrics/result.ts';
 import { checkedColumns, csvRows, guardFormula, metricCells } from './csv.ts';
 
 export interface SweepParameter {
@@ -242,6 +243,13 @@ export function renderSweepJson(sweep: SweepResult): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
+/** Rollout p99 as the grid shows it: the mean and, when replicated, its 95 % CI half-width. */
+function p99Cell(v: VariantResult): string {
+  const s = v.replicated?.['rollout_s.p99'];
+  const pm = s && s.n > 1 ? formatHalfWidth(s, formatDuration) : '';
+  return `${formatDuration(v.metrics.rollout_s.p99)}${pm ? ` ${pm}` : ''}`;
+}
+
 /** Terminal table: one row per point, rollout p99 and cost per day per variant; then the crossovers. */
 export function renderSweepSummary(sweep: SweepResult): string {
   const first = sweep.points[0]?.result;
@@ -250,11 +258,12 @@ export function renderSweepSummary(sweep: SweepResult): string {
   const head = [...sweep.parameters.map((p) => p.name), ...names.flatMap((n) => [`${n} p99`, `${n} $/day`])];
   const rows = sweep.points.map((pt) => [
     ...sweep.parameters.map((p) => pt.parameters[p.name]),
-    ...pt.result.variants.flatMap((v) => [formatDuration(v.metrics.rollout_s.p99), formatUSD(v.metrics.cost_usd_per_day)]),
+    ...pt.result.variants.flatMap((v) => [p99Cell(v), formatUSD(v.metrics.cost_usd_per_day)]),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((x, c) => (c < sweep.parameters.length ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();
-  const out = [`pullsim ${sweep.tool.version} · sweep of ${sweep.scenario.name} · ${sweep.points.length} points`, '', line(head), ...rows.map(line), ''];
+  const reps = sweep.replications ? ` × ${sweep.replications} replications (± 95 % CI)` : '';
+  const out = [`pullsim ${sweep.tool.version} · sweep of ${sweep.scenario.name} · ${sweep.points.length} points${reps}`, '', line(head), ...rows.map(line), ''];
   if (sweep.shard) out.push(`Shard ${sweep.shard.index}/${sweep.shard.count}: crossovers need the whole grid; join the shards' --json files with pullsim merge.`);
   else if (sweep.crossovers.length === 0) out.push('No crossovers: the ranking of the variants does not change over the swept range.');
   else {
@@ -350,7 +359,7 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
   const e = (s: string) => s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
   const names = sweep.points[0]?.result.variants.map((v) => v.name) ?? [];
   const head = [...sweep.parameters.map((p) => `\`${p.name}\``), ...names.flatMap((n) => [`${e(n)} p99`, `${e(n)} $/day`])];
-  const lines = [`# Sweep of ${e(sweep.scenario.name)}`, '', `${e(`${sweep.tool.name} ${sweep.tool.version}`)} · ${sweep.points.length} points`, '', '## Crossovers', ''];
+  const lines = [`# Sweep of ${e(sweep.scenario.name)}`, '', `${e(`${sweep.tool.name} ${sweep.tool.version}`)} · ${sweep.points.length} points${sweep.replications ? ` × ${sweep.replications} replications (± is the 95 % CI)` : ''}`, '', '## Crossovers', ''];
   if (sweep.shard) lines.push(`Shard ${sweep.shard.index}/${sweep.shard.count}: merge the shards for crossovers.`);
   else if (sweep.crossovers.length === 0) lines.push('The ranking of the variants does not change over the swept range.');
   else lines.push(...sweep.crossovers.map((c) => `- ${e(crossoverSentence(c))}`));
@@ -358,7 +367,7 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
   for (const pt of sweep.points) {
     const cells = [
       ...sweep.parameters.map((p) => e(pt.parameters[p.name])),
-      ...pt.result.variants.flatMap((v) => [formatDuration(v.metrics.rollout_s.p99), formatUSD(v.metrics.cost_usd_per_day)]),
+      ...pt.result.variants.flatMap((v) => [p99Cell(v), formatUSD(v.metrics.cost_usd_per_day)]),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
