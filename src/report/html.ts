@@ -66,7 +66,8 @@ function verdictSection(result: RunResult): string {
   const e = escapeHtml;
   const colors = variantColors(result.variants.map((v) => v.name));
   const colorOf = (name: string) => colors[result.variants.findIndex((v) => v.name === name)] ?? '#888';
-  const out = ['<section id="verdict">', '<h2>Verdict</h2>'];
+  const single = result.variants.length < 2;
+  const out = ['<section id="verdict">', `<h2>${single ? 'Result' : 'Verdict'}</h2>`];
   const rel = relatives(result);
   if (rel.length > 0) out.push('<div class="headline"><ul>', ...rel.map((r) => `<li>${e(relativeSentence(r))}</li>`), '</ul></div>');
   const vs = verdicts(result);
@@ -87,10 +88,11 @@ function verdictSection(result: RunResult): string {
   }
   out.push('<div class="table-wrap"><table class="verdict">', '<thead><tr><th scope="col">criterion</th><th scope="col">measure</th>');
   result.variants.forEach((v, i) => out.push(`<th scope="col" class="num">${swatch(colors[i])}${e(v.name)}</th>`));
-  out.push('<th scope="col">best</th></tr></thead>', '<tbody>');
+  out.push(single ? '</tr></thead>' : '<th scope="col">best</th></tr></thead>', '<tbody>');
   for (const v of vs) {
     const finite = v.numbers.filter(Number.isFinite);
-    const max = finite.length > 0 ? Math.max(...finite) : NaN;
+    // One variant has nothing to be compared with: no bars, no best column.
+    const max = finite.length > 0 && !single ? Math.max(...finite) : NaN;
     const cells = v.values.map((x, i) => {
       const win = v.winners.includes(result.variants[i].name);
       const pm = v.plusMinus[i] ? ` <span class="ci">${e(v.plusMinus[i])}</span>` : '';
@@ -98,14 +100,14 @@ function verdictSection(result: RunResult): string {
       return `<td class="num${win ? ' best' : ''}">${e(x)}${pm}${win ? ' ✓' : ''}${bar}</td>`;
     });
     const best = v.winners.length ? v.winners.join(', ') : result.variants.length < 2 ? '—' : 'tie';
-    out.push(`<tr><th scope="row">${e(v.criterion)}</th><td>${e(v.measure)}</td>${cells.join('')}<td>${e(best)}</td></tr>`);
+    out.push(`<tr><th scope="row">${e(v.criterion)}</th><td>${e(v.measure)}</td>${cells.join('')}${single ? '' : `<td>${e(best)}</td>`}</tr>`);
   }
   out.push('</tbody>', '</table></div>');
   out.push(
-    `<p class="note">Lower is better on every row; the bars are each value against the row's largest. ${
+    `<p class="note">${single ? '' : "Lower is better on every row; the bars are each value against the row's largest. "}${
       result.replications
         ? `Values are means over ${result.replications} replications; ± is the half-width of the 95 % confidence interval of the mean (Student t). A lead is “clear” when the 95 % interval of the paired difference (same seeds) excludes zero.`
-        : 'One run per variant, every variant on the same random streams; run with --replications R for confidence intervals.'
+        : `One run${single ? '' : ' per variant, every variant on the same random streams'}; run with --replications R for confidence intervals.`
     }</p>`,
   );
   if (th.length > 0) {
