@@ -27,6 +27,8 @@ export interface TransferEvent {
   ownEgress?: boolean;
   /** The bytes went through an interface VPC endpoint (charged per GB) instead of a NAT gateway. */
   viaEndpoint?: boolean;
+  /** Simulated time the body's flow started (so charts spread the bytes over the flow); absent: unknown. */
+  startedAt?: number;
 }
 
 export interface ModelEvents {

@@ -33,7 +33,7 @@ export interface Route {
 }
 
 /** The transfer event of a completed GET along `route`. */
-function transferOf(req: FetchRequest, route: Route): TransferEvent {
+function transferOf(req: FetchRequest, route: Route, startedAt?: number): TransferEvent {
   const e: TransferEvent = {
     node: req.node,
     kind: req.kind,
@@ -46,6 +46,7 @@ function transferOf(req: FetchRequest, route: Route): TransferEvent {
   if (route.crossRegion) e.crossRegion = true;
   if (route.ownEgress) e.ownEgress = true;
   if (route.viaEndpoint) e.viaEndpoint = true;
+  if (startedAt !== undefined) e.startedAt = startedAt;
   return e;
 }
 
@@ -70,11 +71,12 @@ export class World {
     const oneWay = this.topo.latencyOf(route.path);
     const before = oneWay * (1 + 2 * route.extraRtts) + route.serviceS;
     const startFlow = (): void => {
+      const startedAt = this.sim.now;
       this.net.startFlow(
         route.path,
         req.bytes,
         () => {
-          this.events.transferDone(transferOf(req, route));
+          this.events.transferDone(transferOf(req, route, startedAt));
           done(true);
         },
         route.capBps,
@@ -102,13 +104,14 @@ export class World {
     });
     const startFlow = (): void => {
       call = -1;
+      const startedAt = this.sim.now;
       flow = this.net.startFlow(
         route.path,
         req.bytes,
         () => {
           flow = -1;
           gate.untrack(id);
-          this.events.transferDone(transferOf(req, route));
+          this.events.transferDone(transferOf(req, route, startedAt));
           done(true);
         },
         route.capBps,

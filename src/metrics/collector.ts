@@ -72,7 +72,10 @@ export class MetricsCollector implements ModelEvents {
     if (e.viaNat) this.natBytes += e.bytes;
     if (e.crossZone) this.crossZoneBytes += e.bytes;
     this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
-    if (this.clock) this.timeline.record(this.clock() - this.latestPublish, e.bytes, e.source);
+    if (this.clock) {
+      const now = this.clock();
+      this.timeline.record(now - this.latestPublish, e.bytes, e.source, e.startedAt === undefined ? undefined : e.startedAt - this.latestPublish);
+    }
     if (this.zoneOf) {
       const zone = this.zoneOf(e.node);
       let z = this.byZone.get(zone);

@@ -23,6 +23,8 @@ export interface ResolvedScenario {
   /** The base seed (a variant may override its own). */
   seed: number;
   thresholds: Record<string, string>;
+  /** Runs per variant asked for in the file (`replications:`); the CLI's --replications wins. */
+  replications?: number;
   variants: ResolvedVariant[];
 }
 
@@ -101,6 +103,7 @@ export function resolveScenario(
       ...(doc.description !== undefined ? { description: doc.description } : {}),
       seed: variants[0].run.seed,
       thresholds: doc.thresholds ?? {},
+      ...(doc.replications !== undefined ? { replications: doc.replications } : {}),
       variants,
     },
   };

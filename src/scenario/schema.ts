@@ -298,6 +298,14 @@ export function zoneNames(region: string, zones: number | string[]): string[] {
 
 const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices', 'faults'] as const;
 
+/** Runs per variant from derived seeds (`--replications` overrides it); metrics become means with 95 % CIs. */
+const Replications = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .describe('runs per variant from derived seeds (common random numbers across variants); every metric gets mean, sd and a 95 % CI');
+
 /** A variant: a name plus any run section, deep-merged over the base (distribution is replaced whole). */
 export const Variant = z.looseObject({
   name: z.string().min(1).max(200).describe('variant name, shown in every table and report'),
@@ -322,6 +330,7 @@ export const ScenarioFile = z.strictObject({
   faults: z.unknown().optional(),
   variants: z.array(Variant).min(1).optional(),
   thresholds: Thresholds.optional(),
+  replications: Replications.optional(),
 });
 
 export const RUN_KEYS: readonly string[] = runKeys;
@@ -353,6 +362,7 @@ export function scenarioJsonSchema(): unknown {
     releases: Releases,
     variants: z.array(z.strictObject({ name: z.string().min(1), description: z.string().optional(), ...partialRun })).optional(),
     thresholds: Thresholds.optional(),
+    replications: Replications.optional(),
   });
   return z.toJSONSchema(doc, { io: 'input', unrepresentable: 'any' });
 }
