@@ -1,17 +1,21 @@
 /**
- * The library's two verbs: load a scenario (file → validated variants) and simulate it (→ RunResult).
+ * The library's verbs: load a scenario (file → validated variants), simulate it (→ RunResult) and sweep
+ * it over a parameter grid (→ SweepResult). Every verb is plan → execute → assemble: the plan lists one
+ * task per (variant, replication[, point]); tasks run here or on the worker pool (parallel/pool.ts);
+ * assembling reads the outputs in plan order, so serial and parallel runs give byte-identical results.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { ScenarioError } from './scenario/errors.ts';
 import { loadScenarioFile, validateScenario } from './scenario/loader.ts';
 import { resolveScenario, type ResolvedScenario } from './scenario/resolve.ts';
-import { simulateRun } from './simulate.ts';
-import type { RunResult, VariantResult } from './metrics/result.ts';
-import type { VariantSeries } from './metrics/timeseries.ts';
+import type { ReplicationRun, RunResult, VariantMetrics, VariantResult } from './metrics/result.ts';
 import { describeScenario, pricesOf } from './report/assumptions.ts';
 import { evaluateThresholds, parseThresholds } from './report/thresholds.ts';
 import { meanMetrics, replicatedStats, replicationSeed } from './report/replications.ts';
-import type { VariantMetrics } from './metrics/result.ts';
 import { cartesian, findCrossovers, type SweepParameter, type SweepPoint, type SweepResult } from './report/sweep.ts';
+import { runHere, runTasks, type PoolOptions } from './parallel/pool.ts';
+import type { SimOutput, SimTask } from './parallel/task.ts';
 import { VERSION } from './version.ts';
 
 /** Reads, parses, overrides (`--set path=value`) and validates a scenario; throws ScenarioError with every issue. */
@@ -24,29 +28,60 @@ export async function loadScenario(file: string, sets: readonly string[] = []): 
 export interface SimulateScenarioOptions {
   timing?: boolean;
   maxEvents?: number;
-  /** Called before each variant runs (progress display). */
-  onVariant?: (index: number, count: number, name: string) => void;
   /**
-   * Runs per variant (default 1). Replication r uses replicationSeed(seed, r) for every variant, so
-   * variants are compared on common random numbers; metrics become means and `replicated` holds
-   * mean, sd and 95 % CI per metric.
+   * Runs per variant (default: the scenario's `replications:`, else 1). Replication r uses
+   * replicationSeed(seed, r) for every variant, so variants are compared on common random numbers;
+   * metrics become means, `replicated` holds mean, sd and 95 % CI per metric and `runs` each run.
    */
   replications?: number;
   /** Give each variant its own seeds instead of common random numbers (to measure what CRN buys). */
   independentSeeds?: boolean;
-  /** Receives every replication's metrics (tests and sweeps that need the raw samples). */
+  /** Receives every replication's metrics, in variant then replication order. */
   onReplication?: (variant: string, replication: number, metrics: VariantMetrics) => void;
 }
 
-/**
- * Runs every variant of a scenario, one after another, each from the same seeds and named random
- * streams (common random numbers: differences between variants are the strategies', not the dice's).
- */
-export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): RunResult {
-  const n = scenario.variants.length;
+export interface ParallelOptions extends SimulateScenarioOptions {
+  /** Worker threads (default one per core; 1 runs in this thread). Never changes the result. */
+  jobs?: number;
+  /** Called as runs complete: done of total (progress display). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Which variant and replication a task is, and the seed it ran with. */
+interface PlannedRun {
+  variant: number;
+  replication: number;
+  seed: number;
+}
+
+function replicationsOf(scenario: ResolvedScenario, options: SimulateScenarioOptions): number {
+  const r = options.replications ?? scenario.replications ?? 1;
+  if (!Number.isInteger(r) || r < 1) throw new Error(`internal: replications must be a positive integer, got ${r}`);
+  return r;
+}
+
+/** Variant-major, replication-minor; charts keep the first replication's series. */
+function planRuns(scenario: ResolvedScenario, replications: number, independentSeeds: boolean): { planned: PlannedRun[]; tasks: SimTask[] } {
+  const planned: PlannedRun[] = [];
+  const tasks: SimTask[] = [];
+  scenario.variants.forEach((v, i) => {
+    for (let r = 0; r < replications; r++) {
+      const seed = replicationSeed(v.run.seed, independentSeeds ? r + i * replications : r);
+      planned.push({ variant: i, replication: r, seed });
+      tasks.push({ run: { ...v.run, seed }, series: r === 0 });
+    }
+  });
+  return { planned, tasks };
+}
+
+function assemble(
+  scenario: ResolvedScenario,
+  replications: number,
+  planned: readonly PlannedRun[],
+  outputs: readonly SimOutput[],
+  options: SimulateScenarioOptions,
+): RunResult {
   const thresholds = parseThresholds(scenario.thresholds);
-  const replications = options.replications ?? 1;
-  if (!Number.isInteger(replications) || replications < 1) throw new Error(`internal: replications must be a positive integer, got ${replications}`);
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'pullsim', version: VERSION },
@@ -58,25 +93,19 @@ export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOp
     seed: scenario.seed,
     ...(replications > 1 ? { replications } : {}),
     variants: scenario.variants.map((v, i): VariantResult => {
-      options.onVariant?.(i, n, v.name);
-      let series: VariantSeries | undefined;
-      const runs: VariantMetrics[] = [];
-      for (let r = 0; r < replications; r++) {
-        const stream = options.independentSeeds ? r + i * replications : r;
-        const run = { ...v.run, seed: replicationSeed(v.run.seed, stream) };
-        // Charts show the first replication; the others only add numbers.
-        const metrics = simulateRun(run, { ...options, onSeries: r === 0 ? (s) => (series = s) : undefined });
-        options.onReplication?.(v.name, r, metrics);
-        runs.push(metrics);
-      }
-      const metrics = replications > 1 ? meanMetrics(runs) : runs[0];
+      const mine = planned.flatMap((p, k) => (p.variant === i ? [{ p, out: outputs[k] }] : []));
+      for (const { p, out } of mine) options.onReplication?.(v.name, p.replication, out.metrics);
+      const runs = mine.map(({ out }) => out.metrics);
+      const series = mine[0]?.out.series;
+      const replicated = replications > 1;
       return {
         name: v.name,
         description: v.description,
-        metrics,
+        metrics: replicated ? meanMetrics(runs) : runs[0],
         ...(series ? { series } : {}),
         prices: pricesOf(v.run),
-        ...(replications > 1 ? { replicated: replicatedStats(runs) } : {}),
+        ...(replicated ? { replicated: replicatedStats(runs) } : {}),
+        ...(replicated ? { runs: mine.map(({ p, out }): ReplicationRun => ({ replication: p.replication, seed: p.seed, metrics: out.metrics })) } : {}),
       };
     }),
   };
@@ -84,19 +113,39 @@ export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOp
   return result;
 }
 
-export interface SweepOptions extends SimulateScenarioOptions {
+/**
+ * Runs every variant of a scenario in this thread, one after another, each from the same seeds and named
+ * random streams (common random numbers: differences between variants are the strategies', not the dice's).
+ */
+export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): RunResult {
+  const replications = replicationsOf(scenario, options);
+  const { planned, tasks } = planRuns(scenario, replications, options.independentSeeds ?? false);
+  return assemble(scenario, replications, planned, runHere(tasks, options), options);
+}
+
+/** `simulate` on the worker pool: the same result, sooner when there are several runs and cores. */
+export async function simulateParallel(scenario: ResolvedScenario, options: ParallelOptions = {}): Promise<RunResult> {
+  const replications = replicationsOf(scenario, options);
+  const { planned, tasks } = planRuns(scenario, replications, options.independentSeeds ?? false);
+  return assemble(scenario, replications, planned, await runTasks(tasks, poolOptions(options)), options);
+}
+
+function poolOptions(o: ParallelOptions): PoolOptions {
+  return { jobs: o.jobs, maxEvents: o.maxEvents, timing: o.timing, onProgress: o.onProgress };
+}
+
+export interface SweepOptions extends ParallelOptions {
   /** Keep only these variants at every point. */
   variants?: readonly string[];
   /** Run only this slice of the points (1-based index of count, round-robin). */
   shard?: { index: number; count: number };
-  /** Called before each point runs (progress display). */
-  onPoint?: (index: number, count: number, parameters: Record<string, string>) => void;
 }
 
 /**
  * Runs the scenario at every point of the parameters' cartesian product. Each point is the scenario
  * loaded with the point's values as `--set` overrides after the user's own, so a bad value is reported
- * like any override (file "--set"), and all points are validated before the first one runs.
+ * like any override (file "--set"), and every point is validated before the first run starts. All runs
+ * of all points go to the pool as one batch.
  */
 export async function sweepScenario(
   file: string,
@@ -107,25 +156,58 @@ export async function sweepScenario(
   const all = cartesian(params).map((parameters, index) => ({ index, parameters }));
   const shard = options.shard;
   const mine = shard ? all.filter((p) => p.index % shard.count === shard.index - 1) : all;
-  const combos = mine.map((p) => p.parameters);
+  const base = await loadScenario(file, sets);
   const scenarios: ResolvedScenario[] = [];
-  for (const combo of combos) {
-    const s = await loadScenario(file, [...sets, ...Object.entries(combo).map(([k, v]) => `${k}=${v}`)]);
+  for (const p of mine) {
+    const s = await loadScenario(file, [...sets, ...Object.entries(p.parameters).map(([k, v]) => `${k}=${v}`)]);
     if (options.variants && options.variants.length > 0) s.variants = s.variants.filter((v) => options.variants!.includes(v.name));
     scenarios.push(s);
   }
-  const points: SweepPoint[] = scenarios.map((s, i) => {
-    options.onPoint?.(i, combos.length, combos[i]);
-    return { index: mine[i].index, parameters: combos[i], result: simulate(s, options) };
+  const replications = replicationsOf(base, options);
+  const plans = scenarios.map((s) => planRuns(s, replications, options.independentSeeds ?? false));
+  const outputs = await runTasks(
+    plans.flatMap((p) => p.tasks),
+    poolOptions(options),
+  );
+  let offset = 0;
+  const points: SweepPoint[] = plans.map((plan, i) => {
+    const slice = outputs.slice(offset, offset + plan.tasks.length);
+    offset += plan.tasks.length;
+    return { index: mine[i].index, parameters: mine[i].parameters, result: assemble(scenarios[i], replications, plan.planned, slice, options) };
   });
   return {
     schemaVersion: 1,
     kind: 'sweep',
     tool: { name: 'pullsim', version: VERSION },
-    scenario: { name: scenarios[0]?.name ?? (await loadScenario(file, sets)).name },
+    scenario: { name: base.name },
+    fingerprint: await sweepFingerprint(file, sets, params, replications, options),
     parameters: params.map((p) => ({ name: p.name, values: [...p.values] })),
+    ...(replications > 1 ? { replications } : {}),
     ...(shard ? { shard } : {}),
     points,
     crossovers: shard ? [] : findCrossovers(params, points),
   };
+}
+
+/**
+ * What makes two shards parts of the same sweep: the scenario file's bytes, the overrides, the grid,
+ * the replications and the variant filter (not the shard, not the file's path). `merge` refuses parts
+ * whose fingerprints differ, so shards of different sweeps cannot be silently joined.
+ */
+async function sweepFingerprint(
+  file: string,
+  sets: readonly string[],
+  params: readonly SweepParameter[],
+  replications: number,
+  options: SweepOptions,
+): Promise<string> {
+  const definition = JSON.stringify({
+    scenario: await readFile(file, 'utf8'),
+    sets,
+    params,
+    replications,
+    variants: options.variants ?? [],
+    independentSeeds: options.independentSeeds ?? false,
+  });
+  return `sha256:${createHash('sha256').update(definition).digest('hex').slice(0, 16)}`;
 }

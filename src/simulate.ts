@@ -12,6 +12,11 @@ import { scheduleReleases } from './workload/releases.ts';
 import { RolloutDriver } from './workload/rollout.ts';
 import { fanout, type ModelEvents } from './cluster/events.ts';
 import { moduleFor, type DistributionConfig } from './distribution/registry.ts';
+import type { DistributionRuntime } from './distribution/types.ts';
+import { FaultPlan, gated } from './faults/index.ts';
+import { installLinkFaults } from './faults/links.ts';
+import { installNodeFaults } from './faults/churn.ts';
+import { spareNodes } from './faults/index.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
@@ -26,8 +31,19 @@ export interface SimulateOptions {
   timing?: boolean;
   /** Receives the variant's time series for charts (turns on the collector's clock). */
   onSeries?: (series: VariantSeries) => void;
-  /** Extra observers of the model's events (tests, tools that need a statistic the result lacks). */
+  /** Extra observers of the model's events (tests, tools that need a statistic the result lacks; SimGrid's signals). */
   observers?: Partial<ModelEvents>[];
+}
+
+/**
+ * The node-facing outage gate of strategies whose modules do not gate themselves: a mirror's caches, and a
+ * P2P tier's origins / trackers (its peers keep trading pieces while they are down). Hosted and private
+ * registries gate inside their modules, so a mirror's upstream is gated too.
+ */
+function withFaultGate(kind: DistributionConfig['kind'], dist: DistributionRuntime, world: World): DistributionRuntime {
+  if (kind === 'mirror') return gated(dist, world, 'mirror');
+  if (kind === 'p2p') return gated(dist, world, 'origin', false);
+  return dist;
 }
 
 export function describeDistribution(d: DistributionConfig): string {
@@ -42,8 +58,9 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     bandwidthFactor: run.network.bandwidthFactor,
     tcpWindowBytes: run.network.tcpWindowBytes,
   });
+  // Nodes that join later (faults.nodes) get slots in the topology from the start, absent until they join.
   const cluster = {
-    nodes: run.cluster.nodes,
+    nodes: run.cluster.nodes + spareNodes(run.faults),
     region: run.cluster.region,
     zones: run.cluster.zones,
     nodesPerRack: run.cluster.nodesPerRack,
@@ -65,6 +82,8 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     // cluster.unpack is gzip's rate in compressed bytes/s; the node runs at its format's rate in wire bytes/s.
     unpackBps: unpackWireBps(run.cluster.unpack, run.images.compression),
     cache: run.cluster.cache,
+    pullRetry: run.cluster.pullRetry,
+    ...(run.cluster.disk ? { disk: { ...run.cluster.disk, repullUntilS: run.duration } } : {}),
   };
   const topo = new Topology(net, cluster);
   const metrics = options.onSeries
@@ -73,9 +92,14 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const prices = buildCatalog(run.prices as Record<string, number>);
   // The rollout driver needs the world to exist first; it hears pull completions through this hook.
   let rollout: RolloutDriver | undefined;
-  const events = fanout(metrics, { pullDone: (node, release) => rollout?.pullDone(node, release) }, ...(options.observers ?? []));
-  const world = new World(sim, net, topo, new RngStreams(run.seed), events, cluster, prices);
-  const dist = moduleFor(run.distribution.kind).create(world, run.distribution);
+  const hooks: Partial<ModelEvents>[] = [{ pullDone: (node, release) => rollout?.pullDone(node, release) }];
+  hooks.push(...(options.observers ?? []));
+  const events = fanout(metrics, ...hooks);
+  const rng = new RngStreams(run.seed);
+  const faults = new FaultPlan(run.faults, sim, rng, run.duration);
+  const world = new World(sim, net, topo, rng, events, cluster, prices, faults);
+  const dist = withFaultGate(run.distribution.kind, moduleFor(run.distribution.kind).create(world, run.distribution), world);
+  installLinkFaults(world, run.faults.links, dist.registryLinks, rng, run.duration);
 
   const images = new ImageCatalog({
     count: run.images.count,
@@ -84,6 +108,7 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     baseLayers: run.images.baseLayers,
     baseBytes: run.images.baseSize,
     compression: run.images.compression,
+    retain: run.images.retain,
   });
   if (dist.layerPublished) images.onLayerPublished = (layer, bytes) => dist.layerPublished?.(layer, bytes);
   const imagesCfg = {
@@ -91,18 +116,31 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     configBytes: run.images.configSize,
     indexBytes: run.images.multiArch ? run.images.indexSize : 0,
     lazy: run.images.lazy ?? null,
+    signing: run.images.signing,
+    tags: run.images.tags,
+    pullPolicy: run.images.pullPolicy,
   };
   const nodes: NodeRuntime[] = [];
   for (let i = 0; i < cluster.nodes; i++) {
     const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
-    if (cluster.cache === 'warm') for (const v of images.current) for (const l of v.layers) node.cache.add(l);
+    if (i >= run.cluster.nodes) node.present = false;
+    else if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
     nodes.push(node);
   }
   rollout = new RolloutDriver(world, nodes, run.rollout);
+  installNodeFaults(run.faults, {
+    world,
+    nodes,
+    firstSpare: run.cluster.nodes,
+    dist,
+    catalog: images,
+    rng,
+    pullPolicy: run.images.pullPolicy,
+    horizonS: run.duration,
+  });
   scheduleReleases(
     world,
     images,
-    nodes.length,
     rollout,
     { everyS: run.releases.every, images: run.releases.images, deltaBytes: run.releases.delta },
     run.duration,
@@ -127,6 +165,9 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     internetBytes: metrics.internetBytes,
     registryEgressBytes: registryEgress,
     storedByteSeconds: images.layers.storedByteSeconds(run.duration),
+    internetEgressBytes: metrics.ownEgressBytes,
+    crossRegionBytes: metrics.crossRegionBytes,
+    endpointBytes: metrics.endpointBytes,
   });
   ledger.addClusterCosts();
   dist.addCosts(ledger);

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { pullsim, ROOT } from './cli-helpers.ts';
 
@@ -15,11 +15,14 @@ const CHROMIUM = process.env.PULLSIM_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const XSS = '<script>alert(1)</script>';
 
-let browser: Browser;
+let browser: Browser | undefined;
+let missing: string | undefined;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or point PULLSIM_CHROMIUM at a Chromium binary; .ci/run installs it`);
+    // Every test then fails with this message (not a skip): the acceptance needs a real browser.
+    missing = `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or point PULLSIM_CHROMIUM at a Chromium binary; .ci/run installs it`;
+    return;
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
@@ -28,12 +31,17 @@ beforeAll(async () => {
   });
 }, 60_000);
 
+beforeEach(() => {
+  if (missing) throw new Error(missing);
+});
+
 afterAll(async () => {
   await browser?.close();
 });
 
 /** Opens a report; collects console errors, page errors, dialogs and any non-file request. */
 async function open(file: string) {
+  if (!browser) throw new Error(missing ?? 'internal: the browser did not start');
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -69,9 +77,35 @@ describe('the HTML report in chromium', () => {
         const box = await svg.boundingBox();
         expect(box && box.width > 100 && box.height > 50).toBe(true);
       }
+      // One verdict card per criterion, each naming a winner or a tie.
+      expect(await page.locator('#verdict .card').count()).toBe(4);
       const embedded = await page.locator('#pullsim-result').textContent();
       expect(JSON.parse(embedded ?? '').scenario.name).toBe('seed-500-nodes');
+      // Nothing wider than the window (a table or chart that overflows the page).
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       await page.screenshot({ path: path.join(ARTIFACTS, 'seed-report.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('opens a sweep report with every chart an SVG with marks and a winner map per criterion', async () => {
+    const file = path.join(ARTIFACTS, 'sweep.html');
+    const r = pullsim([
+      'sweep', 'scenarios/seed-500-nodes.yaml', '--set', 'duration=4h', '--param', 'cluster.nodes=20..80:x2', '--param', 'releases.delta=100KB,10MB',
+      '--replications', '2', '--html', file, '--quiet',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const { page, problems } = await open(file);
+    try {
+      expect(await page.locator('#verdict table.winners').count()).toBe(4);
+      const charts = page.locator('figure.chart');
+      const n = await charts.count();
+      expect(n).toBeGreaterThanOrEqual(2);
+      for (let i = 0; i < n; i++) expect(await charts.nth(i).locator('svg g.role-mark path').count()).toBeGreaterThan(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'sweep-report.png'), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
@@ -108,7 +142,7 @@ describe('the HTML report in chromium', () => {
     const { page, problems } = await open(file);
     try {
       expect(await page.locator('h1').textContent()).toBe(XSS);
-      expect(await page.locator('#verdict thead th').nth(2).textContent()).toBe(XSS);
+      expect(await page.locator('#verdict table.verdict thead th').nth(2).textContent()).toBe(XSS);
       // Only the JSON data block is a script element.
       expect(await page.locator('script').count()).toBe(1);
       const embedded = JSON.parse((await page.locator('#pullsim-result').textContent()) ?? '');
@@ -116,6 +150,19 @@ describe('the HTML report in chromium', () => {
       expect(problems).toEqual([]);
     } finally {
       await page.close();
+    }
+    // The sweep report of the same scenario escapes the names too (crossovers, winner maps, legends).
+    const sweep = path.join(ARTIFACTS, 'xss-sweep.html');
+    const s = pullsim(['sweep', scenario, '--param', 'cluster.nodes=4,8', '--html', sweep, '--quiet']);
+    expect(s.status, s.stderr).toBe(0);
+    expect(readFileSync(sweep, 'utf8')).not.toContain(XSS);
+    const opened = await open(sweep);
+    try {
+      expect(await opened.page.locator('h1').textContent()).toBe(XSS);
+      expect(await opened.page.locator('script').count()).toBe(1);
+      expect(opened.problems).toEqual([]);
+    } finally {
+      await opened.page.close();
     }
   });
 });

@@ -29,7 +29,7 @@ describe('compare', () => {
     expect(r).toEqual([{ winner: 'p2p', other: 'dockerhub', speedup: 8, costRatio: 0.04 }]);
     expect(relativeSentence(r[0])).toBe('p2p finished rollouts 8.00× faster than dockerhub, at 0.0400× the cost');
     expect(formatRatio(16.83)).toBe('16.8×');
-    expect(relativeSentence({ winner: 'a', other: 'b', speedup: 1.004, costRatio: 1.42, speedupSd: 0.0475 })).toBe(
+    expect(relativeSentence({ winner: 'a', other: 'b', speedup: 1.004, costRatio: 1.42, speedupHalfWidth: 0.0475 })).toBe(
       'a finished rollouts 1.00 ± 0.05× faster than b, at 1.42× the cost',
     );
   });
@@ -63,8 +63,8 @@ describe('compare', () => {
     const r = pullsim(['compare', 'scenarios/seed-500-nodes.yaml', '--variant', 'ecr', '--variant', 'private-registry']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('\x1b[');
-    expect(r.stdout).toMatch(/^rollout p99 .*385 ms ✓/m);
-    expect(r.stdout).toMatch(/^\s+ecr finished rollouts 16\.8× faster than private-registry, at 0\.38\d× the cost$/m);
-    expect(r.stdout).toMatch(/latency\s+ecr \(rollout p99 385 ms\)/);
+    expect(r.stdout).toMatch(/^rollout p99 .*313 ms ✓/m);
+    expect(r.stdout).toMatch(/^\s+ecr finished rollouts 20\.7× faster than private-registry, at 0\.38\d× the cost$/m);
+    expect(r.stdout).toMatch(/latency\s+ecr \(rollout p99 313 ms vs private-registry [\d.]+ s\)/);
   });
 });

@@ -44,13 +44,13 @@ describe('sweep parameters', () => {
 });
 
 describe('pullsim sweep', () => {
-  it('runs 3 × 3 points with 2 replications into a tidy CSV and JSON', () => {
+  it('runs 3 × 3 points with 2 replications: 18 runs, one tidy CSV row each, and their means in the JSON', () => {
     const file = path.join(dir, 'small.yaml');
     writeFileSync(
       file,
       [
         'version: 1', 'name: small', 'duration: 4h', 'cluster: { nodes: 6 }', 'releases: { every: 2h, delta: 100 KB }', 'rollout: { jitter: 10s }',
-        'variants:', '  - name: ecr', '    distribution: { kind: hosted, preset: ecr }', '  - name: private', '    distribution: { kind: private, instances: 1 }', '',
+        'distribution: { kind: hosted, preset: ecr }', '',
       ].join('\n'),
     );
     const csv = path.join(dir, 'sweep.csv');
@@ -59,13 +59,21 @@ describe('pullsim sweep', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('9 points');
     const lines = readFileSync(csv, 'utf8').trimEnd().split('\n');
-    expect(lines[0].startsWith('parameter_cluster_nodes,parameter_releases_delta,variant,simulated_s,')).toBe(true);
-    expect(lines).toHaveLength(1 + 9 * 2);
-    expect(lines[1].startsWith('4,100KB,ecr,')).toBe(true);
-    const doc = JSON.parse(readFileSync(json, 'utf8')) as { points: { parameters: Record<string, string>; result: RunResult }[] };
+    expect(lines[0].startsWith('parameter_cluster_nodes,parameter_releases_delta,variant,seed,replication,simulated_s,')).toBe(true);
+    expect(lines).toHaveLength(1 + 18);
+    expect(lines[1].startsWith('4,100KB,ecr,1,0,')).toBe(true);
+    expect(lines[2]).toMatch(/^4,100KB,ecr,\d+,1,/);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { replications: number; points: { parameters: Record<string, string>; result: RunResult }[] };
+    expect(doc.replications).toBe(2);
     expect(doc.points).toHaveLength(9);
-    // 9 points × 2 replications = 18 runs per variant behind the means.
-    expect(doc.points.every((p) => p.result.replications === 2 && p.result.variants.every((v) => v.replicated!['rollout_s.p99'].n === 2))).toBe(true);
+    const runs = doc.points.flatMap((p) => p.result.variants.flatMap((v) => v.runs ?? []));
+    expect(runs).toHaveLength(18);
+    // Each point's metrics are the mean of its two runs.
+    for (const p of doc.points) {
+      const v = p.result.variants[0];
+      expect(v.metrics.rollout_s.p99).toBeCloseTo((v.runs![0].metrics.rollout_s.p99 + v.runs![1].metrics.rollout_s.p99) / 2, 12);
+      expect(v.replicated!['rollout_s.p99'].n).toBe(2);
+    }
     expect(doc.points[8].result.variants[0].metrics.pulls).toBe(16 * 2);
   });
 
@@ -105,6 +113,12 @@ describe('sharded sweeps', () => {
     const half = pullsim(['merge', parts[0]]);
     expect(half.status).toBe(2);
     expect(half.stderr).toContain('4 of 9 points are missing');
+    // A shard of another sweep (here: other replications) is refused, not silently joined.
+    const other = path.join(dir, 'other-2.json');
+    expect(pullsim(['sweep', file, ...grid.filter((a) => a !== '2' && a !== '--replications'), '--shard', '2/2', '--json', other]).status).toBe(0);
+    const mixed = pullsim(['merge', parts[0], other]);
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toContain('the shards come from different sweeps');
   });
 
   it('takes the shard index from JOB_COMPLETION_INDEX in a Kubernetes Indexed Job', () => {
@@ -112,6 +126,8 @@ describe('sharded sweeps', () => {
     expect(parseShard('2/4', {})).toEqual({ index: 2, count: 4 });
     expect(() => parseShard('3', {})).toThrow(/JOB_COMPLETION_INDEX/);
     expect(() => parseShard('5/4', {})).toThrow(/from 1 to 4/);
+    expect(parseShard('auto', { JOB_COMPLETION_INDEX: '3', JOB_COMPLETION_COUNT: '4' })).toEqual({ index: 4, count: 4 });
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '0' })).toThrow(/JOB_COMPLETION_COUNT, which is not set/);
   });
 });
 

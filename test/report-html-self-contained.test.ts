@@ -33,7 +33,7 @@ describe('the HTML report', () => {
     expect([...order].sort((x, y) => x - y)).toEqual(order);
     expect(html).toContain('@media print');
     // Prices carry their as-of date and source.
-    expect(html).toMatch(/<code>nat_gateway_hour<\/code><\/td><td class="num">\$0\.045\/h<\/td><td>2026<\/td><td>[^<]*FACTS\.md/);
+    expect(html).toMatch(/<code>nat_gateway_hour<\/code><\/td><td class="num">\$0\.045\/h<\/td><td>2026<\/td><td class="src">[^<]*FACTS\.md/);
     expect((html.match(/<svg /g) ?? []).length).toBe(5);
   });
 

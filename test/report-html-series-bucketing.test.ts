@@ -30,6 +30,19 @@ describe('chart time series', () => {
       expect(Math.abs(total - 500 * 1000) / (500 * 1000)).toBeLessThan(1e-5);
     }
   });
+
+  it('spreads a transfer whose start is known evenly over its flow time', () => {
+    const tl = new TransferTimeline();
+    // 2 MB flowing from 10 s to 30 s is 100 kB/s throughout, whatever the bucket width becomes.
+    tl.record(30, 2e6, 'ecr', 10);
+    const s = tl.series(40, 1).ecr;
+    const width = s.t_s[1] - s.t_s[0];
+    s.t_s.forEach((t, i) => {
+      const covered = Math.max(0, Math.min(30, t + width) - Math.max(10, t));
+      expect(s.Bps[i]).toBeCloseTo((1e5 * covered) / width, 0);
+    });
+    expect(Math.max(...s.Bps)).toBeCloseTo(1e5, 0);
+  });
 });
 
 describe('per-zone traffic', () => {

@@ -79,6 +79,18 @@ describe('thresholds in a scenario', () => {
       expect(r.stdout).toMatch(/ecr\n\s+✓ rollout_s\.p99 < 100ms\s+actual [\d.]+ ms/);
       expect(r.stdout).toContain('1 of 2 failed');
     }
+    // Quiet still says why, on stderr, as k6's closing error line does.
+    const quiet = pullsim(['compare', file, '-q']);
+    expect(quiet.status).toBe(99);
+    expect(quiet.stdout).toBe('');
+    expect(quiet.stderr).toMatch(/^pullsim: threshold failed: dockerhub: rollout_s\.p99 < 100ms \(actual \d+ ms\)$/m);
+  });
+
+  it('exit 99 from a sweep, naming the point, metric, expression and actual value', () => {
+    const r = pullsim(['sweep', scenario('sweep', ['rollout_s.p99: "< 100ms"']), '--param', 'cluster.nodes=10,20', '--variant', 'dockerhub', '-q']);
+    expect(r.status).toBe(99);
+    expect(r.stderr).toMatch(/^pullsim: threshold failed at cluster\.nodes=10: dockerhub: rollout_s\.p99 < 100ms \(actual \d+ ms\)$/m);
+    expect(r.stderr).toMatch(/^pullsim: threshold failed at cluster\.nodes=20: /m);
   });
 
   it('carry the outcomes in the JSON result', () => {

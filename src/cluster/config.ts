@@ -1,3 +1,6 @@
+import type { BackoffPolicy } from './backoff.ts';
+import type { DiskConfig } from './disk.ts';
+
 /** Resolved cluster configuration: base units only (bytes/s, seconds). */
 export interface ClusterConfig {
   nodes: number;
@@ -24,4 +27,8 @@ export interface ClusterConfig {
   /** Layer unpack (decompress + write) throughput per node, compressed bytes/s. */
   unpackBps: number;
   cache: 'warm' | 'cold';
+  /** kubelet's image-pull back-off; absent: a failed pull is not retried. */
+  pullRetry?: BackoffPolicy;
+  /** Each node's image filesystem with kubelet's GC; absent: unlimited. */
+  disk?: DiskConfig;
 }

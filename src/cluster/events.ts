@@ -21,6 +21,14 @@ export interface TransferEvent {
    * internet, NAT and cross-zone bytes (and so in cost) but not in node ingress (see mirror.ts).
    */
   cacheFill?: boolean;
+  /** The bytes crossed from one region to another (charged per GB to the sender). */
+  crossRegion?: boolean;
+  /** Our own service sent the bytes out to the internet (charged by AWS's egress tiers). */
+  ownEgress?: boolean;
+  /** The bytes went through an interface VPC endpoint (charged per GB) instead of a NAT gateway. */
+  viaEndpoint?: boolean;
+  /** Simulated time the body's flow started (so charts spread the bytes over the flow); absent: unknown. */
+  startedAt?: number;
 }
 
 export interface ModelEvents {
@@ -34,6 +42,8 @@ export interface ModelEvents {
   pullRetried(node: number, release: number, reason: string): void;
   /** Every image of `release` is ready (unpacked) on `node`. */
   nodeReady(node: number, release: number, time: number): void;
+  /** A target node of `release` left before it was ready: the rollout no longer waits for it (faults/churn.ts). */
+  targetDropped(release: number): void;
 }
 
 /**

@@ -23,6 +23,9 @@
 import type { DistributionRuntime, FetchRequest, PullSession, RequestKind } from '../distribution/types.ts';
 import { metadataBytes, type ImageVersion, type LayerStore, type LazyPulling } from '../workload/images.ts';
 import type { World } from './world.ts';
+import { backoffDelay } from './backoff.ts';
+import { signatureDigest, type Signing } from '../workload/signing.ts';
+import { ImageDisk } from './disk.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -35,12 +38,29 @@ export interface ImagesMetadata {
   indexBytes: number;
   /** Lazy pulling, or absent/null for containerd's default pull-and-unpack. */
   lazy?: LazyPulling | null;
+  /** Signatures fetched and verified per image version (absent/null: none). */
+  signing?: Signing | null;
+  /** immutable: each version has its own tag; latest: every version is pushed as `:latest`. */
+  tags?: 'immutable' | 'latest';
+  pullPolicy?: 'IfNotPresent' | 'Always';
 }
 
 export interface PullJob {
   release: number;
   version: ImageVersion;
+  /** Attempts already made (0 for the first); kubelet's back-off retries a failed pull as a new job. */
+  attempt?: number;
+  /**
+   * imagePullPolicy Always at a container start whose image the node holds: kubelet's pull resolves the
+   * tag (auth + HEAD) and finds the digest it has; nothing else moves.
+   */
+  check?: boolean;
+  /** Hears the job's final outcome, after any retries (a crash-looping container waits for it). */
+  then?: (ok: boolean) => void;
 }
+
+/** Release index of pulls that belong to no rollout: a joining node's first pulls, crash-loop and eviction re-pulls. */
+export const NO_RELEASE = -1;
 
 export class NodeRuntime {
   /** Layers in the node's content store: complete. */
@@ -52,8 +72,20 @@ export class NodeRuntime {
   private active = 0;
   /** Images of each release still to be ready on this node. */
   private readonly pendingByRelease = new Map<number, number>();
+  /** The version of each image this node runs (image → version): what a `:latest` tag resolves to locally. */
+  readonly running = new Map<number, ImageVersion>();
+  /** Until when the node's bearer token may be reused (token reuse per lifetime). */
+  tokenUntil = -Infinity;
   /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
-  private readonly inflight = new Map<number, (() => void)[]>();
+  private readonly inflight = new Map<number, LayerWaiter[]>();
+  /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
+  present = true;
+  /** Releases with a failed pull on this node (it will not be ready for them), until their last job ends. */
+  private readonly failedReleases = new Set<number>();
+  /** Every job not finished yet — queued, pulling or waiting out a back-off — so that leaving accounts for each. */
+  private readonly open = new Set<PullJob>();
+  /** The image filesystem with kubelet's GC, or null when it is unlimited (cluster.disk unset). */
+  readonly disk: ImageDisk | null;
 
   constructor(
     readonly id: number,
@@ -61,15 +93,111 @@ export class NodeRuntime {
     private readonly dist: DistributionRuntime,
     private readonly layers: LayerStore,
     private readonly imagesCfg: ImagesMetadata,
-  ) {}
+  ) {
+    this.disk = world.cluster.disk ? new ImageDisk(world.cluster.disk) : null;
+  }
 
-  /** A rollout asks this node to run `jobs` (all of one release). */
+  /** The node starts with `v` in its content store and running (cluster.cache: warm). */
+  warmStart(v: ImageVersion): void {
+    for (const l of v.layers) {
+      this.cache.add(l);
+      this.disk?.add(l, this.layers.size[l]);
+    }
+    this.running.set(v.image, v);
+  }
+
+  /** A rollout (or churn, a crash-loop) asks this node to run `jobs` (all of one release). */
   enqueue(jobs: readonly PullJob[]): void {
     if (jobs.length === 0) return;
     const r = jobs[0].release;
     this.pendingByRelease.set(r, (this.pendingByRelease.get(r) ?? 0) + jobs.length);
-    for (const j of jobs) this.queue.push(j);
+    for (const j of jobs) {
+      this.open.add(j);
+      this.queue.push(j);
+    }
+    if (!this.present) return this.leave(true);
     this.pump();
+  }
+
+  /**
+   * The node leaves the cluster now (scale-in, a failed host): every job it has not finished is counted
+   * failed with reason `node-left`, and the releases it had not become ready for stop waiting for it.
+   * Its pulls in flight are abandoned (their callbacks see `present` false and stop).
+   */
+  leave(already = false): void {
+    if (!this.present && !already) return;
+    this.present = false;
+    const w = this.world;
+    const jobs = [...this.open];
+    this.open.clear();
+    this.queue.length = 0;
+    this.queueHead = 0;
+    this.active = 0;
+    for (const job of jobs) {
+      w.events.pullDone(this.id, job.release, false, w.sim.now, 'node-left');
+      job.then?.(false);
+    }
+    for (const r of this.pendingByRelease.keys()) if (r >= 0 && !this.failedReleases.has(r)) w.events.targetDropped(r);
+    this.pendingByRelease.clear();
+    this.failedReleases.clear();
+    for (const l of [...this.inflight.keys()]) this.inflight.delete(l);
+  }
+
+  /** A spare node slot joins as a fresh host with an empty cache and pulls `jobs` (the images it is to run). */
+  join(jobs: readonly PullJob[]): void {
+    this.present = true;
+    this.enqueue(jobs);
+  }
+
+  /**
+   * The node's copy of `image` is gone (an ephemeral host, a crash that took the image store with it):
+   * its layers that nothing else running or pulling on the node uses are dropped.
+   */
+  dropImage(image: number): void {
+    const v = this.running.get(image);
+    if (!v) return;
+    this.running.delete(image);
+    const pinned = this.pinnedLayers();
+    for (const l of v.layers) if (!pinned.has(l)) this.evictLayer(l);
+  }
+
+  /** Layers a running image or an unfinished job of this node needs, plus those being fetched. */
+  private pinnedLayers(): Set<number> {
+    const pinned = new Set<number>(this.inflight.keys());
+    for (const v of this.running.values()) for (const l of v.layers) pinned.add(l);
+    for (const j of this.open) for (const l of j.version.layers) pinned.add(l);
+    return pinned;
+  }
+
+  private evictLayer(layer: number): void {
+    this.cache.delete(layer);
+    this.disk?.remove(layer);
+  }
+
+  /**
+   * Makes room for `bytes` (cluster/disk.ts): image GC of unused layers, then evicting pods whose images
+   * are not needed by a pull in progress (least recently started first), each recreated at once and so
+   * pulled again. Returns false if the layer does not fit even so.
+   */
+  private makeRoom(bytes: number): boolean {
+    const disk = this.disk!;
+    if (!disk.wouldExceedHigh(bytes)) return true;
+    for (const l of disk.victims(this.pinnedLayers(), bytes)) this.evictLayer(l);
+    const wanted = new Set<number>(this.inflight.keys());
+    for (const j of this.open) for (const l of j.version.layers) wanted.add(l);
+    for (const [image, v] of [...this.running]) {
+      if (!disk.wouldExceedHigh(bytes)) break;
+      if (v.layers.some((l) => wanted.has(l))) continue;
+      this.running.delete(image);
+      const pinned = this.pinnedLayers();
+      for (const l of v.layers) if (!pinned.has(l)) this.evictLayer(l);
+      // The evicted pod comes back and pulls its image again (a DaemonSet-like workload).
+      if (this.world.sim.now < (disk.cfg.repullUntilS ?? Infinity))
+        this.world.sim.call(0, () => {
+          if (this.present) this.enqueue([{ release: NO_RELEASE, version: v }]);
+        });
+    }
+    return disk.fits(bytes);
   }
 
   private pump(): void {
@@ -86,33 +214,69 @@ export class NodeRuntime {
   }
 
   /** Called by a Pull when it ends: its image is ready (or failed) and kubelet's pull slot is free. */
-  pullEnded(job: PullJob, ok: boolean, reason?: string): void {
+  pullEnded(job: PullJob, ok: boolean, reason?: string, final = false): void {
+    if (!this.present) return;
     this.active--;
-    this.imageDone(job, ok, reason);
+    this.imageDone(job, ok, reason, final);
     this.pump();
   }
 
   /** A lazy pull has mounted its image: kubelet's pull is over, the container's start reads are not. */
   slotFreed(): void {
+    if (!this.present) return;
     this.active--;
     this.pump();
   }
 
-  /** The image of `job` is ready (its container can run), or its pull failed. */
-  imageDone(job: PullJob, ok: boolean, reason?: string): void {
+  /**
+   * The image of `job` is ready (its container can run), or its pull failed. A failed pull is retried
+   * after kubelet's back-off while attempts are left (it goes to the back of the pull queue, as kubelet's
+   * next pod sync asks again); the last failure is counted with its reason. Nothing is dropped.
+   */
+  imageDone(job: PullJob, ok: boolean, reason?: string, final = false): void {
+    if (!this.present || !this.open.has(job)) return;
     const w = this.world;
+    const retry = w.cluster.pullRetry;
+    const attempt = job.attempt ?? 0;
+    this.open.delete(job);
+    if (ok) {
+      // Re-inserted, so `running` stays in least-recently-started order (disk-pressure eviction).
+      this.running.delete(job.version.image);
+      this.running.set(job.version.image, job.version);
+      if (this.disk) for (const l of job.version.layers) this.disk.touch(l);
+    }
+    if (!ok && !final && retry && attempt + 1 < retry.attempts) {
+      w.events.pullRetried(this.id, job.release, reason ?? 'unknown');
+      const again: PullJob = { ...job, attempt: attempt + 1 };
+      this.open.add(again);
+      w.sim.call(backoffDelay(retry, attempt, w.rng.stream('kubelet:pull-backoff')), () => {
+        if (!this.present || !this.open.has(again)) return;
+        this.queue.push(again);
+        this.pump();
+      });
+      return;
+    }
     w.events.pullDone(this.id, job.release, ok, w.sim.now, reason);
+    // A node with a failed pull will not be ready for the release: the rollout stops waiting for it.
+    if (!ok && job.release >= 0 && !this.failedReleases.has(job.release)) {
+      this.failedReleases.add(job.release);
+      w.events.targetDropped(job.release);
+    }
     const left = (this.pendingByRelease.get(job.release) ?? 0) - 1;
     if (left === 0) {
       this.pendingByRelease.delete(job.release);
-      if (ok) w.events.nodeReady(this.id, job.release, w.sim.now);
+      if (job.release >= 0 && !this.failedReleases.delete(job.release)) w.events.nodeReady(this.id, job.release, w.sim.now);
     } else {
       this.pendingByRelease.set(job.release, left);
     }
+    job.then?.(ok);
   }
 
-  /** Returns false if `layer` is being fetched by another pull; `then` runs when that fetch lands. */
-  claimLayer(layer: number, then: () => void): boolean {
+  /**
+   * Returns false if `layer` is being fetched by another pull; `then(true)` runs when that fetch lands
+   * (or mounts), `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
+   */
+  claimLayer(layer: number, then: LayerWaiter): boolean {
     const waiters = this.inflight.get(layer);
     if (waiters) {
       waiters.push(then);
@@ -122,9 +286,16 @@ export class NodeRuntime {
     return true;
   }
 
-  layerLanded(layer: number): void {
+  /** A fetched layer is written to the content store; false if the disk has no room for it (cluster/disk.ts). */
+  layerLanded(layer: number): boolean {
+    if (this.disk) {
+      const bytes = this.layers.size[layer];
+      if (!this.disk.has(layer) && !this.makeRoom(bytes)) return false;
+      this.disk.add(layer, bytes);
+    }
     this.cache.add(layer);
     this.release(layer);
+    return true;
   }
 
   /** A lazy snapshotter mounted `layer`: pulls waiting for it can go on; its bytes are still coming. */
@@ -135,14 +306,22 @@ export class NodeRuntime {
 
   /** The background fetch of a mounted layer has the whole blob now. */
   layerCompleted(layer: number): void {
+    if (!this.present) return;
     this.mounted.delete(layer);
     this.cache.add(layer);
+    // A lazily fetched layer is accounted on disk, but GC is not run for it (its container is already up).
+    this.disk?.add(layer, this.layers.size[layer]);
   }
 
-  private release(layer: number): void {
+  /** The pull that claimed `layer` failed before it landed: the waiting pulls must fetch it themselves. */
+  abandonLayer(layer: number, reason: string): void {
+    this.release(layer, false, reason);
+  }
+
+  private release(layer: number, ok = true, reason?: string): void {
     const waiters = this.inflight.get(layer);
     this.inflight.delete(layer);
-    if (waiters) for (const w of waiters) w();
+    if (waiters) for (const w of waiters) w(ok, reason);
   }
 }
 
@@ -153,6 +332,9 @@ export class NodeRuntime {
  */
 export const layerMetaDigest = (layer: number): number => -2 * layer - 2;
 export const imageMetaDigest = (version: number): number => -2 * version - 3;
+
+/** Hears how another pull's fetch of a layer ended. */
+type LayerWaiter = (ok: boolean, reason?: string) => void;
 
 /** One HTTP request of a pull, for `runPool`. */
 interface Task {
@@ -178,6 +360,8 @@ class Pull {
   private ready = false;
   /** Lazy pulls: layers this pull mounts itself (others' mounts are waited for, not read again). */
   private readonly lazyLayers: number[] = [];
+  /** Layers this pull has claimed and not yet landed or mounted: given up if it fails, so nobody waits forever. */
+  private readonly claims = new Set<number>();
 
   constructor(
     private readonly node: NodeRuntime,
@@ -194,24 +378,58 @@ class Pull {
    */
   start(): void {
     const v = this.job.version.id;
-    if (this.dist.needsToken) {
-      this.request('challenge', CHALLENGE_BYTES, v, () => this.request('token', TOKEN_BYTES, v, () => this.resolve()));
-    } else this.resolve();
+    const cfg = this.imagesCfg;
+    const node = this.node;
+    // `:latest` with IfNotPresent: kubelet finds an image under the tag and runs it — the old version.
+    // The pull is counted failed (not retried: kubelet sees nothing wrong), so no stale node goes unseen.
+    if (cfg.tags === 'latest' && cfg.pullPolicy === 'IfNotPresent' && node.running.has(this.job.version.image)) {
+      this.world.sim.call(0, () => node.pullEnded(this.job, node.running.get(this.job.version.image) === this.job.version, 'stale-tag', true));
+      return;
+    }
+    const dist = this.dist;
+    const now = this.world.sim.now;
+    if (dist.needsToken && !(now < node.tokenUntil)) {
+      // With token reuse the node keeps the token for its lifetime, counted from when it asked for it.
+      const ttl = dist.tokenTtlS ?? 0;
+      const gotToken = (): void => {
+        if (ttl > 0) node.tokenUntil = now + ttl;
+        this.resolve();
+      };
+      this.request('challenge', CHALLENGE_BYTES, v, () => this.request('token', TOKEN_BYTES, v, gotToken));
+    } else if (dist.basicAuth) this.request('challenge', CHALLENGE_BYTES, v, () => this.resolve());
+    else this.resolve();
   }
 
   private resolve(): void {
     const v = this.job.version.id;
     const cfg = this.imagesCfg;
+    if (this.job.check) return this.request('resolve', 0, v, () => this.node.pullEnded(this.job, true));
     const layers = (): void => (cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers());
-    const manifest = (): void =>
-      this.request('manifest', cfg.manifestBytes, v, () => this.request('config', cfg.configBytes, v, layers));
+    const config = (): void => this.request('config', cfg.configBytes, v, layers);
+    const manifest = (): void => this.request('manifest', cfg.manifestBytes, v, cfg.signing ? () => this.verify(cfg.signing!, config) : config);
     this.request('resolve', 0, v, () => (cfg.indexBytes > 0 ? this.request('index', cfg.indexBytes, v, manifest) : manifest()));
+  }
+
+  /** Fetches the version's signature object by object, verifies it (CPU time on the node), then `then`. */
+  private verify(signing: Signing, then: () => void): void {
+    const v = this.job.version.id;
+    const step = (i: number): void => {
+      if (i === signing.requests.length) {
+        this.world.sim.call(signing.verifyS, () => (this.failed || !this.node.present ? undefined : then()));
+        return;
+      }
+      const r = signing.requests[i];
+      this.request(r.kind, r.bytes, signatureDigest(v, i), () => step(i + 1));
+    };
+    step(0);
   }
 
   private request(kind: RequestKind, bytes: number, digest: number, then: () => void, range?: FetchRequest['range']): void {
     const req: FetchRequest = { kind, node: this.node.id, bytes, digest, session: this.session };
     if (range) req.range = range;
     this.dist.fetch(req, (ok, reason) => {
+      // A node that has left hears nothing more of its requests.
+      if (!this.node.present) return;
       if (ok) then();
       else this.fail(reason ?? `${kind}-failed`);
     });
@@ -237,15 +455,19 @@ class Pull {
         this.unpackNext();
         this.fillDownloads();
       };
-      if (this.node.cache.has(layer)) {
-        landed();
-        continue;
-      }
-      if (!this.node.claimLayer(layer, landed)) continue;
-      this.request('layer', this.layers.size[layer], layer, () => {
-        this.node.layerLanded(layer);
-        landed();
-      });
+      // Fetch it, or wait for the pull on this node that is fetching it; if that one gives up, try again.
+      const fetchOrWait = (): void => {
+        if (this.node.cache.has(layer)) return landed();
+        if (this.failed) return;
+        if (!this.node.claimLayer(layer, (ok) => (ok ? landed() : fetchOrWait()))) return;
+        this.claims.add(layer);
+        this.request('layer', this.layers.size[layer], layer, () => {
+          if (!this.node.layerLanded(layer)) return this.fail('disk-full');
+          this.claims.delete(layer);
+          landed();
+        });
+      };
+      fetchOrWait();
     }
   }
 
@@ -256,6 +478,7 @@ class Pull {
     const layer = this.missing[this.nextToUnpack++];
     this.unpacking = true;
     this.world.sim.call(this.layers.size[layer] / this.world.cluster.unpackBps, () => {
+      if (!this.node.present) return;
       this.unpacking = false;
       this.unpackNext();
     });
@@ -273,7 +496,7 @@ class Pull {
     const eager: number[] = [];
     const metaTasks: Task[] = [];
     const bare: (() => void)[] = [];
-    const waitFor = (): void => this.mountStepDone();
+    const waitFor: LayerWaiter = (ok, reason) => (ok ? this.mountStepDone() : this.fail(reason ?? 'layer-failed'));
     this.mountWaits = 1; // the eager part, counted down by finish()
     for (const l of v.layers) {
       if (node.cache.has(l) || node.mounted.has(l)) continue;
@@ -283,7 +506,9 @@ class Pull {
       }
       this.mountWaits++;
       if (!node.claimLayer(l, waitFor)) continue;
+      this.claims.add(l);
       const mount = (): void => {
+        this.claims.delete(l);
         this.lazyLayers.push(l);
         node.layerMounted(l);
         this.mountStepDone();
@@ -414,8 +639,10 @@ class Pull {
   }
 
   private fail(reason: string): void {
-    if (this.failed) return;
+    if (this.failed || !this.node.present) return;
     this.failed = true;
+    for (const l of this.claims) this.node.abandonLayer(l, reason);
+    this.claims.clear();
     // A background fetch that fails after the container started leaves its layers mounted, never cached.
     if (this.ready) return;
     if (this.slotFreed) this.node.imageDone(this.job, false, reason);

@@ -7,8 +7,9 @@ import type { Network } from '../network/index.ts';
 import type { PriceCatalog } from '../cost/catalog.ts';
 import type { FetchDone, FetchRequest } from '../distribution/types.ts';
 import type { ClusterConfig } from './config.ts';
-import type { ModelEvents } from './events.ts';
+import type { ModelEvents, TransferEvent } from './events.ts';
 import type { Topology } from './topology.ts';
+import { NO_FAULTS, type FaultPlan, type ServiceGate } from '../faults/index.ts';
 
 /** Where a response comes from and what crossing it costs. */
 export interface Route {
@@ -23,6 +24,30 @@ export interface Route {
   internet: boolean;
   viaNat: boolean;
   crossZone: boolean;
+  /** The server's outage gate: an opening outage window stops this transfer (faults/gate.ts). */
+  gate?: ServiceGate | null;
+  /** Billing flags carried into the transfer event (see TransferEvent). */
+  crossRegion?: boolean;
+  ownEgress?: boolean;
+  viaEndpoint?: boolean;
+}
+
+/** The transfer event of a completed GET along `route`. */
+function transferOf(req: FetchRequest, route: Route, startedAt?: number): TransferEvent {
+  const e: TransferEvent = {
+    node: req.node,
+    kind: req.kind,
+    source: route.source,
+    bytes: req.bytes,
+    internet: route.internet,
+    viaNat: route.viaNat,
+    crossZone: route.crossZone,
+  };
+  if (route.crossRegion) e.crossRegion = true;
+  if (route.ownEgress) e.ownEgress = true;
+  if (route.viaEndpoint) e.viaEndpoint = true;
+  if (startedAt !== undefined) e.startedAt = startedAt;
+  return e;
 }
 
 export class World {
@@ -34,6 +59,7 @@ export class World {
     readonly events: ModelEvents,
     readonly cluster: ClusterConfig,
     readonly prices: PriceCatalog,
+    readonly faults: FaultPlan = NO_FAULTS,
   ) {}
 
   /**
@@ -45,25 +71,53 @@ export class World {
     const oneWay = this.topo.latencyOf(route.path);
     const before = oneWay * (1 + 2 * route.extraRtts) + route.serviceS;
     const startFlow = (): void => {
+      const startedAt = this.sim.now;
       this.net.startFlow(
         route.path,
         req.bytes,
         () => {
-          this.events.transferDone({
-            node: req.node,
-            kind: req.kind,
-            source: route.source,
-            bytes: req.bytes,
-            internet: route.internet,
-            viaNat: route.viaNat,
-            crossZone: route.crossZone,
-          });
+          this.events.transferDone(transferOf(req, route, startedAt));
           done(true);
         },
         route.capBps,
       );
     };
+    if (route.gate) return this.getThroughGate(req, route, done, before, route.gate);
     if (before > 0) this.sim.call(before, startFlow);
+    else startFlow();
+  }
+
+  /**
+   * `get` for a server with outage windows: the request is tracked by the gate, which stops it (the
+   * pending start or the flow) when a window opens; the client hears of it from the gated runtime
+   * (faults/gate.ts `gated`), so `done` is simply never called here for a cut request.
+   */
+  private getThroughGate(req: FetchRequest, route: Route, done: FetchDone, before: number, gate: ServiceGate): void {
+    let flow = -1;
+    let call = -1;
+    const id = gate.track({
+      cancel: () => {
+        if (flow >= 0) this.net.abortFlow(flow);
+        else if (call >= 0) this.sim.cancel(call);
+      },
+      fail: () => {},
+    });
+    const startFlow = (): void => {
+      call = -1;
+      const startedAt = this.sim.now;
+      flow = this.net.startFlow(
+        route.path,
+        req.bytes,
+        () => {
+          flow = -1;
+          gate.untrack(id);
+          this.events.transferDone(transferOf(req, route, startedAt));
+          done(true);
+        },
+        route.capBps,
+      );
+    };
+    if (before > 0) call = this.sim.call(before, startFlow);
     else startFlow();
   }
 }

@@ -49,7 +49,16 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
   perGB('cross_zone_each_way', 0.01, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)',
     'charged on both sides: $0.02/GB per byte that crosses zones'),
   perGB('cross_region', 0.02, '2026', 'lucaraveri.com; cloudcostdown.eu (FACTS.md §4)', 'range $0.02–0.09 by region pair'),
+  // Internet egress tiers per account and month (cost/egress.ts applies them).
+  perGB('internet_egress_first_100gb', 0, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', 'first 100 GB a month free (per account)'),
   perGB('internet_egress', 0.09, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', '100 GB–10 TB tier'),
+  perGB('internet_egress_next_40tb', 0.085, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', '10–50 TB tier'),
+  perGB('internet_egress_next_100tb', 0.07, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', '50–150 TB tier'),
+  perGB('internet_egress_over_150tb', 0.05, '2026-06', 'usage.ai data-transfer-costs (FACTS.md §4)', 'beyond 150 TB a month'),
+  // Interface VPC endpoints (PrivateLink), e.g. ECR's ecr.api + ecr.dkr: per endpoint per AZ, plus per GB.
+  perHour('vpc_endpoint_hour', 0.01, '2026', 'cloudcostdown.eu (FACTS.md §4)', 'derived: about $7.30 per AZ per month / 730 h, per endpoint'),
+  perGB('vpc_endpoint_processing', 0.01, '2026', 'cloudcostdown.eu (FACTS.md §4)', 'breaks even with NAT at about 160 GB/month (same page)'),
+  perGB('s3_gateway_endpoint', 0, '2026', 'finopsforge.com; techlama.blog (FACTS.md §4)', 'gateway endpoints are free'),
   perGBMonth('ecr_storage', 0.1, '2026-03', 'cloudburn.io/blog/amazon-ecr-pricing (FACTS.md §4)'),
   perGBMonth('artifact_registry_storage', 0.1, '2026', 'cloud.google.com/artifact-registry/pricing (FACTS.md §4)',
     'first 0.5 GB free (not modelled)'),

@@ -4,6 +4,7 @@
  * own items (instances, storage) through the same calls.
  */
 import { price, type PriceCatalog } from './catalog.ts';
+import { egressCostForPeriod } from './egress.ts';
 
 /** AWS bills a month as 730 hours. */
 export { SECONDS_PER_MONTH as MONTH_S } from '../scenario/units.ts';
@@ -19,9 +20,15 @@ export interface Usage {
   registryEgressBytes: number;
   /** ∫ bytes stored in the registry dt over the period. */
   storedByteSeconds: number;
+  /** Bytes our own services sent to the internet (billed by AWS's egress tiers). */
+  internetEgressBytes?: number;
+  /** Bytes that crossed from one region to another (billed per GB to the sender). */
+  crossRegionBytes?: number;
+  /** Bytes through interface VPC endpoints (billed per GB). */
+  endpointBytes?: number;
 }
 
-export type UsageCounter = 'nat' | 'cross-zone' | 'internet' | 'registry-egress';
+export type UsageCounter = 'nat' | 'cross-zone' | 'internet' | 'registry-egress' | 'endpoint' | 'cross-region';
 
 export class CostLedger {
   private readonly items = new Map<string, number>();
@@ -39,9 +46,25 @@ export class CostLedger {
   /** Charges `pricePerByte` on one of the usage counters. */
   addPerByte(item: string, pricePerByte: number, counter: UsageCounter): void {
     const u = this.usage;
-    const bytes =
-      counter === 'nat' ? u.natBytes : counter === 'cross-zone' ? u.crossZoneBytes : counter === 'internet' ? u.internetBytes : u.registryEgressBytes;
-    this.add(item, bytes * pricePerByte);
+    this.add(item, this.bytesOf(counter) * pricePerByte);
+  }
+
+  bytesOf(counter: UsageCounter): number {
+    const u = this.usage;
+    switch (counter) {
+      case 'nat':
+        return u.natBytes;
+      case 'cross-zone':
+        return u.crossZoneBytes;
+      case 'internet':
+        return u.internetBytes;
+      case 'registry-egress':
+        return u.registryEgressBytes;
+      case 'endpoint':
+        return u.endpointBytes ?? 0;
+      case 'cross-region':
+        return u.crossRegionBytes ?? 0;
+    }
   }
 
   /** Charges a per-GB-month price (base units: $/(byte·second)) on the registry's stored byte-seconds. */
@@ -54,9 +77,14 @@ export class CostLedger {
     this.add(item, pricePerSecond * this.usage.periodS * count);
   }
 
-  /** Costs every strategy shares: the cluster's NAT gateways and cross-zone transfer. */
+  /**
+   * Costs every strategy shares: the cluster's NAT gateways, cross-zone and cross-region transfer, and
+   * internet egress our own services send (tiered, cost/egress.ts).
+   */
   addClusterCosts(): void {
     const u = this.usage;
+    if ((u.internetEgressBytes ?? 0) > 0) this.add('internet_egress', egressCostForPeriod(u.internetEgressBytes!, u.periodS, this.prices));
+    if ((u.crossRegionBytes ?? 0) > 0) this.addPerByte('cross_region', price(this.prices, 'cross_region'), 'cross-region');
     if (u.natBytes > 0) {
       this.addPerByte('nat_processing', price(this.prices, 'nat_gateway_processing'), 'nat');
       this.addHours('nat_hours', price(this.prices, 'nat_gateway_hour'), u.natGateways);

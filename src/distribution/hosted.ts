@@ -1,13 +1,23 @@
 /**
  * `kind: hosted` — a public or cloud registry reached over the internet (or the provider's network):
  * Docker Hub, Google Artifact Registry (gcr.io), Quay.io, Amazon ECR. A pull is the OCI sequence
- * (FACTS.md §3a): token from the auth service, manifest GET, config blob GET, layer blob GETs; blob GETs
- * are redirected (307) to a CDN or object store where the preset says so, costing one more round trip.
+ * (FACTS.md §3a): the auth round trips of the registry's access model (access.ts), manifest GET, config
+ * blob GET, layer blob GETs; blob GETs are redirected (307) to a CDN or object store where the preset
+ * says so, costing one more round trip.
+ *
+ * Where the registry is (`location`, regional presets): in the cluster's region (same-region), in another
+ * region (cross-region: a longer RTT and inter-region transfer billed per GB), or the cluster is outside
+ * the cloud and pulls over the internet (internet: the registry's egress billed by AWS's tiers). How ECR
+ * is reached from private subnets (`endpoints`): through the NAT gateways (none), with an S3 gateway
+ * endpoint for the layer blobs ECR redirects to S3 (s3-gateway, free), or also with interface endpoints
+ * (PrivateLink: ecr.api + ecr.dkr in every zone, per hour and per GB) for the API (interface).
  */
 import { z } from 'zod';
 import { zDuration, zRate } from '../scenario/units.ts';
 import { price } from '../cost/catalog.ts';
 import { SlidingWindowLimiter } from './ratelimit.ts';
+import { gated } from '../faults/gate.ts';
+import { AUTH_PRESETS, AuthConfig, TokenService, tokenReuseS, withAuthOverrides, type AuthModel } from './access.ts';
 import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
@@ -33,6 +43,14 @@ export interface HostedPreset {
   plans?: Readonly<Record<string, Quota | null>>;
   /** The plan used when the scenario names none. */
   defaultPlan?: string;
+  /** Access control: auth scheme, token lifetime, token service (access.ts). */
+  auth: AuthModel;
+  /** A regional registry the cluster may reach from another region or from outside the cloud. */
+  regional?: boolean;
+  /** RTT to the registry in another region, seconds (regional presets). */
+  crossRegionRttS?: number;
+  /** On AWS: VPC endpoints apply. */
+  aws?: boolean;
 }
 
 /** `limit` manifest GETs per `windowS`, counted per egress IP (anonymous) or per account. */
@@ -70,6 +88,7 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
       'pull sequence and 307 blob redirect: distribution-spec (FACTS.md §3a); pull limits per plan: FACTS.md §3b; storage is a plan (Team $15/user/month), not per GB; RTT 20 ms and 60 MB/s per connection are assumptions',
     plans: DOCKERHUB_PLANS,
     defaultPlan: 'anonymous',
+    auth: AUTH_PRESETS.dockerhub,
   },
   ecr: {
     id: 'ecr',
@@ -81,7 +100,11 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
     storagePrice: 'ecr_storage',
     transferPrice: 'ecr_same_region_transfer',
     notes:
-      'storage $0.10/GB-month and free same-region transfer (FACTS.md §4); per-connection = EC2 single-flow 5 Gbit/s (FACTS.md §5); RTT 2 ms is an assumption',
+      'storage $0.10/GB-month and free same-region transfer (FACTS.md §4); per-connection = EC2 single-flow 5 Gbit/s (FACTS.md §5); cross-region $0.02/GB (FACTS.md §4: UNCERTAIN, sources conflict) and to the internet by AWS egress tiers; RTT 2 ms in region, 70 ms across regions and the interface endpoint capacity are assumptions',
+    auth: AUTH_PRESETS.ecr,
+    regional: true,
+    crossRegionRttS: 0.07,
+    aws: true,
   },
   'artifact-registry': {
     id: 'artifact-registry',
@@ -93,7 +116,10 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
     storagePrice: 'artifact_registry_storage',
     transferPrice: 'artifact_registry_same_location_transfer',
     notes:
-      'storage $0.10/GB-month, same-location transfer free (FACTS.md §4); gcr.io is served by Artifact Registry; RTT 2 ms and the 5 Gbit/s per-connection cap are assumptions',
+      'storage $0.10/GB-month, same-location transfer free (FACTS.md §4); gcr.io is served by Artifact Registry; RTT 2 ms (70 ms across regions) and the 5 Gbit/s per-connection cap are assumptions; cross-region and internet transfer priced at the AWS rates (a GAP for GCP, FACTS.md §7)',
+    auth: AUTH_PRESETS['artifact-registry'],
+    regional: true,
+    crossRegionRttS: 0.07,
   },
   quay: {
     id: 'quay',
@@ -105,6 +131,7 @@ export const HOSTED_PRESETS: Readonly<Record<string, HostedPreset>> = {
     storagePrice: null,
     transferPrice: null,
     notes: 'plan pricing not retrieved (FACTS.md §7); RTT 25 ms and 60 MB/s per connection are assumptions',
+    auth: AUTH_PRESETS.quay,
   },
 };
 /** gcr.io is served by Artifact Registry. */
@@ -117,6 +144,9 @@ const TOO_MANY_REQUESTS_BYTES = 100;
 const REGISTRY_HOST = 1;
 const AUTH_HOST = 2;
 const BLOB_HOST = 4;
+
+/** Capacity of an interface VPC endpoint in one zone (assumption: "10 Gbps per ENI, bursting to 100 Gbps", as we remember AWS's docs). */
+const ENDPOINT_BPS = 100 * Gbit;
 
 const presetNames = [...Object.keys(HOSTED_PRESETS), ...Object.keys(ALIASES)] as [string, ...string[]];
 
@@ -131,6 +161,15 @@ export const HostedConfig = z
       .enum(['anonymous', 'personal', 'pro', 'team', 'business'])
       .optional()
       .describe('Docker Hub plan: anonymous (100 pulls / 6 h per egress IP, the default), personal (200 / 6 h per account), pro/team/business (no pull limit)'),
+    location: z
+      .enum(['same-region', 'cross-region', 'internet'])
+      .optional()
+      .describe('regional presets (ecr, artifact-registry): the registry is in the cluster\'s region, in another region, or the cluster pulls over the internet from outside the cloud'),
+    endpoints: z
+      .enum(['none', 's3-gateway', 'interface'])
+      .optional()
+      .describe('ecr: reach it through the NAT gateways (none), with an S3 gateway endpoint for layers, or also with interface endpoints (PrivateLink) for the API'),
+    auth: AuthConfig.optional(),
   })
   .superRefine((c, ctx) => {
     const base = HOSTED_PRESETS[ALIASES[c.preset] ?? c.preset];
@@ -141,6 +180,27 @@ export const HostedConfig = z
         message: `preset ${c.preset} has no pull plans`,
         params: { hint: 'plan applies to preset: dockerhub; remove it here' },
       });
+    if (c.location !== undefined && c.location !== 'same-region' && !base.regional)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['location'],
+        message: `preset ${c.preset} is not a regional registry`,
+        params: { hint: 'location applies to preset: ecr or artifact-registry' },
+      });
+    if (c.endpoints !== undefined && c.endpoints !== 'none' && !base.aws)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints'],
+        message: `VPC endpoints are an AWS feature; preset ${c.preset} has none`,
+        params: { hint: 'endpoints applies to preset: ecr' },
+      });
+    else if (c.endpoints !== undefined && c.endpoints !== 'none' && (c.location ?? 'same-region') !== 'same-region')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints'],
+        message: 'VPC endpoints reach a registry in the cluster\'s own region',
+        params: { hint: 'drop endpoints, or use location: same-region' },
+      });
   })
   .transform((c) => {
     const base = HOSTED_PRESETS[ALIASES[c.preset] ?? c.preset];
@@ -149,29 +209,48 @@ export const HostedConfig = z
       rttS: c.rtt ?? base.rttS,
       perConnectionBps: c.perConnection ?? base.perConnectionBps,
       blobRedirect: c.blobRedirect ?? base.blobRedirect,
+      auth: withAuthOverrides(base.auth, c.auth),
     };
+    if (c.location === 'cross-region' && c.rtt === undefined) preset.rttS = base.crossRegionRttS ?? base.rttS;
     const plan = c.plan ?? base.defaultPlan ?? null;
     const quota = plan && base.plans ? (base.plans[plan] ?? null) : null;
-    return { kind: 'hosted' as const, preset, plan, quota };
+    const location = c.location ?? 'same-region';
+    const endpoints = c.endpoints ?? 'none';
+    return { kind: 'hosted' as const, preset, plan, quota, location, endpoints };
   });
 export type HostedConfig = z.output<typeof HostedConfig>;
 
 class HostedRuntime implements DistributionRuntime {
-  readonly needsToken = true;
+  readonly needsToken: boolean;
+  readonly basicAuth: boolean;
+  readonly tokenTtlS: number;
   readonly registryLinks: readonly number[];
   private readonly endpoint: number;
-
+  /** Interface endpoint per zone (endpoints: interface), else empty. */
+  private readonly vpce: number[] = [];
   private readonly limiter: SlidingWindowLimiter | null;
+  private readonly tokens: TokenService;
+  private readonly preset: HostedPreset;
+  private readonly quota: Quota | null;
 
   constructor(
     private readonly world: World,
-    private readonly preset: HostedPreset,
-    private readonly quota: Quota | null,
+    private readonly cfg: HostedConfig,
   ) {
+    this.preset = cfg.preset;
+    this.quota = cfg.quota;
+    const preset = cfg.preset;
+    const auth = preset.auth;
+    this.needsToken = auth.scheme === 'bearer';
+    this.basicAuth = auth.scheme === 'basic';
+    this.tokenTtlS = tokenReuseS(auth);
+    this.tokens = new TokenService(auth.rate, auth.processingS);
     // The WAN half-RTT sits on the endpoint link, so every path from it carries it once each way.
     this.endpoint = world.net.addLink(`${preset.id}:egress`, preset.endpointBps, preset.rttS / 2);
     this.registryLinks = [this.endpoint];
-    this.limiter = quota ? new SlidingWindowLimiter(quota.limit, quota.windowS) : null;
+    if (cfg.endpoints === 'interface')
+      for (const z of world.cluster.zones) this.vpce.push(world.net.addLink(`vpce:${preset.id}:${z}`, ENDPOINT_BPS, 0));
+    this.limiter = this.quota ? new SlidingWindowLimiter(this.quota.limit, this.quota.windowS) : null;
   }
 
   fetch(req: FetchRequest, done: FetchDone): void {
@@ -192,37 +271,75 @@ class HostedRuntime implements DistributionRuntime {
 
   private routeFor(req: FetchRequest): Route {
     const w = this.world;
-    const { path, viaNat, crossZone } = w.topo.pathFromInternet([this.endpoint], req.node);
+    const cfg = this.cfg;
     const redirected = (req.kind === 'config' || req.kind === 'layer') && this.preset.blobRedirect;
     let extraRtts: number;
-    if (req.kind === 'token') extraRtts = connect(req.session, AUTH_HOST);
-    else if (redirected) {
+    let serviceS = 0;
+    if (req.kind === 'token') {
+      extraRtts = connect(req.session, AUTH_HOST);
+      serviceS = this.tokens.serve(w.sim.now + w.topo.latencyOf(this.apiPath(req.node).path) * (1 + 2 * extraRtts));
+    } else if (redirected) {
       // The registry answers 307; the client follows it to the CDN / object store on its own connection.
       extraRtts = connect(req.session, REGISTRY_HOST) + 1 + connect(req.session, BLOB_HOST);
     } else extraRtts = connect(req.session, REGISTRY_HOST);
+    // ECR's layer blobs come from S3: with a gateway endpoint they skip the NAT gateways (and are free).
+    const viaGateway = redirected && cfg.endpoints !== 'none';
+    const { path, viaNat, crossZone, viaEndpoint } = viaGateway ? this.gatewayPath(req.node) : this.apiPath(req.node);
     const route: Route = {
       path,
       source: this.preset.id,
       extraRtts,
-      serviceS: 0,
+      serviceS,
       capBps: Math.min(this.preset.perConnectionBps, w.cluster.internetFlowCapBps),
-      internet: true,
+      internet: !viaGateway && !viaEndpoint,
       viaNat,
       crossZone,
+      gate: w.faults.gate('registry'),
     };
+    if (viaEndpoint) route.viaEndpoint = true;
+    if (cfg.location === 'cross-region') route.crossRegion = true;
+    if (cfg.location === 'internet') route.ownEgress = true;
     return route;
+  }
+
+  /** The registry API: through the zone's interface endpoint, or over the internet (via NAT where the cluster has one). */
+  private apiPath(node: number): { path: number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
+    const topo = this.world.topo;
+    if (this.vpce.length > 0) {
+      const z = topo.nodeZone[node];
+      return { path: topo.pathFromZone([this.endpoint, this.vpce[z]], z, node), viaNat: false, crossZone: false, viaEndpoint: true };
+    }
+    return { ...topo.pathFromInternet([this.endpoint], node), viaEndpoint: false };
+  }
+
+  /** A redirected blob through the S3 gateway endpoint: the route table sends it straight to S3. */
+  private gatewayPath(node: number): { path: number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
+    const topo = this.world.topo;
+    const z = topo.nodeZone[node];
+    return { path: topo.pathFromZone([this.endpoint], z, node), viaNat: false, crossZone: false, viaEndpoint: false };
   }
 
   addCosts(ledger: CostLedger): void {
     const p = this.preset;
-    if (p.storagePrice) ledger.addStorage('registry_storage', price(this.world.prices, p.storagePrice));
-    if (p.transferPrice) ledger.addPerByte('registry_transfer', price(this.world.prices, p.transferPrice), 'registry-egress');
+    const prices = this.world.prices;
+    if (p.storagePrice) ledger.addStorage('registry_storage', price(prices, p.storagePrice));
+    // Same-region transfer at the preset's price; cross-region and internet egress are the ledger's flags.
+    if (p.transferPrice && this.cfg.location === 'same-region') ledger.addPerByte('registry_transfer', price(prices, p.transferPrice), 'registry-egress');
+    if (this.vpce.length > 0) {
+      // ecr.api (the credential provider's GetAuthorizationToken) and ecr.dkr (the registry API), in every zone.
+      ledger.addHours('vpc_endpoint_hours', price(prices, 'vpc_endpoint_hour'), 2 * this.vpce.length);
+      ledger.addPerByte('vpc_endpoint_processing', price(prices, 'vpc_endpoint_processing'), 'endpoint');
+    }
   }
 }
 
 export const hosted: DistributionModule<HostedConfig> = {
   kind: 'hosted',
   schema: HostedConfig,
-  describe: (c) => `hosted: ${c.preset.label}${c.plan ? ` (${c.plan})` : ''}`,
-  create: (world, c) => new HostedRuntime(world, c.preset, c.quota),
+  describe: (c) =>
+    `hosted: ${c.location === 'same-region' ? c.preset.label : c.preset.label.replace(/ \(same (region|location)\)$/, '')}${c.plan ? ` (${c.plan})` : ''}${c.location !== 'same-region' ? `, ${c.location}` : ''}${
+      c.endpoints !== 'none' ? `, ${c.endpoints} endpoint${c.endpoints === 'interface' ? 's' : ''}` : ''
+    }`,
+  // Behind the registry's outage gate (also when it is a mirror's upstream).
+  create: (world, c) => gated(new HostedRuntime(world, c), world, 'registry'),
 };

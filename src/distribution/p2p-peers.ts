@@ -64,6 +64,8 @@ export class Channel {
   active = -1;
   /** Transport handle of the active piece, −1 when idle. */
   flow = -1;
+  /** When the active piece's flow started (charts spread its bytes over the flow). */
+  startedAt = 0;
   waitingSlot = false;
   timerPending = false;
 

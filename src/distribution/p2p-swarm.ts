@@ -344,6 +344,7 @@ export class Swarm implements PieceServer {
       ch.head = 0;
     }
     ch.active = piece;
+    ch.startedAt = this.env.sim.now;
     ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
     return true;
   }
@@ -376,6 +377,7 @@ export class Swarm implements PieceServer {
       internet: false,
       viaNat: false,
       crossZone: hosts.zone[from.host] !== hosts.zone[to.host],
+      startedAt: ch.startedAt,
     });
     if (!to.have[piece]) {
       // The in-flight request already counted this piece in its rarity; the holder replaces it.
@@ -571,6 +573,7 @@ export class Swarm implements PieceServer {
       internet: false,
       viaNat: false,
       crossZone: env.hosts.zone[ch.from.host] !== env.hosts.zone[to.host],
+      startedAt: ch.startedAt,
     });
     if (to.requested[piece]) this.count[piece]--;
     this.gain(to, piece);

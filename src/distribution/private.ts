@@ -25,6 +25,9 @@ import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
 import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, type StorageSpec } from './storage.ts';
+import { AWS_SDK_THROTTLE_BACKOFF, backoffDelay } from '../cluster/backoff.ts';
+import { gated } from '../faults/gate.ts';
+import { AuthConfig, PRIVATE_NO_AUTH, PRIVATE_TOKEN_AUTH, TokenService, tokenReuseS, withAuthOverrides } from './access.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -44,12 +47,22 @@ export const PrivateConfig = z.strictObject({
       "how a pull's connection picks an instance: random (kube-proxy iptables), round-robin (IPVS, ELB), zone-aware (topology-aware routing: an instance in the node's zone when there is one)",
     ),
   storage: StorageConfig.prefault({ kind: 'local' }),
+  auth: z
+    .strictObject({
+      kind: z.enum(['none', 'token']).default('none').describe("none: no auth round trips; token: Docker Registry v2 token auth against the registry's token server"),
+      ...AuthConfig.shape,
+    })
+    .prefault({})
+    .transform((a) => (a.kind === 'token' ? withAuthOverrides(PRIVATE_TOKEN_AUTH, a) : PRIVATE_NO_AUTH))
+    .describe("access control: none, or a token server (Harbor core / docker_auth) with its own capacity and token lifetime"),
 });
 export type PrivateConfig = z.output<typeof PrivateConfig>;
 
 // Hosts a pull talks to, each on its own keep-alive connection (bits of PullSession.hosts).
 const REGISTRY_HOST = 1;
 const STORE_HOST = 8;
+/** Body of an error answer (a JSON error), bytes. */
+const ERROR_BYTES = 100;
 /** Storage reads the first request for a digest costs an instance: repository link + blob stat. */
 const FIRST_SIGHT_READS = 2;
 
@@ -72,7 +85,9 @@ export interface StorageStats {
 }
 
 export class PrivateRuntime implements DistributionRuntime {
-  readonly needsToken = false;
+  readonly needsToken: boolean;
+  readonly tokenTtlS: number;
+  private readonly tokens: TokenService;
   readonly registryLinks: readonly number[];
   /** The store's egress and ingress links (shared stores); -1 for local disks. */
   readonly storeOut: number;
@@ -104,6 +119,9 @@ export class PrivateRuntime implements DistributionRuntime {
       if (!zones.includes(z)) throw new Error(`internal: private registry zone ${z} passed validation but is not a cluster zone`);
     }
     this.spec = cfg.storage;
+    this.needsToken = cfg.auth.scheme === 'bearer';
+    this.tokenTtlS = tokenReuseS(cfg.auth);
+    this.tokens = new TokenService(cfg.auth.rate, cfg.auth.processingS);
     // A zero-cost aggregate link on every path out of an instance measures the registry's egress and peak.
     const aggregate = net.addLink('private-registry:aggregate', 1e18, 0);
     this.registryLinks = [aggregate];
@@ -132,9 +150,12 @@ export class PrivateRuntime implements DistributionRuntime {
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
-    const backoff = throttleBackoff(this.spec.retryBaseS);
-    this.getLimiter = new RequestRateLimiter(this.spec.getRate, this.spec.firstByteS, backoff);
-    this.putLimiter = new RequestRateLimiter(this.spec.putRate, this.spec.firstByteS, backoff);
+    // The registry's storage driver retries a 503 as the AWS SDK's standard mode does (full jitter, 3
+    // attempts); then the pull's request fails and kubelet's back-off takes over. CI pushes retry until done.
+    const retryRng = world.rng.stream('storage:retry');
+    const sdk = { ...AWS_SDK_THROTTLE_BACKOFF, initialS: this.spec.retryBaseS };
+    this.getLimiter = new RequestRateLimiter(this.spec.getRate, this.spec.firstByteS, (a) => backoffDelay(sdk, a, retryRng), sdk.attempts);
+    this.putLimiter = new RequestRateLimiter(this.spec.putRate, this.spec.firstByteS, throttleBackoff(this.spec.retryBaseS));
   }
 
   private pick(node: number): number {
@@ -150,11 +171,15 @@ export class PrivateRuntime implements DistributionRuntime {
     }
   }
 
-  /** One storage GET issued at `t`: passes the rate limiter, then waits for the first byte. Returns that time. */
+  /**
+   * One storage GET issued at `t`: passes the rate limiter, then waits for the first byte. Returns that
+   * time, or Infinity when the store refused every attempt (the limiter's gaveUpAt says when).
+   */
   private storageGet(t: number, req: FetchRequest): number {
+    if (t === Infinity) return t;
     const before = this.getLimiter.throttled;
     const admitted = this.getLimiter.admit(t, this.world.sim.now);
-    this.stats.gets++;
+    if (admitted !== Infinity) this.stats.gets++;
     // Each 503 Slow Down is a refused request the metrics count (issue 4's throttled_requests).
     for (let i = before; i < this.getLimiter.throttled; i++) this.world.events.requestThrottled(req.node, req.kind, this.spec.kind);
     this.stats.throttled = this.getLimiter.throttled + this.putLimiter.throttled;
@@ -173,6 +198,29 @@ export class PrivateRuntime implements DistributionRuntime {
     // The request reaches the instance after the handshakes and one way; it then waits its turn in a
     // FIFO of `requestRate` requests/s (a deterministic server: its state is one number, no events).
     const arrival = w.sim.now + w.topo.latencyOf(instancePath) * (1 + 2 * extraRtts);
+    if (req.kind === 'token' || req.kind === 'challenge') {
+      // The token server (beside the instances) has a FIFO of its own; a 401 challenge needs no storage.
+      let serviceS: number;
+      if (req.kind === 'token') serviceS = this.tokens.serve(arrival);
+      else {
+        const start = Math.max(arrival, this.freeAt[k]);
+        this.freeAt[k] = start + 1 / this.cfg.requestRate;
+        serviceS = start - arrival + this.cfg.processing;
+      }
+      const route: Route = {
+        path: instancePath,
+        source: 'private-registry',
+        extraRtts,
+        serviceS,
+        capBps: Infinity,
+        internet: false,
+        viaNat: false,
+        crossZone: zone !== w.topo.nodeZone[req.node],
+        gate: w.faults.gate('registry'),
+      };
+      w.get(req, route, done);
+      return;
+    }
     const start = Math.max(arrival, this.freeAt[k]);
     this.freeAt[k] = start + 1 / this.cfg.requestRate;
     let t = start + this.cfg.processing;
@@ -185,6 +233,21 @@ export class PrivateRuntime implements DistributionRuntime {
     // The content read: by the instance, or (redirected) by the node after the 307. Its admission is
     // decided at the instance's answer time; the node's extra round trips are in extraRtts.
     t = this.storageGet(t, req);
+    if (t === Infinity) {
+      // The driver gave up: the instance answers the node 503 once the last Slow Down has come back.
+      const route: Route = {
+        path: instancePath,
+        source: 'private-registry',
+        extraRtts,
+        serviceS: this.getLimiter.gaveUpAt - arrival,
+        capBps: Infinity,
+        internet: false,
+        viaNat: false,
+        crossZone: zone !== w.topo.nodeZone[req.node],
+      };
+      w.get({ ...req, bytes: ERROR_BYTES }, route, () => done(false, 'storage-throttled'));
+      return;
+    }
     let path = instancePath;
     let crossZone = zone !== w.topo.nodeZone[req.node];
     if (redirected) {
@@ -201,6 +264,7 @@ export class PrivateRuntime implements DistributionRuntime {
       internet: false,
       viaNat: false,
       crossZone,
+      gate: w.faults.gate(redirected ? 'storage' : 'registry'),
     };
     w.get(req, route, done);
   }
@@ -240,5 +304,6 @@ export const privateRegistry: DistributionModule<PrivateConfig> = {
     `private: ${c.instances} instance${c.instances === 1 ? '' : 's'} × ${(c.nic * 8) / 1e9} Gbit/s, ${c.storage.kind} storage${
       c.storage.shared ? (c.storage.redirect ? ' (redirect)' : ' (proxy)') : ''
     }, ${c.loadBalancing}`,
-  create: (world, c) => new PrivateRuntime(world, c),
+  // Everything the registry serves lives in its storage: a storage outage refuses every request too.
+  create: (world, c) => gated(gated(new PrivateRuntime(world, c), world, 'storage'), world, 'registry'),
 };

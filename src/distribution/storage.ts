@@ -216,24 +216,28 @@ export function uploadRequests(spec: StorageSpec, bytes: number): number {
 
 /**
  * A store's request-rate limit: at most `perSecond` requests admitted in each one-second window; a request
- * beyond it is answered 503 Slow Down and retried after a doubling backoff. Admission is decided when the
- * request is issued (its start time may be slightly in the future), so requests are not re-evaluated in
- * time order — a simplification that keeps throttling free of extra events. Issue 4 adds retry limits
- * and jitter; `backoffS` is the hook.
+ * beyond it is answered 503 Slow Down and retried after `backoffS(attempt)` (the SDK's back-off, with its
+ * jitter), at most `maxAttempts` times in all; after the last refusal the request fails (`admit` returns
+ * Infinity and `gaveUpAt` says when the client gave up). Admission is decided when the request is issued
+ * (its start time may be slightly in the future), so requests are not re-evaluated in time order — a
+ * simplification that keeps throttling free of extra events.
  */
 export class RequestRateLimiter {
   /** Admitted requests per window index (floor of seconds). */
   private readonly windows = new Map<number, number>();
   private oldest = 0;
   throttled = 0;
+  /** When the last request that ran out of attempts got its final 503 back. */
+  gaveUpAt = 0;
 
   constructor(
     readonly perSecond: number,
     private readonly roundTripS: number,
     private readonly backoffS: (attempt: number) => number,
+    private readonly maxAttempts = Infinity,
   ) {}
 
-  /** Admits one request wanting to start at `t` (≥ `now`); returns when it is finally admitted. */
+  /** Admits one request wanting to start at `t` (≥ `now`); returns when it is finally admitted, or Infinity. */
   admit(t: number, now: number): number {
     if (this.perSecond === Infinity) return t;
     this.prune(now);
@@ -245,12 +249,16 @@ export class RequestRateLimiter {
         return t;
       }
       this.throttled++;
+      if (attempt + 1 >= this.maxAttempts) {
+        this.gaveUpAt = t + this.roundTripS;
+        return Infinity;
+      }
       // The 503 comes back after a round trip to the store; the client then backs off.
       t += this.roundTripS + this.backoffS(attempt);
     }
   }
 
-  /** Drops windows that can no longer be asked about (every request starts at or after `now`). */
+/** Drops windows that can no longer be asked about (every request starts at or after `now`). */
   private prune(now: number): void {
     const current = Math.floor(now);
     if (current - this.oldest > 2 * this.windows.size) {

@@ -54,8 +54,10 @@ export function connect(session: PullSession, hostBit: number): number {
 export type FetchDone = (ok: boolean, reason?: string) => void;
 
 export interface DistributionRuntime {
-  /** Whether a pull starts with an auth token request (hosted registries). */
+  /** Whether a pull starts with the bearer-token dance: 401 challenge, then a token request (hosted registries). */
   readonly needsToken: boolean;
+  /** Optional: a pull starts with a 401 challenge answered with Basic credentials the node already holds (ECR). */
+  readonly basicAuth?: boolean;
   /** Serves one request for one node; calls `done` once, at the simulated time the response has arrived. */
   fetch(req: FetchRequest, done: FetchDone): void;
   /** Adds the strategy's own costs (instances, storage, provider transfer) from the ledger's usage. */
@@ -65,15 +67,19 @@ export interface DistributionRuntime {
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
   /**
-   * Optional: node `node` left the cluster at the current time (churn). A strategy with per-node state
-   * that others depend on (P2P: the node uploads to peers) drops it here; the node runtime counts the
-   * pulls it abandons. Strategies without such state do not implement it.
-   *
-   * What happens to the leaver's own requests: P2P drops its blob downloads (their `done` never runs);
-   * plain GETs already on the wire (metadata, range reads) still complete and call back, so the node
-   * runtime must ignore callbacks for a node that is gone.
+   * Optional: seconds a node may reuse its bearer token for later pulls (the token service's lifetime);
+   * absent or 0: every pull fetches its own token, as containerd's CRI resolver does.
+   */
+  readonly tokenTtlS?: number;
+  /**
+   * Optional churn hooks (faults/churn.ts). `nodeLeft`: node `node` is gone from now on — it serves
+   * nothing more (a P2P peer drops its uploads; its downloaders must re-source) and the callbacks of its
+   * own requests are ignored by the node runtime (P2P drops the leaver's blob downloads, whose `done` never
+   * runs; plain GETs already on the wire, metadata and range reads, still call back). `nodeJoined`: a node slot came up as a fresh host with
+   * an empty cache (a new node id, never a re-used one in the same run).
    */
   nodeLeft?(node: number): void;
+  nodeJoined?(node: number): void;
 }
 
 export interface DistributionModule<Config extends { kind: string }> {

@@ -60,7 +60,7 @@ export function upstreamWorld(world: World, extra: ExtraClients): World {
       return v;
     },
   }) as ModelEvents;
-  return new World(world.sim, world.net, viewTopo, world.rng, events, world.cluster, world.prices);
+  return new World(world.sim, world.net, viewTopo, world.rng, events, world.cluster, world.prices, world.faults);
 }
 
 /** Response bodies of a token-auth registry's auth dance (as a node's, see cluster/node.ts). */
@@ -111,6 +111,12 @@ export class UpstreamClient {
         if (!ok) return done(false, reason);
         ask('token', TOKEN_BYTES, (ok2, reason2) => (ok2 ? ask(kind, bytes, done, range) : done(false, reason2)));
       });
+      return;
+    }
+    if (this.upstream.basicAuth && now - (this.tokenAt.get(c) ?? -Infinity) > TOKEN_TTL_S) {
+      // Basic auth (ECR): the 401 challenge, then the request with the client's credentials.
+      this.tokenAt.set(c, now);
+      ask('challenge', CHALLENGE_BYTES, (ok, reason) => (ok ? ask(kind, bytes, done, range) : done(false, reason)));
       return;
     }
     ask(kind, bytes, done, range);

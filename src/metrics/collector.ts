@@ -21,6 +21,10 @@ export class MetricsCollector implements ModelEvents {
   internetBytes = 0;
   natBytes = 0;
   crossZoneBytes = 0;
+  /** Billing counters for the cost ledger (not result fields). */
+  crossRegionBytes = 0;
+  ownEgressBytes = 0;
+  endpointBytes = 0;
   readonly bySource = new Map<string, number>();
   private readonly publishedAt: number[] = [];
   private readonly targets: number[] = [];
@@ -52,6 +56,9 @@ export class MetricsCollector implements ModelEvents {
   }
 
   transferDone(e: TransferEvent): void {
+    if (e.crossRegion) this.crossRegionBytes += e.bytes;
+    if (e.ownEgress) this.ownEgressBytes += e.bytes;
+    if (e.viaEndpoint) this.endpointBytes += e.bytes;
     if (e.cacheFill) {
       if (e.internet) this.internetBytes += e.bytes;
       if (e.viaNat) this.natBytes += e.bytes;
@@ -65,7 +72,10 @@ export class MetricsCollector implements ModelEvents {
     if (e.viaNat) this.natBytes += e.bytes;
     if (e.crossZone) this.crossZoneBytes += e.bytes;
     this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
-    if (this.clock) this.timeline.record(this.clock() - this.latestPublish, e.bytes, e.source);
+    if (this.clock) {
+      const now = this.clock();
+      this.timeline.record(now - this.latestPublish, e.bytes, e.source, e.startedAt === undefined ? undefined : e.startedAt - this.latestPublish);
+    }
     if (this.zoneOf) {
       const zone = this.zoneOf(e.node);
       let z = this.byZone.get(zone);
@@ -95,17 +105,25 @@ export class MetricsCollector implements ModelEvents {
     }
   }
 
+  targetDropped(release: number): void {
+    this.targets[release]--;
+  }
+
   nodeReady(_node: number, release: number, time: number): void {
     this.nodeReadyS.push(time - this.publishedAt[release]);
     this.readyCount[release]++;
     if (time > this.lastReady[release]) this.lastReady[release] = time;
   }
 
-  /** Per release: publish → last target node ready; only releases whose every target became ready. */
+  /**
+   * Per release: publish → last target node ready. Targets that failed a pull or left stop counting
+   * (targetDropped; their pulls are in pulls_failed_by_reason); a release none of whose targets became
+   * ready has no rollout time.
+   */
   rolloutPercentiles(): Percentiles {
     const xs: number[] = [];
     for (let r = 0; r < this.publishedAt.length; r++) {
-      if (this.readyCount[r] === this.targets[r]) xs.push(this.lastReady[r] - this.publishedAt[r]);
+      if (this.readyCount[r] > 0 && this.readyCount[r] === this.targets[r]) xs.push(this.lastReady[r] - this.publishedAt[r]);
     }
     return percentiles(xs);
   }

@@ -65,6 +65,15 @@ export interface VariantResult {
   prices?: PriceRow[];
   /** With --replications: mean, sd and 95 % CI of each numeric metric, by its dotted path. */
   replicated?: Record<string, MetricStats>;
+  /** With --replications: every run's own metrics, in replication order (the raw samples behind `replicated`). */
+  runs?: ReplicationRun[];
+}
+
+/** One replication of a variant: its seed and metrics. Replication r has the same seed in every variant (CRN). */
+export interface ReplicationRun {
+  replication: number;
+  seed: number;
+  metrics: VariantMetrics;
 }
 
 /** One price as the report shows it: value as quoted, as-of date and source. */

@@ -4,8 +4,8 @@
  *
  * Time runs from the publish of the release a sample belongs to ("time since release"), averaged over
  * releases: with periodic releases a day-long axis would show a dozen spikes a few seconds wide, while
- * the rollout window is where strategies differ. Bytes are counted when a transfer completes (the model
- * reports transfers whole), so throughput is smoothed over a bucket, not an instantaneous rate.
+ * the rollout window is where strategies differ. A transfer whose start is known has its bytes spread
+ * evenly over its flow time (its mean rate); one without (e.g. a P2P piece) counts when it completes.
  */
 
 export const MAX_POINTS = 200;
@@ -50,16 +50,29 @@ export class TransferTimeline {
   private readonly perSource = new Map<string, Float64Array>();
   private maxSeen = 0;
 
-  record(offsetS: number, bytes: number, source: string): void {
-    const t = Math.max(0, offsetS);
-    if (t > this.maxSeen) this.maxSeen = t;
-    while (t >= this.width * FINE_BUCKETS) this.coarsen();
+  /** `bytes` that flowed from `startS` to `endS` (offsets from publish); a point at `endS` without a start. */
+  record(endS: number, bytes: number, source: string, startS?: number): void {
+    const end = Math.max(0, endS);
+    if (end > this.maxSeen) this.maxSeen = end;
+    while (end >= this.width * FINE_BUCKETS) this.coarsen();
     let acc = this.perSource.get(source);
     if (!acc) {
       acc = new Float64Array(FINE_BUCKETS);
       this.perSource.set(source, acc);
     }
-    acc[Math.floor(t / this.width)] += bytes;
+    const start = startS === undefined ? end : Math.min(end, Math.max(0, startS));
+    const w = this.width;
+    const last = Math.floor(end / w);
+    if (start === end) {
+      acc[last] += bytes;
+      return;
+    }
+    // Each bucket gets the share of the flow time that falls in it (at most FINE_BUCKETS of them).
+    const rate = bytes / (end - start);
+    for (let i = Math.floor(start / w); i <= last; i++) {
+      const overlap = Math.min(end, (i + 1) * w) - Math.max(start, i * w);
+      if (overlap > 0) acc[i] += rate * overlap;
+    }
   }
 
   private coarsen(): void {

@@ -17,9 +17,43 @@ export interface Chart {
 
 type Row = Record<string, string | number>;
 
-const WIDTH = 640;
+const WIDTH = 760;
 const HEIGHT = 240;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+/** At most this many time buckets per throughput line: finer buckets only show transfer completions as spikes. */
+const THROUGHPUT_POINTS = 60;
+
+/** Tableau 10: distinguishable, and the same variant has the same colour in every chart and table. */
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#ff9da6', '#9d755d', '#bab0ac'];
+
+/** Each variant's colour, in variant order (the palette repeats after ten). */
+export function variantColors(names: readonly string[]): string[] {
+  return names.map((_, i) => PALETTE[i % PALETTE.length]);
+}
+
+/**
+ * Sources in a stable order with colours: a source named like a variant (a registry) takes that
+ * variant's colour, so "ecr" is the same blue in every chart; others (peer, origin, mirrors) the rest.
+ */
+function sourceColor(result: RunResult) {
+  const names = result.variants.map((v) => v.name);
+  const sources = new Set<string>();
+  for (const v of result.variants) {
+    for (const s of Object.keys(v.series?.ingress_by_source ?? {})) sources.add(s);
+    for (const z of Object.values(v.series?.ingress_by_zone ?? {})) for (const s of Object.keys(z.bytes_by_source)) sources.add(s);
+  }
+  const domain = [...sources].sort();
+  const taken = new Set(domain.filter((s) => names.includes(s)).map((s) => names.indexOf(s) % PALETTE.length));
+  const free = PALETTE.filter((_, i) => !taken.has(i));
+  let next = 0;
+  const range = domain.map((s) => (names.includes(s) ? PALETTE[names.indexOf(s) % PALETTE.length] : free[next++ % Math.max(1, free.length)] ?? PALETTE[0]));
+  return { field: 'source', type: 'nominal' as const, title: 'source', scale: { domain, range } };
+}
+
+function variantColor(result: RunResult, title = 'variant') {
+  const names = result.variants.map((v) => v.name);
+  return { field: 'variant', type: 'nominal' as const, title, sort: names, scale: { domain: names, range: variantColors(names) } };
+}
 
 /** Sources whose bytes did not come from a registry (peers in P2P strategies). */
 function isRegistrySource(source: string): boolean {
@@ -37,13 +71,14 @@ export async function renderCharts(result: RunResult): Promise<Chart[]> {
     {
       id: 'ingress-by-source',
       title: 'Ingress by source over a rollout',
-      caption: 'Bytes per second arriving at the nodes, by where they came from, against seconds since publish, averaged over releases (bytes counted when each transfer completes).',
+      caption:
+        "Bytes per second arriving at the nodes of each variant, stacked by where they came from, against seconds since the release was published, averaged over releases. Each transfer's bytes are spread over its flow time; P2P pieces count when they land.",
       spec: ingressSpec(result),
     },
     {
       id: 'registry-egress',
       title: 'Registry egress throughput over a rollout',
-      caption: 'Bytes per second served by registries (every source except peers), against seconds since publish, averaged over releases.',
+      caption: 'Bytes per second served by registries and origins (every source except peers), against seconds since the release was published, averaged over releases; the lower and shorter, the less load to provision for.',
       spec: registrySpec(result),
     },
     {
@@ -55,7 +90,7 @@ export async function renderCharts(result: RunResult): Promise<Chart[]> {
     {
       id: 'cost-breakdown',
       title: 'Cost per day by item',
-      caption: "Each variant's cost per day, split into the ledger's items (prices in the assumptions above).",
+      caption: "Each variant's cost per day, split into the ledger's items (prices and their sources in the assumptions above); the label is the total.",
       spec: costSpec(result),
     },
   ];
@@ -85,6 +120,12 @@ const base = (values: Row[]) =>
     data: { values },
   }) as const;
 
+/** A composite (facet, concat) spec takes its sizes from the inner specs. */
+function withoutSize<T extends { width: number; height: number }>(spec: T): Omit<T, 'width' | 'height'> {
+  const { width: _w, height: _h, ...rest } = spec;
+  return rest;
+}
+
 function rolloutSpec(result: RunResult): TopLevelSpec | undefined {
   const rows: Row[] = [];
   for (const v of result.variants) {
@@ -99,28 +140,56 @@ function rolloutSpec(result: RunResult): TopLevelSpec | undefined {
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'seconds since release published' },
       y: { field: 'share', type: 'quantitative', title: 'share of nodes ready', axis: { format: '%' }, scale: { domain: [0, 1] } },
-      color: { field: 'variant', type: 'nominal', title: 'variant', sort: result.variants.map((v) => v.name) },
+      color: variantColor(result),
     },
   };
+}
+
+/** Merges neighbouring equal-width buckets so a line has at most `max` points; rates stay means. */
+export function coarsen(t_s: readonly number[], Bps: readonly number[], max: number): { t_s: number[]; Bps: number[] } {
+  const k = Math.max(1, Math.ceil(t_s.length / max));
+  if (k === 1) return { t_s: [...t_s], Bps: [...Bps] };
+  const out = { t_s: [] as number[], Bps: [] as number[] };
+  for (let i = 0; i < t_s.length; i += k) {
+    const group = Bps.slice(i, i + k);
+    out.t_s.push(t_s[i]);
+    out.Bps.push(group.reduce((a, b) => a + b, 0) / group.length);
+  }
+  return out;
 }
 
 function ingressSpec(result: RunResult): TopLevelSpec | undefined {
   const rows: Row[] = [];
   for (const v of result.variants) {
-    for (const [source, s] of Object.entries(v.series?.ingress_by_source ?? {})) {
-      s.t_s.forEach((t, i) => rows.push({ series: `${v.name} · ${source}`, t, Bps: s.Bps[i] }));
+    for (const [source, raw] of Object.entries(v.series?.ingress_by_source ?? {})) {
+      const s = coarsen(raw.t_s, raw.Bps, THROUGHPUT_POINTS);
+      s.t_s.forEach((t, i) => rows.push({ variant: v.name, source, t, Bps: s.Bps[i] }));
     }
   }
   if (rows.length === 0) return undefined;
   return {
-    ...base(rows),
-    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.5 },
-    encoding: {
-      x: { field: 't', type: 'quantitative', title: 'seconds since release published' },
-      y: { field: 'Bps', type: 'quantitative', title: 'ingress (bytes/s)', axis: { format: '~s' } },
-      color: { field: 'series', type: 'nominal', title: 'variant · source' },
+    ...withoutSize(base(rows)),
+    facet: {
+      row: {
+        field: 'variant',
+        type: 'nominal',
+        title: null,
+        sort: result.variants.map((v) => v.name),
+        header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12, labelPadding: 4 },
+      },
     },
-  };
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: WIDTH,
+      height: 90,
+      mark: { type: 'area', interpolate: 'step-after' },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'seconds since release published' },
+        y: { field: 'Bps', type: 'quantitative', title: 'bytes/s', axis: { format: '~s', tickCount: 3 }, stack: 'zero' },
+        color: sourceColor(result),
+      },
+    },
+  } as unknown as TopLevelSpec;
 }
 
 function registrySpec(result: RunResult): TopLevelSpec | undefined {
@@ -129,16 +198,18 @@ function registrySpec(result: RunResult): TopLevelSpec | undefined {
     const sources = Object.entries(v.series?.ingress_by_source ?? {}).filter(([s]) => isRegistrySource(s));
     if (sources.length === 0) continue;
     const t_s = sources[0][1].t_s;
-    t_s.forEach((t, i) => rows.push({ variant: v.name, t, Bps: sources.reduce((sum, [, s]) => sum + (s.Bps[i] ?? 0), 0) }));
+    const total = t_s.map((_, i) => sources.reduce((sum, [, s]) => sum + (s.Bps[i] ?? 0), 0));
+    const s = coarsen(t_s, total, THROUGHPUT_POINTS);
+    s.t_s.forEach((t, i) => rows.push({ variant: v.name, t, Bps: s.Bps[i] }));
   }
   if (rows.length === 0) return undefined;
   return {
     ...base(rows),
-    mark: { type: 'area', interpolate: 'step-after', opacity: 0.35, line: true },
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
     encoding: {
       x: { field: 't', type: 'quantitative', title: 'seconds since release published' },
-      y: { field: 'Bps', type: 'quantitative', title: 'registry egress (bytes/s)', axis: { format: '~s' }, stack: null },
-      color: { field: 'variant', type: 'nominal', title: 'variant', sort: result.variants.map((v) => v.name) },
+      y: { field: 'Bps', type: 'quantitative', title: 'registry egress (bytes/s)', axis: { format: '~s' } },
+      color: variantColor(result),
     },
   };
 }
@@ -165,7 +236,7 @@ function zoneSpec(result: RunResult): TopLevelSpec | undefined {
         encoding: {
           y: { field: 'bar', type: 'nominal', title: null, sort: order, axis: { labelLimit: 320 } },
           x: { field: 'bytes', type: 'quantitative', title: 'bytes received', axis: { format: '~s' } },
-          color: { field: 'source', type: 'nominal', title: 'source' },
+          color: sourceColor(result),
         },
       },
       {
@@ -191,14 +262,29 @@ function costSpec(result: RunResult): TopLevelSpec | undefined {
     }
   }
   if (rows.length === 0) return undefined;
+  const y = { field: 'variant', type: 'nominal' as const, title: null, sort: result.variants.map((v) => v.name) };
+  // Room on the right for the total's label.
+  const max = Math.max(...result.variants.map((v) => v.metrics.cost_usd_per_day).filter(Number.isFinite), 0);
   return {
     ...base(rows),
     height: Math.max(60, 36 * result.variants.length),
-    mark: { type: 'bar' },
-    encoding: {
-      y: { field: 'variant', type: 'nominal', title: null, sort: result.variants.map((v) => v.name) },
-      x: { field: 'usd_per_day', type: 'quantitative', title: 'USD per day', axis: { format: '$,.2f' } },
-      color: { field: 'item', type: 'nominal', title: 'cost item' },
-    },
-  };
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y,
+          x: { field: 'usd_per_day', type: 'quantitative', title: 'USD per day', axis: { format: '$,.2f' }, scale: { domain: [0, max * 1.15 || 1], nice: false } },
+          color: { field: 'item', type: 'nominal', title: 'cost item', legend: { orient: 'bottom', columns: 4 } },
+        },
+      },
+      {
+        mark: { type: 'text', align: 'left', dx: 4, fontWeight: 'bold' },
+        encoding: {
+          y,
+          x: { field: 'usd_per_day', aggregate: 'sum', type: 'quantitative' },
+          text: { field: 'usd_per_day', aggregate: 'sum', type: 'quantitative', format: '$,.2f' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
 }

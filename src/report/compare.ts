@@ -3,8 +3,9 @@
  * load and robustness, and hyperfine-style relative lines ("ecr finished rollouts 8.03× faster than
  * dockerhub, at 1.01× the cost"). Reads only RunResult; shared by the terminal, HTML and Markdown.
  */
-import type { RunResult, VariantMetrics } from '../metrics/result.ts';
+import type { MetricStats, RunResult, VariantMetrics } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatUSD } from '../scenario/units.ts';
+import { formatHalfWidth, pairedStats } from './replications.ts';
 
 export type Criterion = 'latency' | 'cost' | 'registry load' | 'robustness';
 
@@ -18,8 +19,20 @@ export interface Verdict {
   value: string;
   /** Every variant's value, formatted, in variant order. */
   values: string[];
+  /** Every variant's value in base units (NaN where it has none, e.g. no rollout finished). */
+  numbers: number[];
   /** With replications: each variant's 95 % CI half-width, formatted ("" without). */
   plusMinus: string[];
+  /** The best variant that did not win (absent on a tie or with one variant). */
+  runnerUp?: string;
+  /** The runner-up's value, formatted and in base units. */
+  runnerUpValue?: string;
+  runnerUpNumber?: number;
+  /**
+   * With replications: whether the 95 % CI of the paired (same-seed) difference between the winner and
+   * the runner-up excludes zero. false means the lead is within the noise of R runs.
+   */
+  clear?: boolean;
 }
 
 interface CriterionDef {
@@ -59,9 +72,23 @@ export function verdicts(result: RunResult): Verdict[] {
     const winners = tie || result.variants.length < 2 || !Number.isFinite(min) ? [] : result.variants.filter((_, i) => shown[i] === best).map((v) => v.name);
     const plusMinus = result.variants.map((v) => {
       const s = v.replicated?.[c.path];
-      return s && s.n > 1 ? `± ${c.format((s.ci95[1] - s.ci95[0]) / 2)}` : '';
+      return s && s.n > 1 ? formatHalfWidth(s, c.format) : '';
     });
-    return { criterion: c.criterion, measure: c.measure, winners, value: c.format(min), values: shown, plusMinus };
+    const verdict: Verdict = { criterion: c.criterion, measure: c.measure, winners, value: c.format(min), values: shown, numbers: xs, plusMinus };
+    if (winners.length > 0) {
+      // The runner-up: the lowest finite value among the variants that did not win.
+      const rest = result.variants.map((v, i) => ({ v, x: xs[i] })).filter(({ v, x }) => !winners.includes(v.name) && Number.isFinite(x));
+      if (rest.length > 0) {
+        const up = rest.reduce((a, b) => (b.x < a.x ? b : a));
+        verdict.runnerUp = up.v.name;
+        verdict.runnerUpValue = c.format(up.x);
+        verdict.runnerUpNumber = up.x;
+        const winner = result.variants.find((v) => v.name === winners[0])!;
+        const diff = pairedStats(winner, up.v, c.get, (a, b) => a - b);
+        if (diff) verdict.clear = diff.ci95[1] < 0;
+      }
+    }
+    return verdict;
   });
 }
 
@@ -72,8 +99,11 @@ export interface Relative {
   speedup: number;
   /** winner's cost per day / other's. */
   costRatio: number;
-  /** With replications: the speedup's standard deviation, propagated from both variants' (hyperfine). */
-  speedupSd?: number;
+  /**
+   * With replications: the speedup is the mean of the per-replication ratios (each pair ran on the same
+   * seeds) and this is the half-width of its 95 % confidence interval.
+   */
+  speedupHalfWidth?: number;
 }
 
 /** The fastest variant (rollout p99) against each other variant. */
@@ -84,16 +114,13 @@ export function relatives(result: RunResult): Relative[] {
   return vs
     .filter((v) => v !== best)
     .map((v) => {
-      const speedup = rolloutP99(v.metrics) / rolloutP99(best.metrics);
-      const a = best.replicated?.['rollout_s.p99'];
-      const b = v.replicated?.['rollout_s.p99'];
-      const sd = a && b && a.mean > 0 && b.mean > 0 ? speedup * Math.sqrt((a.sd / a.mean) ** 2 + (b.sd / b.mean) ** 2) : undefined;
+      const paired: MetricStats | undefined = pairedStats(v, best, rolloutP99, (a, b) => a / b);
       return {
         winner: best.name,
         other: v.name,
-        speedup,
+        speedup: paired ? paired.mean : rolloutP99(v.metrics) / rolloutP99(best.metrics),
         costRatio: v.metrics.cost_usd_per_day > 0 ? best.metrics.cost_usd_per_day / v.metrics.cost_usd_per_day : NaN,
-        ...(sd !== undefined ? { speedupSd: sd } : {}),
+        ...(paired ? { speedupHalfWidth: (paired.ci95[1] - paired.ci95[0]) / 2 } : {}),
       };
     });
 }
@@ -107,10 +134,12 @@ export function formatRatio(x: number): string {
 export function relativeSentence(r: Relative): string {
   const cost = Number.isFinite(r.costRatio) ? `, at ${formatRatio(r.costRatio)} the cost` : '';
   let ratio = formatRatio(r.speedup);
-  if (r.speedupSd !== undefined && Number.isFinite(r.speedup)) {
+  if (r.speedupHalfWidth !== undefined && Number.isFinite(r.speedup) && r.speedup < 1000) {
     // The ± gets as many decimals as the ratio, as hyperfine prints "1.23 ± 0.05 times".
     const shown = r.speedup.toPrecision(3);
-    ratio = `${shown} ± ${r.speedupSd.toFixed((shown.split('.')[1] ?? '').length)}×`;
+    const pm = r.speedupHalfWidth.toFixed((shown.split('.')[1] ?? '').length);
+    // A half-width that rounds to nothing at the ratio's precision is left out, not printed as "± 0.00".
+    if (Number(pm) > 0) ratio = `${shown} ± ${pm}×`;
   }
   return `${r.winner} finished rollouts ${ratio} faster than ${r.other}${cost}`;
 }
@@ -129,7 +158,8 @@ export function renderComparison(result: RunResult, color = false): string {
     lines.push(bold('Best per criterion'));
     const w = Math.max(...vs.map((v) => v.criterion.length));
     for (const v of vs) {
-      const who = v.winners.length === 0 ? 'tie' : `${v.winners.join(', ')} (${v.measure} ${v.value})`;
+      const noise = v.clear === false ? `; within the noise of ${result.replications} replications` : '';
+      const who = v.winners.length === 0 ? 'tie' : `${v.winners.join(', ')} (${v.measure} ${v.value}${v.runnerUp ? ` vs ${v.runnerUp} ${v.runnerUpValue}` : ''}${noise})`;
       lines.push(`  ${v.criterion}${' '.repeat(w - v.criterion.length)}  ${who}`);
     }
   }

@@ -5,10 +5,10 @@
  * header depends only on which keys exist, not on which variant or model inserted them first.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { RunResult } from '../metrics/result.ts';
+import type { RunResult, VariantMetrics } from '../metrics/result.ts';
 import { METRIC_KEYS, PERCENTILE_KEYS } from './json.ts';
 
-type Cell = string | number;
+export type Cell = string | number;
 
 const LEADING_COLUMNS = ['scenario', 'seed', 'variant', 'description'];
 
@@ -20,29 +20,63 @@ const FIELD_ORDER: Record<string, readonly string[]> = {
   cost_usd: ['total'],
 };
 
-interface Column {
+export interface Column {
   name: string;
   path: string[];
 }
 
+/**
+ * With replications the rows are the runs (one per variant × replication, with its own seed and a
+ * `replication` column): tidy data, each observation a row; the means and CIs are in the JSON.
+ */
 export function renderCsv(result: RunResult): string {
-  const metrics = result.variants.map((v) => v.metrics as unknown as Record<string, unknown>);
+  const rows = csvRows(result);
+  const metrics = rows.map((r) => r.metrics as unknown as Record<string, unknown>);
+  const replicated = rows.some((r) => r.replication !== undefined);
+  const leading = replicated ? [...LEADING_COLUMNS, 'replication'] : LEADING_COLUMNS;
+  const columns = checkedColumns(metrics, leading);
+  const header = [...leading, ...columns.map((c) => c.name)].map(guardFormula);
+  const body = rows.map((r, i) => [
+    guardFormula(result.scenario.name),
+    r.seed,
+    guardFormula(r.variant.name),
+    guardFormula(r.variant.description),
+    ...(replicated ? [r.replication ?? ''] : []),
+    ...metricCells(metrics[i], columns),
+  ]);
+  return stringify([header, ...body], { record_delimiter: 'unix', eof: true });
+}
+
+interface CsvRow {
+  variant: RunResult['variants'][number];
+  seed: number;
+  replication?: number;
+  metrics: VariantMetrics;
+}
+
+/** One row per variant, or per run when the variant carries its replications. */
+export function csvRows(result: RunResult): CsvRow[] {
+  return result.variants.flatMap((v): CsvRow[] =>
+    v.runs && v.runs.length > 0
+      ? v.runs.map((r) => ({ variant: v, seed: r.seed, replication: r.replication, metrics: r.metrics }))
+      : [{ variant: v, seed: result.seed, metrics: v.metrics }],
+  );
+}
+
+/** The metric columns for these rows, refusing two fields that would flatten onto one column name. */
+export function checkedColumns(metrics: Record<string, unknown>[], leading: readonly string[]): Column[] {
   const columns = metricColumns(metrics, []);
-  const seen = new Set(LEADING_COLUMNS);
+  const seen = new Set(leading);
   for (const c of columns) {
     // e.g. a cost item named `per_day` would land on `cost_usd_per_day`: two metrics, one column.
     if (seen.has(c.name)) throw new Error(`internal: two fields flatten to the CSV column '${c.name}'`);
     seen.add(c.name);
   }
-  const header = [...LEADING_COLUMNS, ...columns.map((c) => c.name)].map(guardFormula);
-  const rows = result.variants.map((v, i) => [
-    guardFormula(result.scenario.name),
-    result.seed,
-    guardFormula(v.name),
-    guardFormula(v.description),
-    ...columns.map((c) => toCell(valueAt(metrics[i], c.path))),
-  ]);
-  return stringify([header, ...rows], { record_delimiter: 'unix', eof: true });
+  return columns;
+}
+
+export function metricCells(metrics: Record<string, unknown>, columns: readonly Column[]): Cell[] {
+  return columns.map((c) => toCell(valueAt(metrics, c.path)));
 }
 
 function metricColumns(objects: Record<string, unknown>[], path: string[]): Column[] {

@@ -9,6 +9,7 @@ const RUN_KEYS = ['schemaVersion', 'tool', 'scenario', 'seed', 'variants'];
 const TOOL_KEYS = ['name', 'version'];
 const SCENARIO_KEYS = ['name'];
 const VARIANT_KEYS = ['name', 'description', 'metrics'];
+const RUN_SAMPLE_KEYS = ['replication', 'seed', 'metrics'];
 /** VariantMetrics in declaration order. */
 export const METRIC_KEYS = [
   'simulated_s',
@@ -48,7 +49,13 @@ function orderRun(r: RunResult): Json {
   return ordered(o, RUN_KEYS, {
     tool: (v) => ordered(v as Record<string, unknown>, TOOL_KEYS),
     scenario: (v) => ordered(v as Record<string, unknown>, SCENARIO_KEYS),
-    variants: (v) => (v as Record<string, unknown>[]).map((variant) => ordered(variant, VARIANT_KEYS, { metrics: orderMetrics })),
+    variants: (v) =>
+      (v as Record<string, unknown>[]).map((variant) =>
+        ordered(variant, VARIANT_KEYS, {
+          metrics: orderMetrics,
+          runs: (runs) => (runs as Record<string, unknown>[]).map((run) => ordered(run, RUN_SAMPLE_KEYS, { metrics: orderMetrics })),
+        }),
+      ),
   });
 }
 

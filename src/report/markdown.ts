@@ -45,7 +45,7 @@ export function renderMarkdown(result: RunResult): string {
           const pm = v.plusMinus[i] ? ` ${e(v.plusMinus[i])}` : '';
           return v.winners.includes(result.variants[i].name) ? `**${e(x)}**${pm} ✓` : `${e(x)}${pm}`;
         }),
-        v.winners.length ? v.winners.map(e).join(', ') : result.variants.length < 2 ? '—' : 'tie',
+        (v.winners.length ? v.winners.map(e).join(', ') : result.variants.length < 2 ? '—' : 'tie') + (v.clear === false ? ' (within noise)' : v.clear ? ' (clear)' : ''),
       ]),
       ['l', 'l', ...names.map(() => 'r' as const), 'l'],
     ),

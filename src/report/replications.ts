@@ -4,7 +4,7 @@
  * the moments). Reads and writes only metric values; running the replications is run.ts's job.
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
-import type { MetricStats, RunResult, VariantMetrics } from '../metrics/result.ts';
+import type { MetricStats, RunResult, VariantMetrics, VariantResult } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatUSD } from '../scenario/units.ts';
 
 /**
@@ -37,13 +37,45 @@ export function tCritical975(df: number): number {
   return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
 }
 
+/** Equal samples (a metric the seed does not move) average to themselves exactly, not to float noise. */
+function exactMean(xs: readonly number[]): number {
+  return xs.every((x) => x === xs[0]) ? xs[0] : mean(xs as number[]);
+}
+
 export function metricStats(xs: readonly number[]): MetricStats {
   const n = xs.length;
-  const m = mean(xs as number[]);
-  if (n < 2) return { n, mean: m, sd: 0, ci95: [m, m] };
+  const m = exactMean(xs);
+  if (n < 2 || xs.every((x) => x === xs[0])) return { n, mean: m, sd: 0, ci95: [m, m] };
   const sd = sampleStandardDeviation(xs as number[]);
   const half = (tCritical975(n - 1) * sd) / Math.sqrt(n);
   return { n, mean: m, sd, ci95: [m - half, m + half] };
+}
+
+/**
+ * Statistics of a per-replication combination of two variants' runs (a − b, a / b). Replication r of
+ * every variant ran on the same seeds (common random numbers), so pairing them cancels the shared noise:
+ * the interval of the paired difference is what says whether one variant really beats the other.
+ * Undefined without at least two paired runs, or when a run's value is not finite.
+ */
+export function pairedStats(
+  a: VariantResult,
+  b: VariantResult,
+  get: (m: VariantMetrics) => number,
+  combine: (x: number, y: number) => number,
+): MetricStats | undefined {
+  if (!a.runs || !b.runs || a.runs.length !== b.runs.length || a.runs.length < 2) return undefined;
+  const xs = a.runs.map((r, i) => combine(get(r.metrics), get(b.runs![i].metrics)));
+  return xs.every(Number.isFinite) ? metricStats(xs) : undefined;
+}
+
+/**
+ * "± 1.2 s": the CI half-width in the metric's units. A width below a billionth of the mean is float
+ * noise from averaging equal values (a deterministic metric), shown as an exact "± 0".
+ */
+export function formatHalfWidth(s: MetricStats, format: (x: number) => string): string {
+  const half = (s.ci95[1] - s.ci95[0]) / 2;
+  if (!Number.isFinite(half)) return '';
+  return half <= 1e-9 * Math.abs(s.mean) || half === 0 ? '± 0' : `± ${format(half)}`;
 }
 
 /** Every numeric leaf of the metrics by dotted path (`rollout_s.p99`, `cost_usd.nat_hours`). */
@@ -82,7 +114,7 @@ export function meanMetrics(list: readonly VariantMetrics[]): VariantMetrics {
     const keys = p.split('.');
     let o = copy;
     for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
-    o[keys[keys.length - 1]] = mean(flat.map((f) => f.get(p) ?? 0));
+    o[keys[keys.length - 1]] = exactMean(flat.map((f) => f.get(p) ?? 0));
   }
   return copy as unknown as VariantMetrics;
 }
@@ -102,7 +134,7 @@ export function renderReplications(result: RunResult): string {
     const stats = v.replicated ?? {};
     const parts = SHOWN.filter(([p]) => stats[p]).map(([p, label, f]) => {
       const s = stats[p];
-      return `${label} ${f(s.mean)} ± ${f((s.ci95[1] - s.ci95[0]) / 2)}`;
+      return `${label} ${f(s.mean)} ${formatHalfWidth(s, f)}`;
     });
     lines.push(`  ${v.name}: ${parts.join(', ')}`);
   }

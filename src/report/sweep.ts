@@ -9,8 +9,9 @@ import type { RunResult } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatRate, formatUSD, parseDuration, parseRate, parseSize } from '../scenario/units.ts';
 import { renderJson } from './json.ts';
 import { CRITERIA } from './compare.ts';
-import { flattenMetrics } from './replications.ts';
-import { guardFormula } from './csv.ts';
+import { formatHalfWidth, pairedStats } from './replications.ts';
+import type { VariantResult } from '../metrics/result.ts';
+import { checkedColumns, csvRows, guardFormula, metricCells } from './csv.ts';
 
 export interface SweepParameter {
   /** A scenario path as `--set` takes it, e.g. cluster.nodes. */
@@ -76,7 +77,11 @@ export interface SweepResult {
   kind: 'sweep';
   tool: RunResult['tool'];
   scenario: { name: string };
+  /** Identifies the sweep's definition (scenario bytes, overrides, grid, replications); equal on every shard. */
+  fingerprint: string;
   parameters: SweepParameter[];
+  /** Runs per variant at every point (absent: 1). */
+  replications?: number;
   /** Present on one slice of a sharded sweep (`--shard i/n`); absent on a whole or merged sweep. */
   shard?: { index: number; count: number };
   points: SweepPoint[];
@@ -84,17 +89,20 @@ export interface SweepResult {
   crossovers: Crossover[];
 }
 
-/** A parameter value as a number for interpolation (plain numbers, sizes, durations or rates) and its formatter. */
-export function numericValue(v: string): { value: number; format: (x: number) => string } | undefined {
-  if (/^-?\d+(\.\d+)?(e\d+)?$/.test(v)) return { value: Number(v), format: (x) => String(Number(x.toPrecision(3))) };
-  const quantities: [(s: string) => number, (x: number) => string][] = [
-    [parseSize, formatBytes],
-    [parseDuration, formatDuration],
-    [parseRate, formatRate],
+/**
+ * A parameter value as a number for interpolation and charts (plain numbers, sizes, durations or rates),
+ * its formatter and the unit of `value` (base units: bytes, seconds, bytes/s; "" for a plain number).
+ */
+export function numericValue(v: string): { value: number; format: (x: number) => string; unit: string } | undefined {
+  if (/^-?\d+(\.\d+)?(e\d+)?$/.test(v)) return { value: Number(v), format: (x) => String(Number(x.toPrecision(3))), unit: '' };
+  const quantities: [(s: string) => number, (x: number) => string, string][] = [
+    [parseSize, formatBytes, 'bytes'],
+    [parseDuration, formatDuration, 's'],
+    [parseRate, formatRate, 'bytes/s'],
   ];
-  for (const [parse, format] of quantities) {
+  for (const [parse, format, unit] of quantities) {
     try {
-      return { value: parse(v), format };
+      return { value: parse(v), format, unit };
     } catch {
       // not this quantity; try the next
     }
@@ -117,6 +125,11 @@ export interface Crossover {
   estimate?: number;
   /** The estimate in the parameter's own units, e.g. "3.92 MB". */
   estimateText?: string;
+  /**
+   * With replications: true when, at both neighbouring points, the 95 % CI of the paired (same-seed)
+   * difference excludes zero on its side; false means the crossing may be noise.
+   */
+  clear?: boolean;
 }
 
 /** For each parameter line, criterion and pair of variants: where their difference changes sign. */
@@ -153,6 +166,9 @@ export function findCrossovers(params: readonly SweepParameter[], points: readon
               // Lower is better: after the crossing the variant with the negative difference wins.
               const winner = d1 < 0 ? names[a] : names[b];
               const loser = d1 < 0 ? names[b] : names[a];
+              const before = pairedStats(line[i - 1].result.variants[a], line[i - 1].result.variants[b], c.get, (x, y) => x - y);
+              const after = pairedStats(line[i].result.variants[a], line[i].result.variants[b], c.get, (x, y) => x - y);
+              const excludesZero = (s: typeof before, sign: number) => s !== undefined && (sign < 0 ? s.ci95[1] < 0 : s.ci95[0] > 0);
               out.push({
                 measure: c.measure,
                 parameter: param.name,
@@ -161,6 +177,7 @@ export function findCrossovers(params: readonly SweepParameter[], points: readon
                 loser,
                 between: [v0, v1],
                 ...(x0 !== undefined && x1 !== undefined ? interpolate(x0.value, x1.value, d0, d1, x0.format) : {}),
+                ...(before && after ? { clear: excludesZero(before, Math.sign(d0)) && excludesZero(after, Math.sign(d1)) } : {}),
               });
             }
           }
@@ -180,39 +197,33 @@ function interpolate(x0: number, x1: number, d0: number, d1: number, format: (x:
 export function crossoverSentence(c: Crossover): string {
   const at = Object.entries(c.at).map(([k, v]) => `${k}=${v}`);
   const est = c.estimateText !== undefined ? ` (≈ ${c.estimateText})` : '';
-  return `${c.winner} beats ${c.loser} on ${c.measure} from ${c.parameter} between ${c.between[0]} and ${c.between[1]}${est}${at.length ? ` at ${at.join(', ')}` : ''}`;
+  const noise = c.clear === false ? ' (within the noise of the replications)' : '';
+  return `${c.winner} beats ${c.loser} on ${c.measure} from ${c.parameter} between ${c.between[0]} and ${c.between[1]}${est}${at.length ? ` at ${at.join(', ')}` : ''}${noise}`;
 }
 
-/** The tidy table: one row per point × variant, parameters first, then every numeric metric (`_`-joined). */
+/**
+ * The tidy table: one row per point × variant × replication (each run an observation), the parameters
+ * first as `parameter_<name>` columns (hyperfine's export names), then the seed, then every metric
+ * flattened as in the run CSV. Means and CIs per point are in the JSON and the HTML.
+ */
 export function renderSweepCsv(sweep: SweepResult): string {
   const paramCols = sweep.parameters.map((p) => `parameter_${p.name.replace(/\./g, '_')}`);
-  const metricCols: string[] = [];
-  const seen = new Set<string>();
-  const rows: Record<string, string | number>[] = [];
-  for (const pt of sweep.points) {
-    for (const v of pt.result.variants) {
-      const row: Record<string, string | number> = {};
-      sweep.parameters.forEach((p, i) => {
-        const value = pt.parameters[p.name];
-        row[paramCols[i]] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : guardFormula(value);
-      });
-      row.variant = guardFormula(v.name);
-      for (const [path, x] of flattenMetrics(v.metrics)) {
-        const col = path.replace(/\./g, '_');
-        if (!seen.has(col)) {
-          seen.add(col);
-          metricCols.push(col);
-        }
-        row[col] = x;
-      }
-      rows.push(row);
-    }
-  }
-  const columns = [...paramCols, 'variant', ...metricCols];
-  return stringify(
-    rows.map((r) => columns.map((c) => r[c] ?? '')),
-    { header: true, columns, record_delimiter: 'unix' },
-  );
+  const rows = sweep.points.flatMap((pt) => csvRows(pt.result).map((row) => ({ pt, row })));
+  const metrics = rows.map(({ row }) => row.metrics as unknown as Record<string, unknown>);
+  const replicated = rows.some(({ row }) => row.replication !== undefined);
+  const leading = [...paramCols, 'variant', 'seed', ...(replicated ? ['replication'] : [])];
+  const columns = checkedColumns(metrics, leading);
+  const body = rows.map(({ pt, row }, i) => [
+    ...sweep.parameters.map((p) => {
+      const value = pt.parameters[p.name];
+      return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : guardFormula(value);
+    }),
+    guardFormula(row.variant.name),
+    row.seed,
+    ...(replicated ? [row.replication ?? ''] : []),
+    ...metricCells(metrics[i], columns),
+  ]);
+  return stringify([[...leading, ...columns.map((c) => c.name)].map(guardFormula), ...body], { record_delimiter: 'unix', eof: true });
 }
 
 /** The sweep as JSON: each point's result in RunResult's canonical key order (see json.ts). */
@@ -222,12 +233,21 @@ export function renderSweepJson(sweep: SweepResult): string {
     kind: sweep.kind,
     tool: sweep.tool,
     scenario: sweep.scenario,
+    fingerprint: sweep.fingerprint,
     parameters: sweep.parameters,
+    ...(sweep.replications ? { replications: sweep.replications } : {}),
     ...(sweep.shard ? { shard: sweep.shard } : {}),
     points: sweep.points.map((p) => ({ index: p.index, parameters: p.parameters, result: JSON.parse(renderJson(p.result)) as unknown })),
     crossovers: sweep.crossovers,
   };
   return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** Rollout p99 as the grid shows it: the mean and, when replicated, its 95 % CI half-width. */
+function p99Cell(v: VariantResult): string {
+  const s = v.replicated?.['rollout_s.p99'];
+  const pm = s && s.n > 1 ? formatHalfWidth(s, formatDuration) : '';
+  return `${formatDuration(v.metrics.rollout_s.p99)}${pm ? ` ${pm}` : ''}`;
 }
 
 /** Terminal table: one row per point, rollout p99 and cost per day per variant; then the crossovers. */
@@ -238,11 +258,12 @@ export function renderSweepSummary(sweep: SweepResult): string {
   const head = [...sweep.parameters.map((p) => p.name), ...names.flatMap((n) => [`${n} p99`, `${n} $/day`])];
   const rows = sweep.points.map((pt) => [
     ...sweep.parameters.map((p) => pt.parameters[p.name]),
-    ...pt.result.variants.flatMap((v) => [formatDuration(v.metrics.rollout_s.p99), formatUSD(v.metrics.cost_usd_per_day)]),
+    ...pt.result.variants.flatMap((v) => [p99Cell(v), formatUSD(v.metrics.cost_usd_per_day)]),
   ]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]) => cells.map((x, c) => (c < sweep.parameters.length ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join('  ').trimEnd();
-  const out = [`pullsim ${sweep.tool.version} · sweep of ${sweep.scenario.name} · ${sweep.points.length} points`, '', line(head), ...rows.map(line), ''];
+  const reps = sweep.replications ? ` × ${sweep.replications} replications (± 95 % CI)` : '';
+  const out = [`pullsim ${sweep.tool.version} · sweep of ${sweep.scenario.name} · ${sweep.points.length} points${reps}`, '', line(head), ...rows.map(line), ''];
   if (sweep.shard) out.push(`Shard ${sweep.shard.index}/${sweep.shard.count}: crossovers need the whole grid; join the shards' --json files with pullsim merge.`);
   else if (sweep.crossovers.length === 0) out.push('No crossovers: the ranking of the variants does not change over the swept range.');
   else {
@@ -253,26 +274,38 @@ export function renderSweepSummary(sweep: SweepResult): string {
 }
 
 /**
- * `--shard i/n` (1-based), or `--shard n` with i from JOB_COMPLETION_INDEX (0-based, as a Kubernetes
- * Indexed Job sets it). Points go round-robin (index % n), so slow and fast regions spread evenly.
+ * `--shard i/n` (1-based); `--shard n` with i from JOB_COMPLETION_INDEX (0-based, as a Kubernetes
+ * Indexed Job sets it); or `--shard auto`, which also takes n from JOB_COMPLETION_COUNT (set it in the
+ * Job's env to the same number as `completions`). Points go round-robin (index % n), so slow and fast
+ * regions of the grid spread evenly over the shards.
  */
 export function parseShard(arg: string, env: Record<string, string | undefined>): { index: number; count: number } {
   const both = /^(\d+)\/(\d+)$/.exec(arg);
   const countOnly = /^(\d+)$/.exec(arg);
+  const jobIndex = (what: string) => {
+    const job = env.JOB_COMPLETION_INDEX;
+    if (job === undefined || !/^\d+$/.test(job)) {
+      throw new SweepParameterError(`--shard ${what} takes its index from JOB_COMPLETION_INDEX, which is ${job === undefined ? 'not set' : `"${job}"`}; outside a Kubernetes Indexed Job write --shard i/n (1-based)`);
+    }
+    return Number(job) + 1;
+  };
   let index: number;
   let count: number;
   if (both) {
     index = Number(both[1]);
     count = Number(both[2]);
   } else if (countOnly) {
-    const job = env.JOB_COMPLETION_INDEX;
-    if (job === undefined || !/^\d+$/.test(job)) {
-      throw new SweepParameterError(`--shard ${arg} takes its index from JOB_COMPLETION_INDEX, which is not set; write --shard i/${arg} (1-based)`);
-    }
-    index = Number(job) + 1;
+    index = jobIndex(arg);
     count = Number(countOnly[1]);
+  } else if (arg === 'auto') {
+    const n = env.JOB_COMPLETION_COUNT;
+    if (n === undefined || !/^\d+$/.test(n)) {
+      throw new SweepParameterError(`--shard auto takes the shard count from JOB_COMPLETION_COUNT, which is ${n === undefined ? 'not set' : `"${n}"`}; set it in the Job's env to the Job's completions, or write --shard N`);
+    }
+    index = jobIndex('auto');
+    count = Number(n);
   } else {
-    throw new SweepParameterError(`--shard ${JSON.stringify(arg)} must be i/n (e.g. 1/4), or n inside a Kubernetes Indexed Job`);
+    throw new SweepParameterError(`--shard ${JSON.stringify(arg)} must be i/n (e.g. 1/4), n inside a Kubernetes Indexed Job, or auto (JOB_COMPLETION_INDEX and JOB_COMPLETION_COUNT)`);
   }
   if (!(count >= 1 && index >= 1 && index <= count)) throw new SweepParameterError(`--shard ${index}/${count}: the index must be from 1 to ${Math.max(1, count)}`);
   return { index, count };
@@ -287,6 +320,11 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
     if (p.kind !== 'sweep') throw new SweepParameterError('merge joins sweep results (pullsim sweep --json); one of the files is not one');
     if (p.scenario.name !== first.scenario.name || JSON.stringify(p.parameters) !== grid) {
       throw new SweepParameterError(`the shards come from different sweeps (scenario ${JSON.stringify(p.scenario.name)} vs ${JSON.stringify(first.scenario.name)}, or other --param values)`);
+    }
+    if (p.fingerprint !== first.fingerprint) {
+      throw new SweepParameterError(
+        `the shards come from different sweeps (fingerprints ${p.fingerprint} and ${first.fingerprint}): every shard must run the same scenario file, --set, --param, --replications and --variant`,
+      );
     }
     if (p.tool.version !== first.tool.version) throw new SweepParameterError(`the shards were made by different pullsim versions (${p.tool.version} and ${first.tool.version})`);
   }
@@ -308,7 +346,9 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
     kind: 'sweep',
     tool: first.tool,
     scenario: first.scenario,
+    fingerprint: first.fingerprint,
     parameters: first.parameters,
+    ...(first.replications ? { replications: first.replications } : {}),
     points,
     crossovers: findCrossovers(first.parameters, points),
   };
@@ -319,7 +359,7 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
   const e = (s: string) => s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
   const names = sweep.points[0]?.result.variants.map((v) => v.name) ?? [];
   const head = [...sweep.parameters.map((p) => `\`${p.name}\``), ...names.flatMap((n) => [`${e(n)} p99`, `${e(n)} $/day`])];
-  const lines = [`# Sweep of ${e(sweep.scenario.name)}`, '', `${e(`${sweep.tool.name} ${sweep.tool.version}`)} · ${sweep.points.length} points`, '', '## Crossovers', ''];
+  const lines = [`# Sweep of ${e(sweep.scenario.name)}`, '', `${e(`${sweep.tool.name} ${sweep.tool.version}`)} · ${sweep.points.length} points${sweep.replications ? ` × ${sweep.replications} replications (± is the 95 % CI)` : ''}`, '', '## Crossovers', ''];
   if (sweep.shard) lines.push(`Shard ${sweep.shard.index}/${sweep.shard.count}: merge the shards for crossovers.`);
   else if (sweep.crossovers.length === 0) lines.push('The ranking of the variants does not change over the swept range.');
   else lines.push(...sweep.crossovers.map((c) => `- ${e(crossoverSentence(c))}`));
@@ -327,7 +367,7 @@ export function renderSweepMarkdown(sweep: SweepResult): string {
   for (const pt of sweep.points) {
     const cells = [
       ...sweep.parameters.map((p) => e(pt.parameters[p.name])),
-      ...pt.result.variants.flatMap((v) => [formatDuration(v.metrics.rollout_s.p99), formatUSD(v.metrics.cost_usd_per_day)]),
+      ...pt.result.variants.flatMap((v) => [p99Cell(v), formatUSD(v.metrics.cost_usd_per_day)]),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }

@@ -24,6 +24,8 @@ export interface ResolvedScenario {
   /** The base seed (a variant may override its own). */
   seed: number;
   thresholds: Record<string, string>;
+  /** Runs per variant asked for in the file (`replications:`); the CLI's --replications wins. */
+  replications?: number;
   variants: ResolvedVariant[];
 }
 
@@ -114,13 +116,15 @@ export function resolveScenario(
     else issues.push(issue);
   }
   if (issues.length > 0 || !file.ok) return { ok: false, issues: sortIssues(dedupe(issues)) };
+  const checked = file.value;
   return {
     ok: true,
     value: {
-      name: doc.name,
-      ...(doc.description !== undefined ? { description: doc.description } : {}),
+      name: checked.name,
+      ...(checked.description !== undefined ? { description: checked.description } : {}),
       seed: variants[0].run.seed,
-      thresholds: doc.thresholds ?? {},
+      thresholds: checked.thresholds ?? {},
+      ...(checked.replications !== undefined ? { replications: checked.replications } : {}),
       variants,
     },
   };

@@ -14,6 +14,10 @@ import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
 import { checkRunSemantics } from './semantic.ts';
+import { PullRetry } from '../cluster/backoff.ts';
+import { Disk } from '../cluster/disk.ts';
+import { ImageSigning } from '../workload/signing.ts';
+import { Faults } from '../faults/schema.ts';
 
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
@@ -72,6 +76,8 @@ export const Cluster = z.strictObject({
       'unpack (decompress + write) throughput per node for gzip layers, in compressed bytes/s (assumption); zstd and uncompressed layers unpack faster per content byte (images.compression), lazy formats mount without unpacking',
     ),
   cache: z.enum(['warm', 'cold']).default('warm').describe('warm: nodes hold the current version of every image at t=0'),
+  pullRetry: PullRetry.prefault({}),
+  disk: Disk.optional(),
 });
 
 const compressionFormat = z.enum(['gzip', 'zstd', 'none']);
@@ -155,6 +161,21 @@ export const Images = z.strictObject({
   configSize: zSize.prefault('6 KB'),
   compression: ImageCompression.prefault('gzip'),
   lazy: ImageLazy.optional().describe('lazy pulling: a container starts after metadata + its start fraction; the rest streams in'),
+  signing: ImageSigning.prefault('none'),
+  tags: z
+    .enum(['immutable', 'latest'])
+    .default('immutable')
+    .describe('immutable: every version has its own tag (a build hash); latest: every version is pushed as the same tag'),
+  pullPolicy: z
+    .enum(['IfNotPresent', 'Always'])
+    .optional()
+    .describe("kubelet's imagePullPolicy (Kubernetes' default: Always for :latest, else IfNotPresent); Always re-resolves the tag (a HEAD) at every container start"),
+  retain: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('registry retention: keep the last N versions of each image (a lifecycle policy); older ones are deleted and stop costing storage'),
 });
 
 export const Releases = z.strictObject({
@@ -194,6 +215,7 @@ export const RunConfig = z
     rollout: Rollout.prefault({ strategy: 'all-at-once' }),
     distribution: Distribution,
     prices: Prices.prefault({}),
+    faults: Faults.prefault({}),
   })
   .superRefine((c, ctx) => {
     // Zod runs this even when a field already failed (a bound check does not abort), so every check
@@ -239,6 +261,24 @@ export const RunConfig = z
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
+    if (valid('faults', 'images.count')) c.faults.crashLoops.forEach((cl, i) => {
+      if (cl.image >= c.images.count)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', 'crashLoops', i, 'image'],
+          message: `image ${cl.image} does not exist (images.count is ${c.images.count})`,
+          params: { hint: `images are numbered 0 … ${c.images.count - 1}` },
+        });
+    });
+    if (valid('faults')) c.faults.links.forEach((l, i) => {
+      if (l.zone !== undefined && !zones.includes(l.zone))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', 'links', i, 'zone'],
+          message: `zone "${l.zone}" is not a cluster zone`,
+          params: { hint: `cluster zones are ${zones.map((x) => `"${x}"`).join(', ')}` },
+        });
+    });
     // A private registry is placed in cluster zones, also as the upstream of a mirror or a P2P tier.
     for (const { path, block } of upstreamChain(c.distribution)) {
       const reg = block as { kind: string; zones?: string[] };
@@ -256,6 +296,7 @@ export const RunConfig = z
   })
   .transform((c) => ({
     ...c,
+    images: { ...c.images, pullPolicy: c.images.pullPolicy ?? (c.images.tags === 'latest' ? ('Always' as const) : ('IfNotPresent' as const)) },
     cluster: { ...c.cluster, zones: zoneNames(c.cluster.region, c.cluster.zones) },
     releases: { ...c.releases, images: c.releases.images ?? c.images.count },
   }));
@@ -266,7 +307,15 @@ export function zoneNames(region: string, zones: number | string[]): string[] {
   return Array.from({ length: zones }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
 }
 
-const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices'] as const;
+const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices', 'faults'] as const;
+
+/** Runs per variant from derived seeds (`--replications` overrides it); metrics become means with 95 % CIs. */
+const Replications = z
+  .number()
+  .int()
+  .min(1)
+  .max(10_000)
+  .describe('runs per variant from derived seeds (common random numbers across variants); every metric gets mean, sd and a 95 % CI');
 
 /** A variant: a name plus any run section, deep-merged over the base (distribution is replaced whole). */
 export const Variant = z.looseObject({
@@ -289,8 +338,10 @@ export const ScenarioFile = z.strictObject({
   rollout: z.unknown().optional(),
   distribution: z.unknown().optional(),
   prices: z.unknown().optional(),
+  faults: z.unknown().optional(),
   variants: z.array(Variant).min(1).optional(),
   thresholds: Thresholds.optional(),
+  replications: Replications.optional(),
 });
 
 export const RUN_KEYS: readonly string[] = runKeys;
@@ -310,6 +361,7 @@ export function scenarioJsonSchema(): unknown {
     rollout: Rollout.optional(),
     distribution: Distribution.optional(),
     prices: Prices.optional(),
+    faults: Faults.optional(),
   };
   const doc = z.strictObject({
     $schema: z.string().optional(),
@@ -321,6 +373,7 @@ export function scenarioJsonSchema(): unknown {
     releases: Releases,
     variants: z.array(z.strictObject({ name: z.string().min(1), description: z.string().optional(), ...partialRun })).optional(),
     thresholds: Thresholds.optional(),
+    replications: Replications.optional(),
   });
   return z.toJSONSchema(doc, { io: 'input', unrepresentable: 'any' });
 }

@@ -181,6 +181,8 @@ export interface ImagesConfig {
   baseBytes: number;
   /** How layers go over the wire; sizes above are gzip's (default: gzip, so they are the wire bytes). */
   compression?: Compression;
+  /** Retention: the registry keeps the last `retain` versions of each image (absent: all). */
+  retain?: number;
 }
 
 export interface ImageVersion {
@@ -198,17 +200,20 @@ export class LayerStore {
   unpackedPerWireByte = REFERENCE_RATIO;
   /** When each layer was published (0 for the initial images), seconds. */
   readonly publishedAt: number[] = [];
+  /** When the registry deleted each layer (retention), Infinity while it is kept. */
+  readonly deletedAt: number[] = [];
 
   add(bytes: number, time: number): number {
     this.size.push(bytes);
     this.publishedAt.push(time);
+    this.deletedAt.push(Infinity);
     return this.size.length - 1;
   }
 
-  /** ∫ stored bytes dt over [0, periodS]: each layer is stored from its publish time on (no retention yet). */
+  /** ∫ stored bytes dt over [0, periodS]: each layer is stored from its publish time until retention deletes it. */
   storedByteSeconds(periodS: number): number {
     let s = 0;
-    for (let i = 0; i < this.size.length; i++) s += this.size[i] * Math.max(0, periodS - this.publishedAt[i]);
+    for (let i = 0; i < this.size.length; i++) s += this.size[i] * Math.max(0, Math.min(periodS, this.deletedAt[i]) - this.publishedAt[i]);
     return s;
   }
 }
@@ -218,6 +223,9 @@ export class ImageCatalog {
   readonly current: ImageVersion[] = [];
   private versions = 0;
   private readonly compression: Compression;
+  /** Retention bookkeeping: each image's kept versions (oldest first) and each layer's kept references. */
+  private readonly kept: ImageVersion[][] = [];
+  private readonly refs: number[] = [];
   /** Hears each new layer a release publishes (the CI push into the registry's storage). */
   onLayerPublished: ((layer: number, bytes: number) => void) | null = null;
 
@@ -232,8 +240,26 @@ export class ImageCatalog {
     for (let img = 0; img < cfg.count; img++) {
       const ls = base.slice();
       for (let i = 0; i < own; i++) ls.push(this.layers.add(ownBytes, 0));
-      this.current.push({ image: img, version: 0, id: this.versions++, layers: ls });
+      const v: ImageVersion = { image: img, version: 0, id: this.versions++, layers: ls };
+      this.current.push(v);
+      this.keep(v, 0);
     }
+  }
+
+  /**
+   * Retention (an ECR lifecycle rule "keep the last N images"): `v` is stored; once an image has more than
+   * `retain` versions the oldest is deleted, and each of its layers no kept version still uses is
+   * deleted from storage at `time` (shared base layers stay while any kept version references them).
+   */
+  private keep(v: ImageVersion, time: number): void {
+    const retain = this.cfg.retain;
+    if (retain === undefined) return;
+    for (const l of v.layers) this.refs[l] = (this.refs[l] ?? 0) + 1;
+    const kept = (this.kept[v.image] ??= []);
+    kept.push(v);
+    if (kept.length <= retain) return;
+    const old = kept.shift()!;
+    for (const l of old.layers) if (--this.refs[l] === 0) this.layers.deletedAt[l] = time;
   }
 
   /** Publishes a new version of `image` whose new top layer is `deltaBytes` (gzip-measured); returns it. */
@@ -244,6 +270,7 @@ export class ImageCatalog {
     this.onLayerPublished?.(layers[layers.length - 1], this.layers.size[layers[layers.length - 1]]);
     const v: ImageVersion = { image, version: prev.version + 1, id: this.versions++, layers };
     this.current[image] = v;
+    this.keep(v, time);
     return v;
   }
 }

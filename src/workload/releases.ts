@@ -23,7 +23,6 @@ export function releaseTimes(cfg: ReleasesConfig, durationS: number): number[] {
 export function scheduleReleases(
   world: World,
   catalog: ImageCatalog,
-  targetNodes: number,
   rollout: RolloutDriver,
   cfg: ReleasesConfig,
   durationS: number,
@@ -37,8 +36,10 @@ export function scheduleReleases(
         const image = (k * cfg.images + j) % count;
         jobs.push({ release: k, version: catalog.publish(image, cfg.deltaBytes, t) });
       }
-      world.events.releasePublished(k, t, targetNodes, jobs.length);
-      rollout.start(k, jobs);
+      // The release's targets are the nodes present when it is published (churn changes them).
+      const targets = rollout.targets();
+      world.events.releasePublished(k, t, targets.length, jobs.length);
+      rollout.start(k, jobs, targets);
     });
   });
   return times.length;

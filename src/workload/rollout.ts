@@ -17,7 +17,7 @@ import type { World } from '../cluster/world.ts';
 import type { NodeRuntime, PullJob } from '../cluster/node.ts';
 import type { ModelEvents } from '../cluster/events.ts';
 
-const CountOrPercent = z
+export const CountOrPercent = z
   .union([
     z.number().int().min(1),
     z.string().regex(/^\d+(\.\d+)?%$/, { error: 'expected a count like 50 or a share like "10%"' }),
@@ -83,8 +83,11 @@ function batchesOf(cfg: Rollout, total: number): number[] {
 export class RolloutDriver implements Partial<ModelEvents> {
   private readonly jitterRng: Rng;
   private readonly staggerRng: Rng;
-  /** Per release: batch boundaries, the batch in progress and the pulls it still waits for. */
-  private readonly state = new Map<number, { starts: number[]; batch: number; waiting: number; jobs: readonly PullJob[] }>();
+  /**
+   * Per release: its target nodes (the nodes present at publish, in index order), batch boundaries over
+   * them, the batch in progress and the pulls it still waits for.
+   */
+  private readonly state = new Map<number, { targets: NodeRuntime[]; batchOf: Map<number, number>; starts: number[]; batch: number; waiting: number; jobs: readonly PullJob[] }>();
 
   constructor(
     private readonly world: World,
@@ -95,47 +98,56 @@ export class RolloutDriver implements Partial<ModelEvents> {
     this.staggerRng = world.rng.stream('rollout:stagger');
   }
 
-  /** Starts the rollout of `release`, whose new image versions are `jobs`. */
-  start(release: number, jobs: readonly PullJob[]): void {
-    const total = this.nodes.length;
+  /** Nodes a release published now rolls out to: those present (churn can add and remove nodes). */
+  targets(): NodeRuntime[] {
+    return this.nodes.filter((n) => n.present);
+  }
+
+  /** Starts the rollout of `release`, whose new image versions are `jobs`, on `targets` (default: the nodes present). */
+  start(release: number, jobs: readonly PullJob[], targets: readonly NodeRuntime[] = this.targets()): void {
+    const total = targets.length;
     const cfg = this.cfg;
     if (cfg.strategy === 'stagger') {
       for (let i = 0; i < total; i++) {
         const at = cfg.spread === 'uniform' ? (cfg.window * i) / total : this.staggerRng.uniform(0, cfg.window);
-        this.startNode(i, jobs, at);
+        this.startNode(targets[i], jobs, at);
       }
       return;
     }
     const starts = batchesOf(cfg, total);
     if (cfg.strategy === 'rolling' && cfg.gate === 'none') {
-      for (let b = 0; b + 1 < starts.length; b++) this.startBatch(starts, b, jobs, b * cfg.pause);
+      for (let b = 0; b + 1 < starts.length; b++) this.startBatch(targets, starts, b, jobs, b * cfg.pause);
       return;
     }
-    if (starts.length > 2) this.state.set(release, { starts, batch: 0, waiting: (starts[1] - starts[0]) * jobs.length, jobs });
-    this.startBatch(starts, 0, jobs, 0);
+    if (starts.length > 2) {
+      const batchOf = new Map<number, number>();
+      for (let b = 0; b + 1 < starts.length; b++) for (let i = starts[b]; i < starts[b + 1]; i++) batchOf.set(targets[i].id, b);
+      this.state.set(release, { targets: [...targets], batchOf, starts, batch: 0, waiting: (starts[1] - starts[0]) * jobs.length, jobs });
+    }
+    this.startBatch(targets, starts, 0, jobs, 0);
   }
 
   pullDone(node: number, release: number): void {
     const s = this.state.get(release);
-    if (!s || node < s.starts[s.batch] || node >= s.starts[s.batch + 1]) return;
+    if (!s || s.batchOf.get(node) !== s.batch) return;
     if (--s.waiting > 0) return;
     s.batch++;
     const cfg = this.cfg;
     const wait = cfg.strategy === 'rolling' ? cfg.pause : cfg.strategy === 'canary' ? cfg.soak : 0;
-    this.startBatch(s.starts, s.batch, s.jobs, wait);
+    this.startBatch(s.targets, s.starts, s.batch, s.jobs, wait);
     // After the last batch has started there is nothing left to gate.
     if (s.batch + 2 >= s.starts.length) this.state.delete(release);
     else s.waiting = (s.starts[s.batch + 1] - s.starts[s.batch]) * s.jobs.length;
   }
 
-  private startBatch(starts: number[], b: number, jobs: readonly PullJob[], delay: number): void {
-    for (let i = starts[b]; i < starts[b + 1]; i++) this.startNode(i, jobs, delay);
+  private startBatch(targets: readonly NodeRuntime[], starts: number[], b: number, jobs: readonly PullJob[], delay: number): void {
+    for (let i = starts[b]; i < starts[b + 1]; i++) this.startNode(targets[i], jobs, delay);
   }
 
-  private startNode(i: number, jobs: readonly PullJob[], delay: number): void {
+  /** A node that left before its turn still gets its jobs: it counts them failed (node-left), so the batch gate moves on. */
+  private startNode(node: NodeRuntime, jobs: readonly PullJob[], delay: number): void {
     const jitter = this.cfg.jitter;
     const at = delay + (jitter > 0 ? this.jitterRng.uniform(0, jitter) : 0);
-    const node = this.nodes[i];
     if (at === 0) node.enqueue(jobs);
     else this.world.sim.call(at, () => node.enqueue(jobs));
   }

@@ -1,0 +1,42 @@
+/**
+ * The export flags every decision command takes (`--json`, `--csv`, `--markdown`, `--html`; `-` is
+ * stdout). Paths are checked when the command starts, before any simulation, so a bad path fails in the
+ * first second (hyperfine opens its export files first for the same reason); files are written
+ * atomically after the run.
+ */
+import { checkWritable, writeOutput } from '../report/index.ts';
+import { UsageError } from './usage.ts';
+
+export interface OutputSpec<T> {
+  flag: 'json' | 'csv' | 'markdown' | 'html';
+  target: string | undefined;
+  render: (value: T) => string | Promise<string>;
+}
+
+export class Outputs<T> {
+  private readonly specs: OutputSpec<T>[];
+
+  constructor(specs: OutputSpec<T>[]) {
+    this.specs = specs.filter((s) => s.target !== undefined);
+    const toStdout = this.specs.filter((s) => s.target === '-');
+    if (toStdout.length > 1) {
+      throw new UsageError(`${toStdout.map((s) => `--${s.flag} -`).join(' and ')} both want stdout; send all but one of them to files.`);
+    }
+    for (const s of this.specs) checkWritable(s.target!);
+  }
+
+  /** Machine output owns stdout when one of them goes there; the human summary then goes to stderr. */
+  get usesStdout(): boolean {
+    return this.specs.some((s) => s.target === '-');
+  }
+
+  /** Writes every output; returns "wrote FLAG: PATH" lines for the files (not stdout). */
+  async write(value: T): Promise<string[]> {
+    const wrote: string[] = [];
+    for (const s of this.specs) {
+      await writeOutput(s.target!, await s.render(value));
+      if (s.target !== '-') wrote.push(`wrote ${s.flag}: ${s.target}`);
+    }
+    return wrote;
+  }
+}

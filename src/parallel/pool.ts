@@ -1,0 +1,91 @@
+/**
+ * Runs a batch of simulation tasks (variants × replications × sweep points) on a pool of worker threads,
+ * one per core by default. Outputs come back in task order whatever order the workers finish in, and a
+ * failure is reported as the one a serial run would have hit first (the lowest failing task: every lower
+ * task was dispatched before it and is awaited), so `--jobs` never changes a result or an error.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { executeTask, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
+import type { ResultMessage, TaskMessage } from './worker.ts';
+
+export interface PoolOptions extends TaskOptions {
+  /** Worker threads (default: one per core). 1 runs every task in this thread, without workers. */
+  jobs?: number;
+  /** Called after each task completes (progress display). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export async function runTasks(tasks: readonly SimTask[], options: PoolOptions = {}): Promise<SimOutput[]> {
+  const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
+  if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
+  return jobs <= 1 ? runHere(tasks, options) : runOnWorkers(tasks, jobs, options);
+}
+
+/** Serial, in this thread: what a pool of one would do, without a worker's start-up cost. */
+export function runHere(tasks: readonly SimTask[], options: PoolOptions = {}): SimOutput[] {
+  const out: SimOutput[] = [];
+  for (const task of tasks) {
+    out.push(executeTask(task, options));
+    options.onProgress?.(out.length, tasks.length);
+  }
+  return out;
+}
+
+const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+
+function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOptions): Promise<SimOutput[]> {
+  const taskOptions: TaskOptions = { maxEvents: options.maxEvents, timing: options.timing };
+  const outputs = new Array<SimOutput>(tasks.length);
+  const failures = new Map<number, TaskFailure>();
+  const workers: Worker[] = [];
+  let next = 0;
+  let done = 0;
+  let inFlight = 0;
+  let settled = false;
+
+  return new Promise<SimOutput[]>((resolve, reject) => {
+    const finish = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve(outputs);
+    };
+    const dispatch = (w: Worker) => {
+      if (failures.size > 0 || next >= tasks.length) {
+        if (inFlight === 0) {
+          const first = failures.size > 0 ? Math.min(...failures.keys()) : -1;
+          finish(first >= 0 ? rebuildFailure(failures.get(first)!) : undefined);
+        }
+        return;
+      }
+      const id = next++;
+      inFlight++;
+      const msg: TaskMessage = { id, task: tasks[id] };
+      w.postMessage(msg);
+    };
+    for (let i = 0; i < jobs; i++) {
+      const w = new Worker(WORKER_URL, { workerData: taskOptions });
+      workers.push(w);
+      w.on('message', (m: ResultMessage) => {
+        inFlight--;
+        if (m.ok) {
+          outputs[m.id] = m.output;
+          options.onProgress?.(++done, tasks.length);
+        } else failures.set(m.id, m.failure);
+        dispatch(w);
+      });
+      // A worker that dies (out of memory, a loader failure) is a bug in pullsim, not a user error.
+      w.on('error', (e) => finish(new Error(`internal: a simulation worker failed: ${e.stack ?? e.message}`)));
+      w.on('exit', (code) => {
+        if (!settled) finish(new Error(`internal: a simulation worker exited with code ${code} before the batch finished`));
+      });
+      dispatch(w);
+    }
+  });
+}
