@@ -20,6 +20,7 @@ import { spareNodes } from './faults/index.ts';
 import { buildCatalog } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
+import { checkRunInvariants } from './metrics/invariants.ts';
 import type { VariantMetrics } from './metrics/result.ts';
 import type { VariantSeries } from './metrics/timeseries.ts';
 import type { RunConfig } from './scenario/schema.ts';
@@ -174,9 +175,10 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
   const cost = ledger.breakdown();
   options.onSeries?.(metrics.series());
 
-  return {
+  const result: VariantMetrics = {
     simulated_s: sim.now,
     releases: metrics.releases,
+    releases_rolled_out: metrics.releasesRolledOut(),
     pulls: metrics.pulls,
     pulls_failed: metrics.pullsFailed,
     pulls_failed_by_reason: metrics.failedByReasonRecord(),
@@ -200,6 +202,8 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     events: sim.dispatched,
     wall_ms: options.timing ? Math.round((performance.now() - t0) * 1000) / 1000 : null,
   };
+  checkRunInvariants(result, metrics.releaseAccounts());
+  return result;
 }
 
 /** The run hit its event budget (`--max-events`). */

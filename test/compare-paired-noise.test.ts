@@ -11,7 +11,7 @@ import type { RunResult, VariantMetrics, VariantResult } from '../src/metrics/re
 function metrics(p99: number, cost = 1): VariantMetrics {
   const pct = { p50: p99, p90: p99, p99, max: p99 };
   return {
-    simulated_s: 1, releases: 1, pulls: 1, pulls_failed: 0, pulls_failed_by_reason: {}, requests: 1, throttled_requests: 0, retries: 0, ingress_bytes: 1, layer_bytes: 1,
+    simulated_s: 1, releases: 1, releases_rolled_out: 1, pulls: 1, pulls_failed: 0, pulls_failed_by_reason: {}, requests: 1, throttled_requests: 0, retries: 0, ingress_bytes: 1, layer_bytes: 1,
     metadata_bytes: 0, ingress_by_source_bytes: {}, internet_bytes: 0, cross_zone_bytes: 0, registry_egress_bytes: 1, registry_peak_Bps: 1, rollout_s: pct, node_ready_s: pct,
     cost_usd: { total: cost }, cost_usd_per_day: cost, cost_usd_per_month: cost * 30.4, events: 1, wall_ms: null,
   };

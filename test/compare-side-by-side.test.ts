@@ -6,7 +6,7 @@ import type { RunResult, VariantMetrics } from '../src/metrics/result.ts';
 function metrics(p99: number, costPerDay: number, egress: number): VariantMetrics {
   const pct = { p50: p99, p90: p99, p99, max: p99 };
   return {
-    simulated_s: 1, releases: 1, pulls: 1, pulls_failed: 0, pulls_failed_by_reason: {}, requests: 5, throttled_requests: 0, retries: 0, ingress_bytes: 1, layer_bytes: 1, metadata_bytes: 0,
+    simulated_s: 1, releases: 1, releases_rolled_out: 1, pulls: 1, pulls_failed: 0, pulls_failed_by_reason: {}, requests: 5, throttled_requests: 0, retries: 0, ingress_bytes: 1, layer_bytes: 1, metadata_bytes: 0,
     ingress_by_source_bytes: {}, internet_bytes: 0, cross_zone_bytes: 0, registry_egress_bytes: egress, registry_peak_Bps: 1,
     rollout_s: pct, node_ready_s: pct, cost_usd: { total: costPerDay }, cost_usd_per_day: costPerDay, cost_usd_per_month: (costPerDay * 730) / 24, events: 1, wall_ms: null,
   };
@@ -37,6 +37,7 @@ describe('compare', () => {
   it('never lets a variant whose rollouts all failed win on latency', () => {
     const failed = metrics(0, 1, 1);
     failed.pulls_failed = 1;
+    failed.releases_rolled_out = 0; // rollout_s then holds zeros: no release had a ready node
     const r: RunResult = { ...result, variants: [...result.variants, { name: 'broken', description: '', metrics: failed }] };
     expect(verdicts(r)[0].winners).toEqual(['p2p']);
     expect(relatives(r).map((x) => x.other)).toEqual(['dockerhub']);

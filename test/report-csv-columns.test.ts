@@ -38,6 +38,7 @@ describe('renderCsv', () => {
       'description',
       'simulated_s',
       'releases',
+      'releases_rolled_out',
       'pulls',
       'pulls_failed',
       'pulls_failed_by_reason_rate-limited',

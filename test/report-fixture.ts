@@ -8,6 +8,7 @@ export function metrics(overrides: Partial<VariantMetrics> = {}): VariantMetrics
   return {
     simulated_s: 86_400,
     releases: 24,
+    releases_rolled_out: 24,
     pulls: 12_000,
     pulls_failed: 3,
     pulls_failed_by_reason: { 'rate-limited': 3 },

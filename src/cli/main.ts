@@ -8,6 +8,7 @@ import { ScenarioError, formatIssues } from '../scenario/errors.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { writeOutput, checkWritable, OutputPathError } from '../report/index.ts';
 import { EventBudgetError } from '../simulate.ts';
+import { InvariantError } from '../metrics/invariants.ts';
 import { mergeCommand, reportCommand, runCommand, sweepCommand } from './decision-commands.ts';
 import { UsageError } from './usage.ts';
 import { VERSION } from '../version.ts';
@@ -209,6 +210,11 @@ export async function cliMain(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return fail(`pullsim: ${e.message}\nRun pullsim --help for usage.`, EXIT_USAGE);
     if (e instanceof OutputPathError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
     if (e instanceof EventBudgetError) return fail(`pullsim: ${e.message}; raise --max-events or shrink the scenario.`, EXIT_USAGE);
+    if (e instanceof InvariantError)
+      return fail(
+        `pullsim: internal error: ${e.message}\nThe run's numbers cannot be trusted, so nothing was written. This is a bug in pullsim: please report it with the scenario, its seed and this message.`,
+        EXIT_INTERNAL,
+      );
     const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return fail(`pullsim: internal error (a bug in pullsim, please report it):\n${detail}`, EXIT_INTERNAL);
   }

@@ -5,6 +5,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
 import type { Percentiles } from './result.ts';
+import type { ReleaseAccount } from './invariants.ts';
 import { TransferTimeline, rolloutCurve, type VariantSeries, type ZoneTraffic } from './timeseries.ts';
 
 export class MetricsCollector implements ModelEvents {
@@ -29,6 +30,10 @@ export class MetricsCollector implements ModelEvents {
   private readonly publishedAt: number[] = [];
   private readonly targets: number[] = [];
   private readonly readyCount: number[] = [];
+  /** Per release, for the accounting invariant (invariants.ts): targets at publish, drops, failed pulls. */
+  private readonly initialTargets: number[] = [];
+  private readonly dropped: number[] = [];
+  private readonly failedPulls: number[] = [];
   private readonly lastReady: number[] = [];
   private readonly nodeReadyS: number[] = [];
   /** For the report's time series; only filled when the collector is given a clock. */
@@ -50,6 +55,9 @@ export class MetricsCollector implements ModelEvents {
     this.releases++;
     this.publishedAt[release] = time;
     this.targets[release] = targetNodes;
+    this.initialTargets[release] = targetNodes;
+    this.dropped[release] = 0;
+    this.failedPulls[release] = 0;
     this.readyCount[release] = 0;
     this.lastReady[release] = time;
     if (time > this.latestPublish) this.latestPublish = time;
@@ -96,10 +104,11 @@ export class MetricsCollector implements ModelEvents {
     this.retries++;
   }
 
-  pullDone(_node: number, _release: number, ok: boolean, _time: number, reason?: string): void {
+  pullDone(_node: number, release: number, ok: boolean, _time: number, reason?: string): void {
     this.pulls++;
     if (!ok) {
       this.pullsFailed++;
+      if (release >= 0 && this.failedPulls[release] !== undefined) this.failedPulls[release]++;
       const r = reason ?? 'unknown';
       this.failedByReason.set(r, (this.failedByReason.get(r) ?? 0) + 1);
     }
@@ -107,6 +116,24 @@ export class MetricsCollector implements ModelEvents {
 
   targetDropped(release: number): void {
     this.targets[release]--;
+    this.dropped[release]++;
+  }
+
+  /** How each release ended, for checkRunInvariants. */
+  releaseAccounts(): ReleaseAccount[] {
+    const out: ReleaseAccount[] = [];
+    for (let r = 0; r < this.publishedAt.length; r++) {
+      if (this.publishedAt[r] === undefined) continue;
+      out.push({ release: r, targets: this.initialTargets[r], ready: this.readyCount[r], dropped: this.dropped[r], failedPulls: this.failedPulls[r] });
+    }
+    return out;
+  }
+
+  /** Releases at least one of whose targets became ready: the ones rollout_s is over. */
+  releasesRolledOut(): number {
+    let n = 0;
+    for (let r = 0; r < this.publishedAt.length; r++) if (this.readyCount[r] > 0 && this.readyCount[r] === this.targets[r]) n++;
+    return n;
   }
 
   nodeReady(_node: number, release: number, time: number): void {

@@ -21,6 +21,12 @@ export interface CostBreakdown {
 export interface VariantMetrics {
   simulated_s: number;
   releases: number;
+  /**
+   * Releases at least one of whose targets became ready: the releases rollout_s is taken over (targets
+   * whose pulls failed, or that left, stop counting). 0 with releases > 0 means rollout_s is empty (all
+   * zeros), not fast.
+   */
+  releases_rolled_out: number;
   pulls: number;
   pulls_failed: number;
   /** Failed pulls by reason, e.g. { "rate-limited": 12 } (every failure has one). */
@@ -52,6 +58,14 @@ export interface VariantMetrics {
    * JSON/CSV output must be byte-identical for the same scenario and seed.
    */
   wall_ms: number | null;
+}
+
+/**
+ * A rollout percentile as readers must take it: NaN (no number) when releases were published but none
+ * rolled out, where rollout_s holds zeros that would otherwise read as instant.
+ */
+export function rolloutSeconds(m: VariantMetrics, p: keyof Percentiles): number {
+  return m.releases > 0 && m.releases_rolled_out === 0 ? NaN : m.rollout_s[p];
 }
 
 export interface VariantResult {

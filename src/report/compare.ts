@@ -4,6 +4,7 @@
  * dockerhub, at 1.01× the cost"). Reads only RunResult; shared by the terminal, HTML and Markdown.
  */
 import type { MetricStats, RunResult, VariantMetrics } from '../metrics/result.ts';
+import { rolloutSeconds } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatUSD } from '../scenario/units.ts';
 import { formatHalfWidth, pairedStats } from './replications.ts';
 
@@ -49,7 +50,7 @@ interface CriterionDef {
  * not win: a variant whose pulls all failed is not the fastest).
  */
 export function rolloutP99(m: VariantMetrics): number {
-  return m.releases > 0 && m.rollout_s.max === 0 && m.pulls_failed > 0 ? NaN : m.rollout_s.p99;
+  return rolloutSeconds(m, 'p99');
 }
 
 export const CRITERIA: readonly CriterionDef[] = [

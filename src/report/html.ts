@@ -4,6 +4,7 @@
  * hold), then the assumptions behind it (the scenario in plain words, the prices with their dates and
  * sources), then the charts, then every metric. Deterministic: the same RunResult gives the same bytes.
  */
+import { rolloutSeconds } from '../metrics/result.ts';
 import type { PriceRow, RunResult, VariantMetrics } from '../metrics/result.ts';
 import { renderJson } from './json.ts';
 import { renderCharts, variantColors } from './charts.ts';
@@ -231,7 +232,7 @@ const METRIC_ROWS: [string, string, (m: VariantMetrics) => number, (x: number) =
   ...(['p50', 'p90', 'p99', 'max'] as const).map((p): [string, string, (m: VariantMetrics) => number, (x: number) => string] => [
     `rollout ${p}`,
     `rollout_s.${p}`,
-    (m) => m.rollout_s[p],
+    (m) => rolloutSeconds(m, p),
     orDash(formatDuration),
   ]),
   ['node ready p50', 'node_ready_s.p50', (m) => m.node_ready_s.p50, orDash(formatDuration)],

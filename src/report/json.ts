@@ -14,6 +14,7 @@ const RUN_SAMPLE_KEYS = ['replication', 'seed', 'metrics'];
 export const METRIC_KEYS = [
   'simulated_s',
   'releases',
+  'releases_rolled_out',
   'pulls',
   'pulls_failed',
   'pulls_failed_by_reason',

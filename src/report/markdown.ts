@@ -3,6 +3,7 @@
  * assumptions as GitHub-flavoured Markdown, for a pull-request comment or a CI job summary
  * ($GITHUB_STEP_SUMMARY). Reads only RunResult; user strings are escaped so they cannot break a table.
  */
+import { rolloutSeconds } from '../metrics/result.ts';
 import type { RunResult } from '../metrics/result.ts';
 import { relativeSentence, relatives, verdicts } from './compare.ts';
 import { formatActual } from './thresholds.ts';
@@ -78,7 +79,7 @@ export function renderMarkdown(result: RunResult): string {
         row('cross-zone', (i) => formatBytes(m[i].cross_zone_bytes)),
         row('registry egress', (i) => formatBytes(m[i].registry_egress_bytes)),
         row('registry peak', (i) => formatRate(m[i].registry_peak_Bps)),
-        ...(['p50', 'p90', 'p99', 'max'] as const).map((p) => row(`rollout ${p}`, (i) => formatDuration(m[i].rollout_s[p]))),
+        ...(['p50', 'p90', 'p99', 'max'] as const).map((p) => row(`rollout ${p}`, (i) => formatDuration(rolloutSeconds(m[i], p)))),
         row('cost per day', (i) => formatUSD(m[i].cost_usd_per_day)),
       ],
       ['l', ...names.map(() => 'r' as const)],

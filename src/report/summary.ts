@@ -3,6 +3,7 @@
  * the best value of each row in green. Reads only RunResult.
  */
 import type { RunResult, VariantMetrics } from '../metrics/result.ts';
+import { rolloutSeconds } from '../metrics/result.ts';
 import * as units from '../scenario/units.ts';
 
 /** What the table shows for NaN or ±Infinity (e.g. a percentile of no samples). */
@@ -55,7 +56,8 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
   });
   const rows: Row[] = [
     row('simulated', (m) => formatDuration(m.simulated_s)),
-    row('releases', (m) => formatCount(m.releases)),
+    row('releases', (m) =>
+      m.releases_rolled_out === m.releases ? formatCount(m.releases) : `${formatCount(m.releases)} (${formatCount(m.releases_rolled_out)} rolled out)`),
     row('pulls (failed)', (m) => `${formatCount(m.pulls)} (${formatCount(m.pulls_failed)})`, (m) => m.pulls_failed),
     row('ingress', (m) => formatBytes(m.ingress_bytes)),
     { ...row('layer + metadata', (m) => `${formatBytes(m.layer_bytes)} + ${formatBytes(m.metadata_bytes)}`), detail: true },
@@ -65,7 +67,7 @@ export function renderSummary(result: RunResult, options: SummaryOptions = {}): 
     // No winner for the peak: it is load to provision for, not an outcome to minimise.
     row('registry peak', (m) => formatRate(m.registry_peak_Bps)),
     ...(['p50', 'p90', 'p99', 'max'] as const).map((p) =>
-      row(`rollout ${p}`, (m) => formatDuration(m.rollout_s[p]), (m) => m.rollout_s[p]),
+      row(`rollout ${p}`, (m) => formatDuration(rolloutSeconds(m, p)), (m) => rolloutSeconds(m, p)),
     ),
     ...(['p50', 'p99'] as const).map((p) =>
       row(`node ready ${p}`, (m) => formatDuration(m.node_ready_s[p]), (m) => m.node_ready_s[p]),

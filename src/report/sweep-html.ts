@@ -5,6 +5,7 @@
  * and the crossings marked, one panel per combination of the other parameters; then the whole grid.
  * Same rules as html.ts: self-contained, escaped, deterministic.
  */
+import { rolloutSeconds } from '../metrics/result.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import type { VariantMetrics } from '../metrics/result.ts';
 import { CRITERIA, verdicts } from './compare.ts';
@@ -268,7 +269,7 @@ function gridSection(sweep: SweepResult, names: string[]): string {
     for (const v of pt.result.variants) {
       const s = v.replicated?.['rollout_s.p99'];
       const pm = s && s.n > 1 ? ` <span class="ci">${e(formatHalfWidth(s, formatDuration))}</span>` : '';
-      cells.push(`<td class="num">${e(formatDuration(v.metrics.rollout_s.p99))}${pm}</td><td class="num">${e(formatUSD(v.metrics.cost_usd_per_day))}</td>`);
+      cells.push(`<td class="num">${e(formatDuration(rolloutSeconds(v.metrics, 'p99')))}${pm}</td><td class="num">${e(formatUSD(v.metrics.cost_usd_per_day))}</td>`);
     }
     out.push(`<tr>${cells.join('')}</tr>`);
   }

@@ -4,6 +4,7 @@
  * (`parameter_<name>` columns, one row per point × variant) and the crossover answer: along each
  * parameter, with the others fixed, where one variant starts beating another on each criterion.
  */
+import { rolloutSeconds } from '../metrics/result.ts';
 import { stringify } from 'csv-stringify/sync';
 import type { RunResult } from '../metrics/result.ts';
 import { formatBytes, formatDuration, formatRate, formatUSD, parseDuration, parseRate, parseSize } from '../scenario/units.ts';
@@ -247,7 +248,7 @@ export function renderSweepJson(sweep: SweepResult): string {
 function p99Cell(v: VariantResult): string {
   const s = v.replicated?.['rollout_s.p99'];
   const pm = s && s.n > 1 ? formatHalfWidth(s, formatDuration) : '';
-  return `${formatDuration(v.metrics.rollout_s.p99)}${pm ? ` ${pm}` : ''}`;
+  return `${formatDuration(rolloutSeconds(v.metrics, 'p99'))}${pm ? ` ${pm}` : ''}`;
 }
 
 /** Terminal table: one row per point, rollout p99 and cost per day per variant; then the crossovers. */

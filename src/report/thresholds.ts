@@ -5,6 +5,7 @@
  * with seconds. Parsing is pure and shared by load-time validation (schema.ts) and evaluation.
  */
 import type { RunResult, ThresholdOutcomeRow, VariantMetrics } from '../metrics/result.ts';
+import { rolloutSeconds } from '../metrics/result.ts';
 import { closest } from '../scenario/errors.ts';
 import * as units from '../scenario/units.ts';
 
@@ -22,6 +23,7 @@ const PCT = ['p50', 'p90', 'p99', 'max'] as const;
 export const THRESHOLD_METRICS: ReadonlyMap<string, MetricDef> = new Map<string, MetricDef>([
   ['simulated_s', { quantity: 'duration', get: (m) => m.simulated_s }],
   ['releases', { quantity: 'count', get: (m) => m.releases }],
+  ['releases_rolled_out', { quantity: 'count', get: (m) => m.releases_rolled_out }],
   ['pulls', { quantity: 'count', get: (m) => m.pulls }],
   ['pulls_failed', { quantity: 'count', get: (m) => m.pulls_failed }],
   ['requests', { quantity: 'count', get: (m) => m.requests }],
@@ -34,7 +36,7 @@ export const THRESHOLD_METRICS: ReadonlyMap<string, MetricDef> = new Map<string,
   ['cross_zone_bytes', { quantity: 'size', get: (m) => m.cross_zone_bytes }],
   ['registry_egress_bytes', { quantity: 'size', get: (m) => m.registry_egress_bytes }],
   ['registry_peak_Bps', { quantity: 'rate', get: (m) => m.registry_peak_Bps }],
-  ...PCT.map((p): [string, MetricDef] => [`rollout_s.${p}`, { quantity: 'duration', get: (m) => m.rollout_s[p] }]),
+  ...PCT.map((p): [string, MetricDef] => [`rollout_s.${p}`, { quantity: 'duration', get: (m) => rolloutSeconds(m, p) }]),
   ...PCT.map((p): [string, MetricDef] => [`node_ready_s.${p}`, { quantity: 'duration', get: (m) => m.node_ready_s[p] }]),
   ['cost_usd.total', { quantity: 'money', get: (m) => m.cost_usd.total }],
   ['cost_usd_per_day', { quantity: 'money', get: (m) => m.cost_usd_per_day }],
@@ -132,6 +134,8 @@ export function parseThresholds(map: Readonly<Record<string, string>>): Threshol
 }
 
 export function holds(op: ThresholdOp, actual: number, bound: number): boolean {
+  // No number (no release rolled out) passes no threshold, not even `!=`.
+  if (Number.isNaN(actual)) return false;
   switch (op) {
     case '<':
       return actual < bound;

@@ -324,7 +324,25 @@ export function validateScenario<T>(
   if (result.success) return { ok: true, value: result.data };
   const ctx: Context = { raw, locate, schema, allowedKeys: options.allowedKeys };
   const issues = result.error.issues.flatMap((iss) => translate(iss, [], ctx));
-  return { ok: false, issues: sortIssues(dedupe(issues)) };
+  return { ok: false, issues: sortIssues(prune(dedupe(issues))) };
+}
+
+/**
+ * One mistake, one line. A misspelt key whose "did you mean" names a missing required key is the whole
+ * story (`nodse` → "did you mean nodes?" says `nodes` is missing); and a cross-field check on a field
+ * that is itself invalid (600 zones: over the maximum) has nothing to add.
+ */
+function prune(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const key = (path: readonly PathSegment[]): string => JSON.stringify(path);
+  const suggested = new Set<string>();
+  for (const i of issues) {
+    const m = i.code === 'unknown-key' ? /^did you mean "(.+)"\?$/.exec(i.hint ?? '') : null;
+    if (m) suggested.add(key([...i.path.slice(0, -1), m[1]]));
+  }
+  const invalid = new Set(issues.filter((i) => i.code !== 'custom').map((i) => key(i.path)));
+  return issues.filter(
+    (i) => !(i.code === 'missing' && suggested.has(key(i.path))) && !(i.code === 'custom' && invalid.has(key(i.path))),
+  );
 }
 
 function translate(iss: ZodIssue, prefix: readonly PathSegment[], ctx: Context): ScenarioIssue[] {

@@ -119,7 +119,14 @@ function parseSetArgument(arg: string, fail: (column: number, message: string, h
       'the value is read as YAML; quote it (and quote it again for your shell) to pass it as a string');
     return undefined;
   }
-  return { segments, value: doc.toJS(), valueColumn };
+  // toJS throws on what only resolving reveals (an alias without its anchor, an alias bomb).
+  try {
+    return { segments, value: doc.toJS({ maxAliasCount: 100 }), valueColumn };
+  } catch (e) {
+    fail(valueColumn, `invalid value ${JSON.stringify(valueText)}: ${lowerFirst((e as Error).message)}`,
+      'the value is read as YAML; quote it (and quote it again for your shell) to pass it as a string');
+    return undefined;
+  }
 }
 
 /** `a.b.0.c`, `a.b[0].c`, `labels["x.y"]` */

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import { RunConfig, ScenarioFile, RUN_KEYS } from './schema.ts';
 import type { LocateFn, PathSegment, ScenarioIssue } from './errors.ts';
+import { sortIssues } from './loader.ts';
 import { describeDistribution } from '../simulate.ts';
 
 export interface ResolvedVariant {
@@ -40,16 +41,21 @@ export function resolveScenario(
   validate: Validate,
 ): { ok: true; value: ResolvedScenario } | { ok: false; issues: ScenarioIssue[] } {
   const file = validate(ScenarioFile, raw, locate);
-  if (!file.ok) return file;
-  const doc = file.value;
+  // A problem in the file's own shape (a bad threshold, a misspelt top-level key) must not hide the
+  // problems inside the runs: every mistake is reported at once, so the runs are checked from the raw
+  // document too whenever it is a mapping.
+  const issues: ScenarioIssue[] = file.ok ? [] : [...file.issues];
+  const doc = file.ok ? file.value : salvage(raw);
+  if (doc === undefined) return { ok: false, issues };
   const base: Record<string, unknown> = {};
   for (const k of RUN_KEYS) if ((doc as Record<string, unknown>)[k] !== undefined) base[k] = (doc as Record<string, unknown>)[k];
 
-  const declared = doc.variants ?? [{ name: '' }];
-  const issues: ScenarioIssue[] = [];
+  const declared: (Variant | undefined)[] = doc.variants ?? [{ name: '' }];
   const variants: ResolvedVariant[] = [];
+  const baseIssues = new Map<string, { issue: ScenarioIssue; variants: string[] }>();
   const seen = new Map<string, number>();
   declared.forEach((v, i) => {
+    if (v === undefined) return;
     const own: Record<string, unknown> = {};
     for (const [k, value] of Object.entries(v)) {
       if (k === 'name' || k === 'description') continue;
@@ -87,7 +93,13 @@ export function resolveScenario(
     if (!res.ok) {
       for (const is of res.issues) {
         const inVariant = doc.variants !== undefined && hasPath(own, is.path);
-        issues.push(inVariant ? { ...is, path: ['variants', i, ...is.path] } : is);
+        if (inVariant) issues.push({ ...is, path: ['variants', i, ...is.path] });
+        else {
+          const k = issueKey(is);
+          const seenIn = baseIssues.get(k) ?? { issue: is, variants: [] };
+          seenIn.variants.push(v.name);
+          baseIssues.set(k, seenIn);
+        }
       }
       return;
     }
@@ -95,18 +107,50 @@ export function resolveScenario(
     const name = v.name || defaultVariantName(res.value);
     variants.push({ name, description: v.description ?? described, run: res.value });
   });
-  if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
+  // A base field that is wrong only in the light of some variants (a release interval too short for one
+  // strategy) says which; one wrong everywhere does not need to.
+  const named = declared.filter((v) => v !== undefined).length;
+  for (const { issue, variants: where } of baseIssues.values()) {
+    if (doc.variants && where.length < named)
+      issues.push({ ...issue, message: `${issue.message} (in variant${where.length === 1 ? '' : 's'} ${where.map((n) => JSON.stringify(n)).join(', ')})` });
+    else issues.push(issue);
+  }
+  if (issues.length > 0 || !file.ok) return { ok: false, issues: sortIssues(dedupe(issues)) };
+  const checked = file.value;
   return {
     ok: true,
     value: {
-      name: doc.name,
-      ...(doc.description !== undefined ? { description: doc.description } : {}),
+      name: checked.name,
+      ...(checked.description !== undefined ? { description: checked.description } : {}),
       seed: variants[0].run.seed,
-      thresholds: doc.thresholds ?? {},
-      ...(doc.replications !== undefined ? { replications: doc.replications } : {}),
+      thresholds: checked.thresholds ?? {},
+      ...(checked.replications !== undefined ? { replications: checked.replications } : {}),
       variants,
     },
   };
+}
+
+type Variant = { name: string; description?: string; [key: string]: unknown };
+interface SalvagedDoc {
+  name: string;
+  description?: string;
+  thresholds?: Record<string, string>;
+  variants?: (Variant | undefined)[];
+  [key: string]: unknown;
+}
+
+/**
+ * The parts of a document that failed the file schema which can still be checked as runs: its run
+ * sections, and each variant that is a mapping (others are already reported). Undefined when the
+ * document is not a mapping at all.
+ */
+function salvage(raw: unknown): SalvagedDoc | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const variants = Array.isArray(raw.variants)
+    ? raw.variants.map((v): Variant | undefined =>
+        isPlainObject(v) && typeof v.name === 'string' && v.name !== '' ? (v as Variant) : undefined)
+    : undefined;
+  return { ...raw, name: typeof raw.name === 'string' ? raw.name : '', variants };
 }
 
 function defaultVariantName(run: RunConfig): string {
@@ -141,11 +185,15 @@ function hasPath(obj: unknown, path: readonly PathSegment[]): boolean {
   return true;
 }
 
+function issueKey(i: ScenarioIssue): string {
+  return `${i.file}:${i.line}:${i.column}:${i.path.join('.')}:${i.message}`;
+}
+
 /** The same base mistake seen through several variants is one issue. */
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
   const seen = new Set<string>();
   return issues.filter((i) => {
-    const key = `${i.file}:${i.line}:${i.column}:${i.path.join('.')}:${i.message}`;
+    const key = issueKey(i);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -13,6 +13,7 @@ import { Rollout } from '../workload/rollout.ts';
 import { DEFAULT_PRICES } from '../cost/catalog.ts';
 import { COMPRESSION_PRESETS, LAZY_PRESETS, type Compression, type LazyPulling } from '../workload/images.ts';
 import { parseThreshold } from '../report/thresholds.ts';
+import { checkRunSemantics } from './semantic.ts';
 import { PullRetry } from '../cluster/backoff.ts';
 import { Disk } from '../cluster/disk.ts';
 import { ImageSigning } from '../workload/signing.ts';
@@ -217,40 +218,50 @@ export const RunConfig = z
     faults: Faults.prefault({}),
   })
   .superRefine((c, ctx) => {
-    if (c.releases.images !== undefined && c.releases.images > c.images.count)
+    // Zod runs this even when a field already failed (a bound check does not abort), so every check
+    // here first asks that the fields it reads are valid: a cross-field message about a bad value is
+    // noise, and code that trusts a bound (zones ≤ 26) must not see 99999999999.
+    // (An unknown key leaves the known fields beside it valid.)
+    const bad = ctx.issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => (i.path ?? []).join('.'));
+    const valid = (...fields: string[]): boolean =>
+      !fields.some((f) => bad.some((p) => p === f || p.startsWith(`${f}.`) || f.startsWith(`${p}.`) || p === ''));
+    if (valid('releases.images', 'images.count') && c.releases.images !== undefined && c.releases.images > c.images.count)
       ctx.addIssue({
         code: 'custom',
         path: ['releases', 'images'],
         message: `${c.releases.images} images per release but images.count is ${c.images.count}`,
         params: { hint: 'lower releases.images or raise images.count' },
       });
-    if (c.images.baseLayers >= c.images.layers)
+    if (valid('images.baseLayers', 'images.layers') && c.images.baseLayers >= c.images.layers)
       ctx.addIssue({
         code: 'custom',
         path: ['images', 'baseLayers'],
         message: `baseLayers (${c.images.baseLayers}) must be fewer than layers (${c.images.layers})`,
         params: { hint: 'an image needs at least one layer of its own for releases to replace' },
       });
-    if (c.images.baseLayers > 0 && !(c.images.baseSize > 0))
+    if (valid('images.baseLayers', 'images.baseSize') && c.images.baseLayers > 0 && !(c.images.baseSize > 0))
       ctx.addIssue({ code: 'custom', path: ['images', 'baseSize'], message: 'baseLayers > 0 needs a baseSize', params: { hint: 'e.g. baseSize: "80 MB"' } });
-    if (c.images.baseSize >= c.images.size)
+    if (valid('images.baseSize', 'images.size') && c.images.baseSize >= c.images.size)
       ctx.addIssue({
         code: 'custom',
         path: ['images', 'baseSize'],
         message: 'the shared base must be smaller than the whole image',
         params: { hint: 'baseSize is part of images.size' },
       });
-    if (c.releases.delta > c.images.size)
+    if (valid('releases.delta', 'images.size') && c.releases.delta > c.images.size)
       ctx.addIssue({
         code: 'custom',
         path: ['releases', 'delta'],
         message: `a delta of ${c.releases.delta} B is larger than the image (${c.images.size} B)`,
         params: { hint: 'delta is the new bytes per version; it cannot exceed images.size' },
       });
+    if (valid('cluster', 'images', 'releases', 'distribution'))
+      for (const issue of checkRunSemantics(c)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message, params: { hint: issue.hint } });
+    if (!valid('cluster.zones', 'cluster.region', 'distribution')) return;
     if (typeof c.cluster.zones !== 'number' && new Set(c.cluster.zones).size !== c.cluster.zones.length)
       ctx.addIssue({ code: 'custom', path: ['cluster', 'zones'], message: 'zone names must be unique' });
     const zones = zoneNames(c.cluster.region, c.cluster.zones);
-    c.faults.crashLoops.forEach((cl, i) => {
+    if (valid('faults', 'images.count')) c.faults.crashLoops.forEach((cl, i) => {
       if (cl.image >= c.images.count)
         ctx.addIssue({
           code: 'custom',
@@ -259,7 +270,7 @@ export const RunConfig = z
           params: { hint: `images are numbered 0 … ${c.images.count - 1}` },
         });
     });
-    c.faults.links.forEach((l, i) => {
+    if (valid('faults')) c.faults.links.forEach((l, i) => {
       if (l.zone !== undefined && !zones.includes(l.zone))
         ctx.addIssue({
           code: 'custom',
