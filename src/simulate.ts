@@ -63,6 +63,8 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
  * a Ctrl-C between slices reacts within a fraction of a second, large enough that slicing costs nothing.
  */
 export const SLICE_EVENTS = 100_000;
+/** Node warm starts per slice of setup (about as long as a kernel slice). */
+const SLICE_SETUP = 20_000;
 
 /**
  * `simulateRun` as a generator that yields the events dispatched so far after every SLICE_EVENTS, so the
@@ -140,11 +142,19 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
     pullPolicy: run.images.pullPolicy,
   };
   const nodes: NodeRuntime[] = [];
+  // Building and warming nodes is the one setup step that can take seconds (nodes × images), so it yields
+  // like the kernel does, letting --max-wall and Ctrl-C stop a run that has not started dispatching yet.
+  let setupWork = 0;
   for (let i = 0; i < cluster.nodes; i++) {
     const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
     if (i >= run.cluster.nodes) node.present = false;
     else if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
     nodes.push(node);
+    setupWork += 1 + images.current.length;
+    if (setupWork >= SLICE_SETUP) {
+      setupWork = 0;
+      yield 0;
+    }
   }
   rollout = new RolloutDriver(world, nodes, run.rollout);
   installNodeFaults(run.faults, {

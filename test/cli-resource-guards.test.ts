@@ -3,7 +3,7 @@
  * --max-wall (a wall-clock budget) and the memory estimate's refusal. Each stops with exit 2, one clear
  * message, no stack trace and no output file, since a stopped batch has no complete result to write.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +58,20 @@ describe('--max-wall', () => {
       expect(elapsed).toBeLessThan(12_000);
     });
   }
+
+  it('also stops a run still in its setup (warming 10,000 images on each of 500 nodes takes seconds)', () => {
+    const scenario = path.join(dir, 'slow-setup.yaml');
+    writeFileSync(
+      scenario,
+      ['version: 1', 'name: slow-setup', 'cluster: { nodes: 500 }', 'images: { count: 10000, size: 500 GB, layers: 8 }', 'releases: { every: 2h, images: 10, delta: 100 KB }', 'distribution: { kind: hosted, preset: ecr }', ''].join('\n'),
+    );
+    const out = path.join(dir, 'slow-setup.json');
+    const t0 = Date.now();
+    // --force: the point is the wall budget, whatever the memory of the machine running the test.
+    const r = pullsim(['run', scenario, '--max-wall', '1s', '--jobs', '1', '--force', '--json', out]);
+    expectStopped(r, 'stopped after 1 s of wall time (its --max-wall budget)', out);
+    expect(Date.now() - t0).toBeLessThan(6_000);
+  });
 
   it('reads durations with units and rejects bad ones with a hint', () => {
     const ok = pullsim(['run', SEED, '--set', 'cluster.nodes=5', '--set', 'duration=2h', '--max-wall', '1h30m', '--quiet']);

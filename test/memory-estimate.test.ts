@@ -53,6 +53,11 @@ describe('the memory estimate', () => {
     const cold = estimateRun(s.variants[2].run);
     expect(cold.swarmPieces).toBe(1000 * (8 * 5 + 4 * 3));
     expect(cold.bytes).toBeCloseTo(base + 1000 * (2 * M.pull + 12 * k.nodeBlob + 52 * k.nodePiece), 3);
+    // Pieces count up to two per connection: 1 KiB pieces of a 10 MiB layer count as 2 × 10, not 10,240.
+    const tiny = { ...s.variants[1].run, distribution: { ...s.variants[1].run.distribution } } as typeof s.variants[1]['run'];
+    if (tiny.distribution.kind !== 'p2p') throw new Error('fixture: kraken is p2p');
+    tiny.distribution.settings = { ...tiny.distribution.settings, piecePolicy: { kind: 'fixed', bytes: 1024 } };
+    expect(estimateRun(tiny).swarmPieces).toBe(1000 * 4 * 20);
   });
 
   it('holds one run per thread at a time: process + workers + the largest runs side by side + outputs', async () => {
