@@ -45,6 +45,8 @@ export interface ParallelOptions extends SimulateScenarioOptions {
   jobs?: number;
   /** Called as runs complete: done of total (progress display). */
   onProgress?: (done: number, total: number) => void;
+  /** Aborting it stops the batch (Ctrl-C, --max-wall); the call then rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Which variant and replication a task is, and the seed it ran with. */
@@ -131,7 +133,7 @@ export async function simulateParallel(scenario: ResolvedScenario, options: Para
 }
 
 function poolOptions(o: ParallelOptions): PoolOptions {
-  return { jobs: o.jobs, maxEvents: o.maxEvents, timing: o.timing, onProgress: o.onProgress };
+  return { jobs: o.jobs, maxEvents: o.maxEvents, timing: o.timing, onProgress: o.onProgress, signal: o.signal };
 }
 
 export interface SweepOptions extends ParallelOptions {
@@ -139,6 +141,8 @@ export interface SweepOptions extends ParallelOptions {
   variants?: readonly string[];
   /** Run only this slice of the points (1-based index of count, round-robin). */
   shard?: { index: number; count: number };
+  /** Called with every point's scenario once all are validated, before the first run (the memory check). */
+  beforeRuns?: (scenarios: readonly ResolvedScenario[]) => void;
 }
 
 /**
@@ -164,6 +168,7 @@ export async function sweepScenario(
     scenarios.push(s);
   }
   const replications = replicationsOf(base, options);
+  options.beforeRuns?.(scenarios);
   const plans = scenarios.map((s) => planRuns(s, replications, options.independentSeeds ?? false));
   const outputs = await runTasks(
     plans.flatMap((p) => p.tasks),

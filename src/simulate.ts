@@ -52,6 +52,27 @@ export function describeDistribution(d: DistributionConfig): string {
 }
 
 export function simulateRun(run: RunConfig, options: SimulateOptions = {}): VariantMetrics {
+  const steps = simulateRunSteps(run, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Kernel events per slice of `simulateRunSteps`: small enough that a caller checking a wall-clock budget or
+ * a Ctrl-C between slices reacts within a fraction of a second, large enough that slicing costs nothing.
+ */
+export const SLICE_EVENTS = 100_000;
+/** Node warm starts per slice of setup (about as long as a kernel slice). */
+const SLICE_SETUP = 20_000;
+
+/**
+ * `simulateRun` as a generator that yields the events dispatched so far after every SLICE_EVENTS, so the
+ * caller can stop a run between slices (--max-wall, Ctrl-C; src/parallel/task.ts) or yield to the event
+ * loop. Slicing never changes a result: the kernel resumes exactly where it stopped.
+ */
+export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {}): Generator<number, VariantMetrics, void> {
   const t0 = options.timing ? performance.now() : 0;
   const sim = new Simulator();
   const net = new Network(sim, {
@@ -122,11 +143,19 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     pullPolicy: run.images.pullPolicy,
   };
   const nodes: NodeRuntime[] = [];
+  // Building and warming nodes is the one setup step that can take seconds (nodes × images), so it yields
+  // like the kernel does, letting --max-wall and Ctrl-C stop a run that has not started dispatching yet.
+  let setupWork = 0;
   for (let i = 0; i < cluster.nodes; i++) {
     const node = new NodeRuntime(i, world, dist, images.layers, imagesCfg);
     if (i >= run.cluster.nodes) node.present = false;
     else if (cluster.cache === 'warm') for (const v of images.current) node.warmStart(v);
     nodes.push(node);
+    setupWork += 1 + images.current.length;
+    if (setupWork >= SLICE_SETUP) {
+      setupWork = 0;
+      yield 0;
+    }
   }
   rollout = new RolloutDriver(world, nodes, run.rollout);
   installNodeFaults(run.faults, {
@@ -147,9 +176,12 @@ export function simulateRun(run: RunConfig, options: SimulateOptions = {}): Vari
     run.duration,
   );
 
-  const stats = sim.run({ maxEvents: options.maxEvents });
-  if (stats.stoppedBy === 'maxEvents') {
-    throw new EventBudgetError(stats.events);
+  const budget = options.maxEvents ?? Infinity;
+  for (;;) {
+    const stats = sim.run({ maxEvents: Math.min(SLICE_EVENTS, budget - sim.dispatched) });
+    if (stats.stoppedBy !== 'maxEvents') break;
+    if (sim.dispatched >= budget) throw new EventBudgetError(sim.dispatched);
+    yield sim.dispatched;
   }
 
   let registryEgress = 0;

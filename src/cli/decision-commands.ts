@@ -25,10 +25,13 @@ import {
   type SweepParameter,
   type SweepResult,
 } from '../report/sweep.ts';
+import { forDisplay, singleLine } from '../report/untrusted.ts';
 import { Outputs, type OutputSpec } from './outputs.ts';
 import { progressBar } from './progress.ts';
 import { UsageError } from './usage.ts';
 import { EXIT_OK, EXIT_THRESHOLDS } from './exit.ts';
+import { checkMaxEvents, guarded, parseMaxWall, type Guard } from './guards.ts';
+import { checkMemory } from './memory-check.ts';
 
 
 interface ExportArgs {
@@ -46,6 +49,9 @@ export interface RunArgs extends ExportArgs {
   jobs?: number;
   timing: boolean;
   'max-events'?: number;
+  'max-wall'?: string;
+  force?: boolean;
+  progress?: boolean;
   quiet: boolean;
 }
 
@@ -58,6 +64,9 @@ export interface SweepArgs extends ExportArgs {
   jobs?: number;
   shard?: string;
   'max-events'?: number;
+  'max-wall'?: string;
+  force?: boolean;
+  progress?: boolean;
   quiet: boolean;
 }
 
@@ -75,16 +84,22 @@ const sweepExports = (a: ExportArgs): OutputSpec<SweepResult>[] => [
   { flag: 'html', target: a.html, render: renderSweepHtml },
 ];
 
-export async function runCommand(args: RunArgs, mode: 'run' | 'compare'): Promise<number> {
+export function runCommand(args: RunArgs, mode: 'run' | 'compare'): Promise<number> {
   checkReplications(args.replications);
   checkJobs(args.jobs);
+  checkMaxEvents(args['max-events']);
+  return guarded(parseMaxWall(args['max-wall']), (guard) => runGuarded(args, mode, guard));
+}
+
+async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard): Promise<number> {
   const outputs = new Outputs(runExports(args));
   const scenario = await loadScenario(args.scenario, args.set);
   if (args.variant && args.variant.length > 0) {
     checkVariants(args.scenario, scenario.variants.map((v) => v.name), args.variant);
     scenario.variants = scenario.variants.filter((v) => args.variant!.includes(v.name));
   }
-  const bar = progressBar(process.stderr, `simulating ${scenario.name}`, !args.quiet);
+  checkMemory([scenario], { jobs: args.jobs, replications: args.replications, force: args.force });
+  const bar = progressBar(process.stderr, `simulating ${scenario.name}`, args.progress === true ? 'lines' : (args.progress ?? !args.quiet));
   let result: RunResult;
   try {
     result = await simulateParallel(scenario, {
@@ -93,29 +108,38 @@ export async function runCommand(args: RunArgs, mode: 'run' | 'compare'): Promis
       replications: args.replications,
       jobs: args.jobs,
       onProgress: (done, total) => bar.update(done, total),
+      signal: guard.signal,
     });
   } finally {
     bar.end();
   }
-  const wrote = await outputs.write(result);
+  guard.simulationDone();
+  const wrote = await outputs.write(result, guard.signal);
+  // The terminal gets names with control and bidi characters shown, never interpreted (untrusted.ts).
+  const shown = forDisplay(result, singleLine);
   if (!args.quiet) {
     const stream = outputs.usesStdout ? process.stderr : process.stdout;
     const color = wantsColor(stream.isTTY, process.env);
-    stream.write(renderSummary(result, { color, markBest: mode === 'compare' }));
-    if (result.replications) stream.write(`\n${renderReplications(result)}`);
-    if (mode === 'compare') stream.write(`\n${renderComparison(result, color)}`);
-    if (result.thresholds) stream.write(`\n${renderThresholds(result.thresholds, color)}`);
+    stream.write(renderSummary(shown, { color, markBest: mode === 'compare' }));
+    if (shown.replications) stream.write(`\n${renderReplications(shown)}`);
+    if (mode === 'compare') stream.write(`\n${renderComparison(shown, color)}`);
+    if (shown.thresholds) stream.write(`\n${renderThresholds(shown.thresholds, color)}`);
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
-  const failed = (result.thresholds ?? []).filter((t) => !t.ok);
+  const failed = (shown.thresholds ?? []).filter((t) => !t.ok);
   // Like k6's closing error line: on stderr even with --quiet, so a CI log says why the exit code is 99.
   for (const t of failed) process.stderr.write(`pullsim: threshold failed: ${t.variant}: ${t.metric} ${t.expression} (actual ${formatActual(t.metric, t.actual)})\n`);
   return failed.length > 0 ? EXIT_THRESHOLDS : EXIT_OK;
 }
 
-export async function sweepCommand(args: SweepArgs): Promise<number> {
+export function sweepCommand(args: SweepArgs): Promise<number> {
   checkReplications(args.replications);
   checkJobs(args.jobs);
+  checkMaxEvents(args['max-events']);
+  return guarded(parseMaxWall(args['max-wall']), (guard) => sweepGuarded(args, guard));
+}
+
+async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
   let params: SweepParameter[];
   let shard: { index: number; count: number } | undefined;
   try {
@@ -131,7 +155,7 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   if (args.variant && args.variant.length > 0) {
     checkVariants(args.scenario, (await loadScenario(args.scenario, args.set)).variants.map((v) => v.name), args.variant);
   }
-  const bar = progressBar(process.stderr, shard ? `sweep shard ${shard.index}/${shard.count}` : 'sweep', !args.quiet);
+  const bar = progressBar(process.stderr, shard ? `sweep shard ${shard.index}/${shard.count}` : 'sweep', args.progress === true ? 'lines' : (args.progress ?? !args.quiet));
   let sweep: SweepResult;
   try {
     sweep = await sweepScenario(args.scenario, args.set, params, {
@@ -141,15 +165,19 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
       jobs: args.jobs,
       maxEvents: args['max-events'],
       onProgress: (done, total) => bar.update(done, total),
+      signal: guard.signal,
+      beforeRuns: (scenarios) => checkMemory(scenarios, { jobs: args.jobs, replications: args.replications, force: args.force }),
     });
   } finally {
     bar.end();
   }
-  const wrote = await outputs.write(sweep);
-  const failed = sweep.points.flatMap((p) => (p.result.thresholds ?? []).filter((t) => !t.ok).map((t) => ({ p, t })));
+  guard.simulationDone();
+  const wrote = await outputs.write(sweep, guard.signal);
+  const shown = forDisplay(sweep, singleLine);
+  const failed = shown.points.flatMap((p) => (p.result.thresholds ?? []).filter((t) => !t.ok).map((t) => ({ p, t })));
   if (!args.quiet) {
     const stream = outputs.usesStdout ? process.stderr : process.stdout;
-    stream.write(renderSweepSummary(sweep));
+    stream.write(renderSweepSummary(shown));
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
   for (const { p, t } of failed.slice(0, 10)) {
@@ -196,7 +224,7 @@ export async function reportCommand(file: string, args: ExportArgs): Promise<num
 
 function checkVariants(file: string, names: string[], wanted: string[]): void {
   for (const want of wanted) {
-    if (!names.includes(want)) throw new UsageError(`no variant "${want}" in ${file}; it has ${names.map((n) => `"${n}"`).join(', ')}.`);
+    if (!names.includes(want)) throw new UsageError(singleLine(`no variant "${want}" in ${file}; it has ${names.map((n) => `"${n}"`).join(", ")}.`));
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The command line: the only place that touches process.argv, stdout/stderr and exit codes.
- * Exit codes (exit.ts): 0 ok, 1 internal error, 2 usage or scenario error, 99 a threshold failed.
+ * Exit codes (exit.ts): 0 ok, 1 internal error, 2 usage or scenario error (or a --max-events/--max-wall
+ * budget or the memory estimate exceeded), 99 a threshold failed, 130/143 stopped by SIGINT/SIGTERM.
  */
 import yargs from 'yargs';
 import { loadScenario } from '../run.ts';
@@ -11,10 +12,13 @@ import { EventBudgetError } from '../simulate.ts';
 import { InvariantError } from '../metrics/invariants.ts';
 import { mergeCommand, reportCommand, runCommand, sweepCommand } from './decision-commands.ts';
 import { UsageError } from './usage.ts';
+import { InterruptedError, StopError, WallBudgetError } from '../parallel/stop.ts';
+import { signalExitCode } from './guards.ts';
+import { MemoryEstimateError } from './memory-check.ts';
 import { VERSION } from '../version.ts';
 
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit.ts';
-export { EXIT_INTERNAL, EXIT_OK, EXIT_THRESHOLDS, EXIT_USAGE } from './exit.ts';
+export { EXIT_INTERNAL, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_THRESHOLDS, EXIT_USAGE } from './exit.ts';
 
 const scenarioOptions = {
   set: {
@@ -35,7 +39,10 @@ const runOptions = {
   replications: { type: 'number', describe: "run each variant R times from derived seeds (default: the scenario's replications, else 1); metrics become means with sd and 95 % CI" },
   jobs: { alias: 'j', type: 'number', describe: 'worker threads for the runs (default: one per core; 1 = no workers); never changes the result' },
   timing: { type: 'boolean', default: false, describe: 'record wall_ms in JSON/CSV (makes output differ run to run)' },
-  'max-events': { type: 'number', describe: 'stop a variant after this many kernel events (a runaway guard)' },
+  'max-events': { type: 'number', describe: 'stop (exit 2, nothing written) when a run passes this many kernel events (a runaway guard)' },
+  'max-wall': { type: 'string', describe: 'stop (exit 2, nothing written) when the runs take longer than DURATION of wall time, e.g. 30s, 10m' },
+  force: { type: 'boolean', describe: 'run even when the memory estimate exceeds the share of this machine pullsim allows itself' },
+  progress: { type: 'boolean', describe: 'progress on stderr: a bar on a terminal, a line a second in a log (default: a bar on a terminal only); --no-progress for none' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'print no summary' },
 } as const;
 
@@ -114,6 +121,9 @@ async function main(argv: string[]): Promise<number> {
             describe: 'run one slice of the points: i/n (1-based); n with i from JOB_COMPLETION_INDEX (0-based); or auto: JOB_COMPLETION_INDEX of JOB_COMPLETION_COUNT. Join the slices with pullsim merge',
           })
           .option('max-events', runOptions['max-events'])
+          .option('max-wall', runOptions['max-wall'])
+          .option('force', runOptions.force)
+          .option('progress', runOptions.progress)
           .option('quiet', runOptions.quiet)
           .example('$0 sweep scenarios/seed-500-nodes.yaml --param cluster.nodes=100..1600:x2 --param releases.delta=100KB,10MB', 'where does each strategy start to win?')
           .example('$0 sweep FILE --param … --shard 2/4 --json part-2.json', 'one CI matrix job of four'),
@@ -194,6 +204,13 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** What a stop left behind: outputs are written only after every run, one whole file at a time. */
+function stopOutcome(e: StopError): string {
+  if (e.written.length === 0 && e.skipped.length === 0) return 'no output was written';
+  const kept = e.written.length > 0 ? `kept the complete ${e.written.join(', ')}` : 'no output was written';
+  return e.skipped.length > 0 ? `${kept}; not written: ${e.skipped.join(', ')}` : kept;
+}
+
 function fail(message: string, code: number): number {
   process.stderr.write(`${message.endsWith('\n') ? message : `${message}\n`}`);
   return code;
@@ -209,7 +226,10 @@ export async function cliMain(argv: string[]): Promise<number> {
     }
     if (e instanceof UsageError) return fail(`pullsim: ${e.message}\nRun pullsim --help for usage.`, EXIT_USAGE);
     if (e instanceof OutputPathError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
-    if (e instanceof EventBudgetError) return fail(`pullsim: ${e.message}; raise --max-events or shrink the scenario.`, EXIT_USAGE);
+    if (e instanceof EventBudgetError) return fail(`pullsim: ${e.message}; no output was written. Raise --max-events or shrink the scenario.`, EXIT_USAGE);
+    if (e instanceof WallBudgetError) return fail(`pullsim: ${e.message}; ${stopOutcome(e)}. Raise --max-wall or shrink the scenario.`, EXIT_USAGE);
+    if (e instanceof InterruptedError) return fail(`\npullsim: ${e.message}: the runs were stopped; ${stopOutcome(e)}.`, signalExitCode(e.signal));
+    if (e instanceof MemoryEstimateError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
     if (e instanceof InvariantError)
       return fail(
         `pullsim: internal error: ${e.message}\nThe run's numbers cannot be trusted, so nothing was written. This is a bug in pullsim: please report it with the scenario, its seed and this message.`,

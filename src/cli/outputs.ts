@@ -5,6 +5,7 @@
  * atomically after the run.
  */
 import { checkWritable, writeOutput } from '../report/index.ts';
+import { StopError } from '../parallel/stop.ts';
 import { UsageError } from './usage.ts';
 
 export interface OutputSpec<T> {
@@ -30,10 +31,21 @@ export class Outputs<T> {
     return this.specs.some((s) => s.target === '-');
   }
 
-  /** Writes every output; returns "wrote FLAG: PATH" lines for the files (not stdout). */
-  async write(value: T): Promise<string[]> {
+  /**
+   * Writes every output; returns "wrote FLAG: PATH" lines for the files (not stdout). When `signal` is
+   * aborted (Ctrl-C) it stops between files: each file is whole or untouched, and the error says which.
+   */
+  async write(value: T, signal?: AbortSignal): Promise<string[]> {
     const wrote: string[] = [];
-    for (const s of this.specs) {
+    for (const [i, s] of this.specs.entries()) {
+      if (signal?.aborted) {
+        const stop = signal.reason;
+        if (stop instanceof StopError) {
+          stop.written = wrote.map((w) => w.replace(/^wrote /, ''));
+          stop.skipped = this.specs.slice(i).map((x) => `${x.flag}: ${x.target}`);
+        }
+        throw stop;
+      }
       await writeOutput(s.target!, await s.render(value));
       if (s.target !== '-') wrote.push(`wrote ${s.flag}: ${s.target}`);
     }

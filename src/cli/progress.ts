@@ -19,8 +19,14 @@ export interface Progress {
 const NONE: Progress = { update: () => {}, end: () => {} };
 const REDRAW_MS = 100;
 
-/** A bar when `enabled` and the sink is a terminal; otherwise a no-op. */
-export function progressBar(sink: ProgressSink, label: string, enabled: boolean, now: () => number = Date.now): Progress {
+const LINE_EVERY_MS = 1000;
+
+/**
+ * A bar when `enabled` and the sink is a terminal; otherwise a no-op. `'lines'` (`--progress` on a pipe
+ * or a CI log) prints a plain `label: done/total runs · elapsed` line instead, at most once a second.
+ */
+export function progressBar(sink: ProgressSink, label: string, enabled: boolean | 'lines', now: () => number = Date.now): Progress {
+  if (enabled === 'lines' && !sink.isTTY) return progressLines(sink, label, now);
   if (!enabled || !sink.isTTY) return NONE;
   const start = now();
   let last = -Infinity;
@@ -37,6 +43,20 @@ export function progressBar(sink: ProgressSink, label: string, enabled: boolean,
       if (shown) sink.write('\r\x1b[K');
       shown = false;
     },
+  };
+}
+
+function progressLines(sink: ProgressSink, label: string, now: () => number): Progress {
+  const start = now();
+  let last = -Infinity;
+  return {
+    update(done, total) {
+      const t = now();
+      if (done < total && t - last < LINE_EVERY_MS) return;
+      last = t;
+      sink.write(`${label}: ${done}/${total} runs · ${clock((t - start) / 1000)}\n`);
+    },
+    end() {},
   };
 }
 

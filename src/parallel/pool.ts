@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { executeTask, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
+import { executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
 
 export interface PoolOptions extends TaskOptions {
@@ -14,6 +14,11 @@ export interface PoolOptions extends TaskOptions {
   jobs?: number;
   /** Called after each task completes (progress display). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Stops the batch when aborted (Ctrl-C, --max-wall): workers are terminated, a main-thread run stops at
+   * its next kernel slice, and runTasks rejects with the signal's reason (a StopError, see stop.ts).
+   */
+  signal?: AbortSignal;
 }
 
 export function defaultJobs(): number {
@@ -23,7 +28,18 @@ export function defaultJobs(): number {
 export async function runTasks(tasks: readonly SimTask[], options: PoolOptions = {}): Promise<SimOutput[]> {
   const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
-  return jobs <= 1 ? runHere(tasks, options) : runOnWorkers(tasks, jobs, options);
+  if (options.signal?.aborted) throw options.signal.reason;
+  return jobs <= 1 ? runHereYielding(tasks, options) : runOnWorkers(tasks, jobs, options);
+}
+
+/** Serial in this thread, but yielding to the event loop between kernel slices so a stop is heard. */
+async function runHereYielding(tasks: readonly SimTask[], options: PoolOptions): Promise<SimOutput[]> {
+  const out: SimOutput[] = [];
+  for (const task of tasks) {
+    out.push(await executeTaskYielding(task, options, options.signal));
+    options.onProgress?.(out.length, tasks.length);
+  }
+  return out;
 }
 
 /** Serial, in this thread: what a pool of one would do, without a worker's start-up cost. */
@@ -49,13 +65,17 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
   let settled = false;
 
   return new Promise<SimOutput[]>((resolve, reject) => {
+    const onAbort = () => finish(options.signal?.reason as Error);
     const finish = (error?: Error) => {
       if (settled) return;
       settled = true;
-      for (const w of workers) void w.terminate();
-      if (error) reject(error);
+      options.signal?.removeEventListener('abort', onAbort);
+      // terminate() stops a worker even in the middle of a run; its 'exit' then finds the batch settled.
+      const stopped = Promise.all(workers.map((w) => w.terminate()));
+      if (error) void stopped.then(() => reject(error), () => reject(error));
       else resolve(outputs);
     };
+    options.signal?.addEventListener('abort', onAbort);
     const dispatch = (w: Worker) => {
       if (failures.size > 0 || next >= tasks.length) {
         if (inFlight === 0) {

@@ -3,7 +3,7 @@
  * Tasks and their outputs are plain data (structured-cloneable), so the same function runs them in the
  * main thread or in a worker and the results cannot differ: a pool only changes where, never what.
  */
-import { EventBudgetError, simulateRun } from '../simulate.ts';
+import { EventBudgetError, simulateRunSteps, type SimulateOptions } from '../simulate.ts';
 import { InvariantError } from '../metrics/invariants.ts';
 import type { RunConfig } from '../scenario/schema.ts';
 import type { VariantMetrics } from '../metrics/result.ts';
@@ -26,14 +26,42 @@ export interface TaskOptions {
   timing?: boolean;
 }
 
-export function executeTask(task: SimTask, options: TaskOptions): SimOutput {
+function start(task: SimTask, options: TaskOptions) {
   let series: VariantSeries | undefined;
-  const metrics = simulateRun(task.run, {
+  const sim: SimulateOptions = {
     maxEvents: options.maxEvents,
     timing: options.timing,
     onSeries: task.series ? (s) => (series = s) : undefined,
-  });
-  return series ? { metrics, series } : { metrics };
+  };
+  const steps = simulateRunSteps(task.run, sim);
+  const output = (metrics: VariantMetrics): SimOutput => (series ? { metrics, series } : { metrics });
+  return { steps, output };
+}
+
+/** Runs a task to the end, in this thread, without a pause (workers: the pool stops them by terminating). */
+export function executeTask(task: SimTask, options: TaskOptions): SimOutput {
+  const { steps, output } = start(task, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return output(r.value);
+  }
+}
+
+/**
+ * Runs a task in the main thread, yielding to the event loop between kernel slices so a Ctrl-C handler or
+ * a --max-wall timer gets to run; when `signal` is aborted the run stops at the next slice with its reason.
+ */
+export async function executeTaskYielding(task: SimTask, options: TaskOptions, signal?: AbortSignal): Promise<SimOutput> {
+  const { steps, output } = start(task, options);
+  for (;;) {
+    if (signal?.aborted) {
+      steps.return(undefined as never);
+      throw signal.reason;
+    }
+    const r = steps.next();
+    if (r.done) return output(r.value);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /** A task's failure as data, so it crosses the thread boundary and is rebuilt as the same error. */

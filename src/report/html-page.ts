@@ -19,6 +19,9 @@ export function embedJson(json: string): string {
   return json.replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
+/** Nothing may be fetched or run: default-src 'none' covers scripts, images, fonts, frames and connections. */
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 export interface Page {
   title: string;
   /** The generator line, e.g. "pullsim 0.1.0". */
@@ -37,6 +40,9 @@ export function renderPage(page: Page): string {
       '<html lang="en">',
       '<head>',
       '<meta charset="utf-8">',
+      // Belt and braces behind the escaping: even a string that slipped through could not run a script,
+      // load a resource or submit a form. Styles are inline (the <style> block and the bars' widths).
+      `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
       '<meta name="viewport" content="width=device-width, initial-scale=1">',
       `<meta name="generator" content="${e(page.generator)}">`,
       `<title>${e(page.title)}</title>`,

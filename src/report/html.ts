@@ -12,11 +12,14 @@ import { formatRatio, relativeSentence, relatives, verdicts, type Verdict } from
 import { formatActual } from './thresholds.ts';
 import { formatHalfWidth } from './replications.ts';
 import { escapeHtml, inlineBar, renderPage, swatch } from './html-page.ts';
+import { forDisplay } from './untrusted.ts';
 import { formatBytes, formatDuration, formatRate, formatUSD } from '../scenario/units.ts';
 
 export { embedJson, escapeHtml, REPORT_CSS } from './html-page.ts';
 
-export async function renderHtml(result: RunResult): Promise<string> {
+export async function renderHtml(original: RunResult): Promise<string> {
+  // Everything shown is rendered from a copy with hidden characters revealed; the embedded JSON is exact.
+  const result = forDisplay(original);
   const charts = await renderCharts(result);
   const e = escapeHtml;
   const chartSection = [
@@ -31,7 +34,7 @@ export async function renderHtml(result: RunResult): Promise<string> {
     title: `pullsim · ${result.scenario.name}`,
     generator: `${result.tool.name} ${result.tool.version}`,
     sections: [headerSection(result), verdictSection(result), assumptionsSection(result), chartSection, metricsSection(result)],
-    json: renderJson(result),
+    json: renderJson(original),
   });
 }
 

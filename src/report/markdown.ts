@@ -8,10 +8,23 @@ import type { RunResult } from '../metrics/result.ts';
 import { relativeSentence, relatives, verdicts } from './compare.ts';
 import { formatActual } from './thresholds.ts';
 import { formatBytes, formatDuration, formatRate, formatUSD } from '../scenario/units.ts';
+import { singleLine } from './untrusted.ts';
 
-/** Inline text: Markdown and HTML punctuation escaped, newlines flattened (one cell, one line). */
+/**
+ * Inline text: one line (line breaks and tabs as spaces, hidden characters revealed, see untrusted.ts),
+ * Markdown punctuation backslash-escaped (emphasis, code, links, tables, strikethrough), `<`, `>` and `&`
+ * as entities (no raw HTML, no autolink), and a leading `#`, `+`, `-`, `=` or `1.` escaped so a string at
+ * the start of a line or list item cannot become a heading, a list or a setext underline.
+ */
 export function escapeMarkdown(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
+  return singleLine(s)
+    .replace(/[\\`*_[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`))
+    .replace(/^(\s*)([#+=-]|\d+(?=[.)]))/, (_m, space: string, lead: string) => (/\d/.test(lead) ? `${space}${lead}\\` : `${space}\\${lead}`));
+}
+
+/** A code span for an identifier (metric path, price id): falls back to escaped text if it holds a backtick or a pipe. */
+export function markdownCode(s: string): string {
+  return /^[^`|\r\n]*$/.test(s) && singleLine(s) === s ? `\`${s}\`` : escapeMarkdown(s);
 }
 
 function table(head: string[], rows: string[][], align: ('l' | 'r')[]): string[] {
@@ -59,7 +72,7 @@ export function renderMarkdown(result: RunResult): string {
     lines.push(
       ...table(
         ['', 'variant', 'metric', 'expression', 'actual'],
-        th.map((t) => [t.ok ? '✓' : '✗', e(t.variant), `\`${t.metric}\``, `\`${t.expression.replace(/`/g, "'")}\``, e(formatActual(t.metric, t.actual))]),
+        th.map((t) => [t.ok ? '✓' : '✗', e(t.variant), markdownCode(t.metric), markdownCode(t.expression), e(formatActual(t.metric, t.actual))]),
         ['l', 'l', 'l', 'l', 'r'],
       ),
       '',
@@ -95,7 +108,7 @@ export function renderMarkdown(result: RunResult): string {
       '',
       ...table(
         ['price', 'value', 'as of', 'source', 'basis'],
-        prices.map((p) => [`\`${p.id}\``, e(p.display), e(p.asOf), e(p.source), p.basis]),
+        prices.map((p) => [markdownCode(p.id), e(p.display), e(p.asOf), e(p.source), e(p.basis)]),
         ['l', 'r', 'l', 'l', 'l'],
       ),
       '',

@@ -12,13 +12,16 @@ import { CRITERIA, verdicts } from './compare.ts';
 import { toSvg, variantColors } from './charts.ts';
 import { assumptionsSection } from './html.ts';
 import { escapeHtml, renderPage, swatch } from './html-page.ts';
+import { forDisplay } from './untrusted.ts';
 import { formatHalfWidth } from './replications.ts';
 import { cartesian, crossoverSentence, numericValue, renderSweepJson, type SweepParameter, type SweepPoint, type SweepResult } from './sweep.ts';
 import { formatDuration, formatUSD } from '../scenario/units.ts';
 
 type Row = Record<string, string | number>;
 
-export async function renderSweepHtml(sweep: SweepResult): Promise<string> {
+export async function renderSweepHtml(original: SweepResult): Promise<string> {
+  // Rendered from a copy with hidden characters revealed (untrusted.ts); the embedded JSON is exact.
+  const sweep = forDisplay(original);
   const first = sweep.points[0]?.result;
   const names = first?.variants.map((v) => v.name) ?? [];
   const sections = [headerSection(sweep, names), verdictSection(sweep, names)];
@@ -31,7 +34,7 @@ export async function renderSweepHtml(sweep: SweepResult): Promise<string> {
     title: `pullsim sweep · ${sweep.scenario.name}`,
     generator: `${sweep.tool.name} ${sweep.tool.version}`,
     sections,
-    json: renderSweepJson(sweep),
+    json: renderSweepJson(original),
   });
 }
 

@@ -13,6 +13,7 @@ import { CRITERIA } from './compare.ts';
 import { formatHalfWidth, pairedStats } from './replications.ts';
 import type { VariantResult } from '../metrics/result.ts';
 import { checkedColumns, csvRows, guardFormula, metricCells } from './csv.ts';
+import { escapeMarkdown, markdownCode } from './markdown.ts';
 
 export interface SweepParameter {
   /** A scenario path as `--set` takes it, e.g. cluster.nodes. */
@@ -357,9 +358,9 @@ export function mergeSweeps(parts: readonly SweepResult[]): SweepResult {
 
 /** The sweep as Markdown: crossovers, then the grid with rollout p99 and cost per day per variant. */
 export function renderSweepMarkdown(sweep: SweepResult): string {
-  const e = (s: string) => s.replace(/\r?\n/g, ' ').replace(/[\\`*_[\]|<>&~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
+  const e = escapeMarkdown;
   const names = sweep.points[0]?.result.variants.map((v) => v.name) ?? [];
-  const head = [...sweep.parameters.map((p) => `\`${p.name}\``), ...names.flatMap((n) => [`${e(n)} p99`, `${e(n)} $/day`])];
+  const head = [...sweep.parameters.map((p) => markdownCode(p.name)), ...names.flatMap((n) => [`${e(n)} p99`, `${e(n)} $/day`])];
   const lines = [`# Sweep of ${e(sweep.scenario.name)}`, '', `${e(`${sweep.tool.name} ${sweep.tool.version}`)} · ${sweep.points.length} points${sweep.replications ? ` × ${sweep.replications} replications (± is the 95 % CI)` : ''}`, '', '## Crossovers', ''];
   if (sweep.shard) lines.push(`Shard ${sweep.shard.index}/${sweep.shard.count}: merge the shards for crossovers.`);
   else if (sweep.crossovers.length === 0) lines.push('The ranking of the variants does not change over the swept range.');

@@ -26,6 +26,23 @@ export class OutputPathError extends Error {
 
 export const STDOUT_TARGET = '-';
 
+/**
+ * Temp files being written right now. Normally each is renamed or removed by its own writeOutput; the CLI
+ * calls removePendingTempFiles only when it must exit at once (a second Ctrl-C), so even then none is left.
+ */
+const pending = new Set<string>();
+
+export function removePendingTempFiles(): void {
+  for (const tmp of pending) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already renamed or never created: nothing to clean.
+    }
+  }
+  pending.clear();
+}
+
 /** The temporary file `writeOutput` uses for `target`: same directory, so the rename is atomic. */
 export function tempPathFor(target: string): string {
   return `${target}.${process.pid}.tmp`;
@@ -39,6 +56,7 @@ export async function writeOutput(target: string, content: string | Iterable<str
   if (target === STDOUT_TARGET) return writeStdout(content);
   const tmp = tempPathFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
+  pending.add(tmp);
   try {
     handle = await open(tmp, 'w');
     if (typeof content === 'string') await handle.writeFile(content, 'utf8');
@@ -51,6 +69,8 @@ export async function writeOutput(target: string, content: string | Iterable<str
     await handle?.close().catch(() => {});
     await unlink(tmp).catch(() => {});
     throw toOutputPathError(target, error);
+  } finally {
+    pending.delete(tmp);
   }
 }
 
