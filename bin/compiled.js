@@ -8,7 +8,7 @@
 // build step to forget. Packages stay external (resolved from node_modules as usual), and each module's
 // `import.meta.url` keeps pointing at its source file, so relative file reads behave as under tsx.
 //
-// compiledEntry() returns the bundle's URL, or undefined when it cannot be had (esbuild missing, a
+// compiledBundle() returns the URL of the bundle's directory (cli.js, pool.js, variant-worker.js), or undefined when it cannot be had (esbuild missing, a
 // read-only install, a source that does not compile); bin/pullsim.js then falls back to tsx, which also
 // reports syntax errors with TypeScript line numbers. PULLSIM_NO_BUNDLE=1 forces the tsx path.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'pullsim');
 const CURRENT = path.join(CACHE, 'current.json');
 const ENTRY = 'src/cli/main.ts';
+const POOL = 'src/workers/pool.ts';
+const WORKER = 'src/workers/variant-worker.ts';
 /** Inputs that change the output without being bundled. */
 const EXTRA_INPUTS = ['tsconfig.json', 'bin/compiled.js'];
 /** Bundles kept besides the current one, so a process still running from an older one can load its lazy chunks. */
@@ -34,7 +36,7 @@ function stamp(rel) {
   }
 }
 
-/** The cached bundle if every input is as it was when it was built. */
+/** The cached bundle's directory URL if every input is as it was when it was built. */
 function current() {
   let manifest;
   try {
@@ -43,8 +45,8 @@ function current() {
     return undefined;
   }
   for (const [rel, was] of Object.entries(manifest.inputs)) if (stamp(rel) !== was) return undefined;
-  const entry = path.join(CACHE, manifest.dir, 'cli.js');
-  return existsSync(entry) ? pathToFileURL(entry).href : undefined;
+  const dir = path.join(CACHE, manifest.dir);
+  return existsSync(path.join(dir, 'cli.js')) ? pathToFileURL(`${dir}/`).href : undefined;
 }
 
 /** esbuild plugin: `import.meta.url` in a bundled module becomes its source file's URL. */
@@ -65,7 +67,8 @@ async function build() {
   const tmp = path.join(CACHE, `.build-${process.pid}-${Date.now()}`);
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: ENTRY },
+    // The worker pool's module is an entry of its own, so bin/pullsim.js can hand it the worker's URL.
+    entryPoints: { cli: ENTRY, pool: POOL, 'variant-worker': WORKER },
     outdir: tmp,
     bundle: true,
     // Lazy imports (HTML charts, the bench suites) stay lazy: each becomes a chunk loaded on first use.
@@ -89,7 +92,7 @@ async function build() {
   writeFileSync(next, JSON.stringify({ dir, esbuild: esbuild.version, inputs }, null, 1));
   renameSync(next, CURRENT);
   prune(dir);
-  return pathToFileURL(path.join(final, 'cli.js')).href;
+  return pathToFileURL(`${final}/`).href;
 }
 
 /** Removes all but the newest few bundles (and stale temporary builds). */
@@ -101,7 +104,7 @@ function prune(keep) {
   for (const d of dirs.slice(KEEP)) rmSync(path.join(CACHE, d.name), { recursive: true, force: true });
 }
 
-export async function compiledEntry() {
+export async function compiledBundle() {
   if (process.env.PULLSIM_NO_BUNDLE) return undefined;
   try {
     return current() ?? (await build());

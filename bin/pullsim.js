@@ -2,14 +2,17 @@
 // Runs the CLI from a bundle compiled from src/ and cached (bin/compiled.js: rebuilt when a source
 // changes, so `npx pullsim` works straight after `npm install` with no build step to forget), or,
 // when that is not possible or PULLSIM_NO_BUNDLE is set, straight from the TypeScript through tsx.
-import { compiledEntry } from './compiled.js';
+import { compiledBundle } from './compiled.js';
 
-const entry = await compiledEntry();
+const bundle = await compiledBundle();
 let cliMain;
-if (entry) {
+if (bundle) {
   // Internal-error stack traces then name TypeScript files and lines, as under tsx.
   process.setSourceMapsEnabled(true);
-  ({ cliMain } = await import(entry));
+  ({ cliMain } = await import(new URL('cli.js', bundle).href));
+  // Variants (and replications) run in worker threads; a worker loads this compiled script.
+  const { setWorkerEntry } = await import(new URL('pool.js', bundle).href);
+  setWorkerEntry(new URL('variant-worker.js', bundle));
 } else {
   const { register } = await import('tsx/esm/api');
   register();

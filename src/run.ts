@@ -4,7 +4,7 @@
 import { ScenarioError } from './scenario/errors.ts';
 import { loadScenarioFile, validateScenario } from './scenario/loader.ts';
 import { resolveScenario, type ResolvedScenario } from './scenario/resolve.ts';
-import { simulateRun } from './simulate.ts';
+import { runJob, runJobs, type Job, type JobResult } from './workers/pool.ts';
 import type { RunResult, VariantResult } from './metrics/result.ts';
 import type { VariantSeries } from './metrics/timeseries.ts';
 import { describeScenario, pricesOf } from './report/assumptions.ts';
@@ -43,10 +43,57 @@ export interface SimulateScenarioOptions {
  * streams (common random numbers: differences between variants are the strategies', not the dice's).
  */
 export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): RunResult {
+  const plan = planRuns(scenario, options);
+  return assembleResult(
+    scenario,
+    options,
+    plan,
+    plan.jobs.map((job, k) => {
+      plan.started(k);
+      return runJob(job);
+    }),
+  );
+}
+
+/**
+ * simulate(), with the runs spread over worker threads where the CLI has set them up (workers/pool.ts);
+ * each run is the same computation on the same data, so the result is identical, only sooner.
+ */
+export async function simulateInParallel(scenario: ResolvedScenario, options: SimulateScenarioOptions = {}): Promise<RunResult> {
+  const plan = planRuns(scenario, options);
+  return assembleResult(scenario, options, plan, await runJobs(plan.jobs, plan.started));
+}
+
+interface RunPlan {
+  replications: number;
+  thresholds: ReturnType<typeof parseThresholds>;
+  /** One job per (variant, replication), variant-major. */
+  jobs: Job[];
+  /** Progress: job k is starting. */
+  started: (k: number) => void;
+}
+
+function planRuns(scenario: ResolvedScenario, options: SimulateScenarioOptions): RunPlan {
   const n = scenario.variants.length;
   const thresholds = parseThresholds(scenario.thresholds);
   const replications = options.replications ?? 1;
   if (!Number.isInteger(replications) || replications < 1) throw new Error(`internal: replications must be a positive integer, got ${replications}`);
+  const jobs: Job[] = [];
+  scenario.variants.forEach((v, i) => {
+    for (let r = 0; r < replications; r++) {
+      const stream = options.independentSeeds ? r + i * replications : r;
+      // Charts show the first replication; the others only add numbers.
+      jobs.push({ run: { ...v.run, seed: replicationSeed(v.run.seed, stream) }, timing: options.timing, maxEvents: options.maxEvents, series: r === 0 });
+    }
+  });
+  const started = (k: number): void => {
+    if (k % replications === 0) options.onVariant?.(k / replications, n, scenario.variants[k / replications].name);
+  };
+  return { replications, thresholds, jobs, started };
+}
+
+function assembleResult(scenario: ResolvedScenario, options: SimulateScenarioOptions, plan: RunPlan, results: JobResult[]): RunResult {
+  const { replications, thresholds } = plan;
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'pullsim', version: VERSION },
@@ -58,14 +105,10 @@ export function simulate(scenario: ResolvedScenario, options: SimulateScenarioOp
     seed: scenario.seed,
     ...(replications > 1 ? { replications } : {}),
     variants: scenario.variants.map((v, i): VariantResult => {
-      options.onVariant?.(i, n, v.name);
-      let series: VariantSeries | undefined;
+      const series: VariantSeries | undefined = results[i * replications].series;
       const runs: VariantMetrics[] = [];
       for (let r = 0; r < replications; r++) {
-        const stream = options.independentSeeds ? r + i * replications : r;
-        const run = { ...v.run, seed: replicationSeed(v.run.seed, stream) };
-        // Charts show the first replication; the others only add numbers.
-        const metrics = simulateRun(run, { ...options, onSeries: r === 0 ? (s) => (series = s) : undefined });
+        const metrics = results[i * replications + r].metrics;
         options.onReplication?.(v.name, r, metrics);
         runs.push(metrics);
       }

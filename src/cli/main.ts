@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 internal error, 2 usage or scenario error (99 is reserved for failed thresholds).
  */
 import yargs from 'yargs';
-import { loadScenario, simulate, sweepScenario } from '../run.ts';
+import { loadScenario, simulateInParallel, sweepScenario } from '../run.ts';
 import { ScenarioError, formatIssues } from '../scenario/errors.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { renderSummary, renderJson, renderCsv, wantsColor, writeOutput, checkWritable, OutputPathError } from '../report/index.ts';
@@ -226,7 +226,7 @@ async function runCommand(args: RunArgs, mode: 'run' | 'compare'): Promise<numbe
     scenario.variants = scenario.variants.filter((v) => args.variant!.includes(v.name));
   }
   const progress = process.stderr.isTTY && !args.quiet;
-  const result = simulate(scenario, {
+  const result = await simulateInParallel(scenario, {
     timing: args.timing,
     maxEvents: args['max-events'],
     replications: args.replications,

@@ -122,8 +122,6 @@ export class Topology {
 
   /** One-way latency of a path, seconds (before the network's latency factor). */
   latencyOf(path: readonly number[]): number {
-    let s = 0;
-    for (const l of path) s += this.net.linkLatency(l);
-    return s;
+    return this.net.pathLatency(path);
   }
 }
