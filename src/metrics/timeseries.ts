@@ -51,14 +51,24 @@ export class TransferTimeline {
   private maxSeen = 0;
 
   record(offsetS: number, bytes: number, source: string): void {
-    const t = Math.max(0, offsetS);
-    if (t > this.maxSeen) this.maxSeen = t;
-    while (t >= this.width * FINE_BUCKETS) this.coarsen();
+    this.add(this.accumulator(source), offsetS, bytes);
+  }
+
+  /** The buckets of `source` (created empty on first use), for add(). */
+  accumulator(source: string): Float64Array {
     let acc = this.perSource.get(source);
     if (!acc) {
       acc = new Float64Array(FINE_BUCKETS);
       this.perSource.set(source, acc);
     }
+    return acc;
+  }
+
+  /** record() with the source's buckets already looked up (the collector keeps them per source). */
+  add(acc: Float64Array, offsetS: number, bytes: number): void {
+    const t = Math.max(0, offsetS);
+    if (t > this.maxSeen) this.maxSeen = t;
+    while (t >= this.width * FINE_BUCKETS) this.coarsen();
     acc[Math.floor(t / this.width)] += bytes;
   }
 
