@@ -99,7 +99,8 @@ export class Topology {
 
   /**
    * Links from a service sitting in `srcZone` (its own links first) down to `node`. The array is shared
-   * by every caller asking for the same route, so it is frozen.
+   * by every caller asking for the same route: read-only (not frozen: V8 iterates frozen arrays about
+   * three times slower, and every request sums its path).
    *
    * Performance: routes are built once per (source links, zone, node) and then looked up (every request
    * of a pull used to build its path afresh, a few arrays per request).
@@ -112,7 +113,7 @@ export class Topology {
       const p = srcLinks.slice();
       if (srcZone !== z) p.push(this.zoneUp[srcZone], this.zoneDown[z]);
       p.push(this.rackDown[this.nodeRack[node]], this.nicDown[node]);
-      path = routes.toNode[node] = Object.freeze(p);
+      path = routes.toNode[node] = p;
     }
     return path;
   }
@@ -145,12 +146,11 @@ export class Topology {
   private buildInternetRoute(endpointLinks: readonly number[], node: number): InternetRoute {
     const z = this.nodeZone[node];
     if (this.cfg.egress === 'public-ip') {
-      const path = Object.freeze([...endpointLinks, this.rackDown[this.nodeRack[node]], this.nicDown[node]]);
-      return Object.freeze({ path, viaNat: false, crossZone: false });
+      return { path: [...endpointLinks, this.rackDown[this.nodeRack[node]], this.nicDown[node]], viaNat: false, crossZone: false };
     }
     const natZone = this.natZoneOfZone[z];
     const path = this.pathFromZone([...endpointLinks, this.natDownOfZone[z]], natZone, node);
-    return Object.freeze({ path, viaNat: true, crossZone: natZone !== z });
+    return { path, viaNat: true, crossZone: natZone !== z };
   }
 
   /** One-way latency of a path, seconds (before the network's latency factor). */
@@ -159,7 +159,7 @@ export class Topology {
   }
 }
 
-/** A route from the internet to a node (shared and frozen, see pathFromZone). */
+/** A route from the internet to a node (shared, read-only: see pathFromZone). */
 export interface InternetRoute {
   readonly path: readonly number[];
   readonly viaNat: boolean;
