@@ -52,6 +52,8 @@ const PAD_SLOT = 0;
 const ROOT = 3;
 /** Padding entries (+∞) kept past the heap's end: a sift reads all four children of the last parent. */
 const PAD = 4;
+/** The heap is compacted once more than half of it, and at least this many entries, are cancelled. */
+const COMPACT_MIN = 256;
 
 // A slot's record (32 bytes, two typed-array views of one buffer): tie = priority·2^44 + seq at F64[4s],
 // arg at F64[4s + 1], type at I32[8s + 4], generation at I32[8s + 5]. Dispatching an event and writing
@@ -107,6 +109,9 @@ export class Simulator {
 
   private seq = 0;
   private handlers: Handler[] = [];
+  /** Cancelled events not yet popped, and how many of them were in the batch at the last compaction. */
+  private cancelledPending = 0;
+  private cancelledBase = 0;
 
   constructor(initialCapacity = 1024) {
     const n = Math.max(16, initialCapacity + ROOT + PAD);
@@ -155,11 +160,21 @@ export class Simulator {
     return handle;
   }
 
-  /** Lazily cancels a pending event. Cancelling a handle that already ran or was cancelled is a no-op. */
+  /**
+   * Lazily cancels a pending event. Cancelling a handle that already ran or was cancelled is a no-op.
+   * Performance: a cancelled event stays in the heap until it is popped, unless cancelled events pile up
+   * (models that re-time an event by cancel + schedule, like P2P piece transfers, can leave several dead
+   * entries per live one): then the heap is compacted in one linear pass.
+   */
   cancel(handle: number): void {
     const slot = handle % SLOT_SPACE;
     const gen = (handle - slot) / SLOT_SPACE;
-    if (slot > PAD_SLOT && slot < this.slotsUsed && this.rI[8 * slot + 5] === gen) this.rI[8 * slot + 4] |= CANCELLED;
+    const rI = this.rI;
+    if (slot > PAD_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < CANCELLED) {
+      rI[8 * slot + 4] |= CANCELLED;
+      const dead = ++this.cancelledPending - this.cancelledBase;
+      if (dead >= COMPACT_MIN && 2 * dead > this.size) this.compact();
+    }
   }
 
   /** Dispatches events in order until the queue is empty, `until` is passed or `maxEvents` ran. */
@@ -199,20 +214,21 @@ export class Simulator {
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
       rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
-      if ((type & TYPE_MASK) === CALL_TYPE) {
+      if (type === CALL_TYPE) {
         const fn = this.fns[slot] as () => void;
         this.fns[slot] = undefined;
-        if (type === CALL_TYPE) {
-          this.now = t;
-          events++;
-          this.dispatched++;
-          fn();
-        }
+        this.now = t;
+        events++;
+        this.dispatched++;
+        fn();
       } else if (type < CANCELLED) {
         this.now = t;
         events++;
         this.dispatched++;
         handlers[type](this.rF[4 * slot + 1]);
+      } else {
+        this.cancelledPending--;
+        this.fns[slot] = undefined; // a closure's, if it was one
       }
       this.settleRoot();
     }
@@ -264,12 +280,11 @@ export class Simulator {
     hSlot[p] = slot;
   }
 
-  /** Places (time, slot) at the root and sifts it down over the `size` entries. */
-  private siftDown(time: number, slot: number): void {
+  /** Places (time, slot) at position p and sifts it down over the `size` entries. */
+  private siftDown(p: number, time: number, slot: number): void {
     const hTime = this.hTime;
     const hSlot = this.hSlot;
     const end = ROOT + this.size;
-    let p = ROOT;
     for (;;) {
       const c = 4 * p - 8;
       if (c >= end) break;
@@ -300,7 +315,7 @@ export class Simulator {
     this.hTime[last] = Infinity;
     this.hSlot[last] = PAD_SLOT;
     if (last === ROOT) return;
-    this.siftDown(time, slot);
+    this.siftDown(ROOT, time, slot);
   }
 
   /** Restores heap order at the root after a dispatch: removes a hole, or sinks the event written there. */
@@ -309,7 +324,39 @@ export class Simulator {
     if (r === ROOT_OK) return;
     this.root = ROOT_OK;
     if (r === ROOT_HOLE) this.closeRoot();
-    else this.siftDown(this.hTime[ROOT], this.hSlot[ROOT]);
+    else this.siftDown(ROOT, this.hTime[ROOT], this.hSlot[ROOT]);
+  }
+
+  /** Drops every cancelled event from the heap (freeing its slot) and rebuilds it bottom-up, O(size). */
+  private compact(): void {
+    this.settleRoot();
+    const hTime = this.hTime;
+    const hSlot = this.hSlot;
+    const rI = this.rI;
+    const end = ROOT + this.size;
+    let w = ROOT;
+    for (let p = ROOT; p < end; p++) {
+      const slot = hSlot[p];
+      if (rI[8 * slot + 4] >= CANCELLED) {
+        rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
+        this.freeSlots[this.freeCount++] = slot;
+        this.fns[slot] = undefined;
+        continue;
+      }
+      hTime[w] = hTime[p];
+      hSlot[w] = slot;
+      w++;
+    }
+    hTime.fill(Infinity, w, end);
+    hSlot.fill(PAD_SLOT, w, end);
+    this.size = w - ROOT;
+    // Floyd's heap construction: sift down every parent, last first. Which of several equal-time events
+    // ends up where does not matter: they leave the heap together, through the batch.
+    for (let p = ((w - 1 - 4) >> 2) + ROOT; p >= ROOT; p--) this.siftDown(p, hTime[p], hSlot[p]);
+    let inBatch = 0;
+    for (let i = 0; i < this.bSize; i++) if (rI[8 * this.bSlot[i] + 4] >= CANCELLED) inBatch++;
+    this.cancelledPending = inBatch;
+    this.cancelledBase = inBatch;
   }
 
   // ---- the batch (events at one time, ordered by priority and seq) ------------------------------------
