@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { Simulator } from '../src/kernel/index.ts';
 import { Network } from '../src/network/index.ts';
+import { formatCount, median, referenceSample, spread, withPeakRss } from './measure.ts';
 import type { BenchRow, BenchSuiteOptions } from './types.ts';
 
 const C = 10e9 / 8; // registry NIC and backbone, bytes/s
@@ -53,12 +54,6 @@ export function runFanOut(n: number): FanOutRun {
   return { seconds, events: stats.events, maxRelativeError };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   runFanOut(2_000); // warm-up: compile the hot paths before the first timed run
@@ -66,8 +61,9 @@ export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<Benc
     const name = `fanout-distinct-${n}`;
     if (options.filter && !name.includes(options.filter)) continue;
     const repeats = n >= 50_000 ? 3 : 5;
-    const runs: FanOutRun[] = [];
-    for (let r = 0; r < repeats; r++) runs.push(runFanOut(n));
+    const before = referenceSample();
+    const { result: runs, peakRssMB } = await withPeakRss(() => Array.from({ length: repeats }, () => runFanOut(n)));
+    const referenceS = median([...before, ...referenceSample()]);
     for (const run of runs) {
       if (!(run.maxRelativeError < 1e-9)) {
         throw new Error(`${name}: finish times off the closed form by ${run.maxRelativeError} (relative)`);
@@ -75,16 +71,20 @@ export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<Benc
     }
     const secs = runs.map((r) => r.seconds);
     const m = median(secs);
-    const spread = (100 * (Math.max(...secs) - Math.min(...secs))) / 2 / m;
+    const eventsPerSecond = runs[0].events / m;
     rows.push({
       name,
       unit: 's',
       value: m,
-      range: `±${spread.toFixed(1)}%`,
+      range: spread(secs),
       extra:
-        `${Math.round(runs[0].events / m).toLocaleString('en-US')} events/s (${runs[0].events} events), ` +
+        `${formatCount(eventsPerSecond)} events/s (${runs[0].events} events), ` +
         `max rel. error ${runs[0].maxRelativeError.toExponential(1)}, median of ${repeats}, ` +
-        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (whole bench process)`,
+        `peak RSS ${Math.round(peakRssMB)} MB, ${(m / referenceS).toFixed(2)} × reference workload`,
+      better: 'smaller',
+      gate: m / referenceS,
+      eventsPerSecond,
+      peakRssMB,
     });
   }
   return rows;
