@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATE, NORMAL, Simulator, URGENT } from '../src/kernel/index.ts';
+import { LATE, NORMAL, Rng, Simulator, URGENT } from '../src/kernel/index.ts';
 
 // The heap orders by time only; events that share a time are run from a batch ordered by (priority,
 // seq). These cases pin the edges of that hand-over.
@@ -80,5 +80,51 @@ describe('events sharing a time run in (priority, seq) order', () => {
     sim.cancel(handles[4]);
     sim.run();
     expect(ran).toEqual([3, 0, 2]);
+  });
+});
+
+// A large tie is sorted one of three ways depending on how far apart its events were scheduled
+// (simulator.ts sortBatch); each must give the (priority, seq) order.
+describe('large ties run in (priority, seq) order', () => {
+  function runTie(shape: (sim: Simulator, type: number, scheduleTie: (i: number, p: number) => void) => void): { ran: number[]; expected: number[] } {
+    const sim = new Simulator(16);
+    const ran: number[] = [];
+    const tie: { i: number; p: number }[] = [];
+    const type = sim.register((i) => {
+      if (i >= 0) ran.push(i);
+    });
+    shape(sim, type, (i, p) => {
+      tie.push({ i, p });
+      sim.scheduleAt(7, type, i, p);
+    });
+    sim.run();
+    const expected = tie.map((e, k) => ({ ...e, k })).sort((a, b) => a.p - b.p || a.k - b.k).map((e) => e.i);
+    return { ran, expected };
+  }
+
+  it('when its events were scheduled one after another (a cluster in lockstep)', () => {
+    const { ran, expected } = runTie((_sim, _type, tie) => {
+      for (let i = 0; i < 2000; i++) tie(i, NORMAL);
+    });
+    expect(ran).toEqual(expected);
+  });
+
+  it('when other events were scheduled in between', () => {
+    const rng = new Rng('large-tie-spread');
+    const { ran, expected } = runTie((sim, type, tie) => {
+      for (let i = 0; i < 300; i++) {
+        tie(i, NORMAL);
+        for (let j = 0; j < 40; j++) sim.scheduleAt(1 + rng.int(5), type, -1);
+      }
+    });
+    expect(ran).toEqual(expected);
+  });
+
+  it('when it mixes priorities', () => {
+    const rng = new Rng('large-tie-priorities');
+    const { ran, expected } = runTie((_sim, _type, tie) => {
+      for (let i = 0; i < 500; i++) tie(i, [URGENT, NORMAL, LATE][rng.int(3)]);
+    });
+    expect(ran).toEqual(expected);
   });
 });

@@ -52,6 +52,8 @@ const PAD_SLOT = 0;
 const ROOT = 3;
 /** Padding entries (+∞) kept past the heap's end: a sift reads all four children of the last parent. */
 const PAD = 4;
+/** Batch ties spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
+const PACK_RANGE = 2 ** 27;
 /** The heap is compacted once more than half of it, and at least this many entries, are cancelled. */
 const COMPACT_MIN = 256;
 
@@ -67,9 +69,8 @@ const COMPACT_MIN = 256;
  * - ties cost nothing until they happen. Comparing (time, priority, seq) at every level of every sift
  *   was about a fifth of the kernel's time at 1e3 pending, so the heap compares times only; when the
  *   event at the root has a sibling at its time (checked once per pop: the runner-up is one of the
- *   root's four children), every event at that time moves into the batch, a small heap ordered by
- *   (priority, seq) that runs them in order, and while it holds events, those scheduled for its time
- *   join it. Dispatch order is exactly (time, priority, seq), as before;
+ *   root's four children), every event at that time moves into the batch, sorted by (priority, seq),
+ *   which runs them in order, and while it holds events, those scheduled for its time join it. Dispatch order is exactly (time, priority, seq), as before;
  * - pop and push are fused: the dispatched event's root slot stays a hole while its handler runs, the
  *   first event the handler schedules is written into that hole, and run() sifts it down once after the
  *   handler returns, instead of a sift-down to remove the root and a sift-up to insert (the hold pattern:
@@ -90,11 +91,15 @@ export class Simulator {
   /** ROOT_OK, or ROOT_HOLE (dispatched, not yet replaced) or ROOT_DIRTY (replaced, not yet sifted). */
   private root = ROOT_OK;
 
-  // The batch: the pending events at time bTime, once two or more were due then, in a binary heap of
-  // slots keyed by tie.
+  // The batch: the pending events at time bTime, once two or more were due then, sorted by tie in
+  // [bHead, bHead + bSize).
   private bTie: Float64Array;
   private bSlot: Int32Array;
+  private bHead = 0;
   private bSize = 0;
+  /** Scratch for sortBatch. */
+  private bKey = new Float64Array(16);
+  private bDirect = new Int32Array(64);
   /** The time of the batch's events. */
   private bTime = 0;
 
@@ -354,37 +359,110 @@ export class Simulator {
     // ends up where does not matter: they leave the heap together, through the batch.
     for (let p = ((w - 1 - 4) >> 2) + ROOT; p >= ROOT; p--) this.siftDown(p, hTime[p], hSlot[p]);
     let inBatch = 0;
-    for (let i = 0; i < this.bSize; i++) if (rI[8 * this.bSlot[i] + 4] >= CANCELLED) inBatch++;
+    for (let i = this.bHead; i < this.bHead + this.bSize; i++) if (rI[8 * this.bSlot[i] + 4] >= CANCELLED) inBatch++;
     this.cancelledPending = inBatch;
     this.cancelledBase = inBatch;
   }
 
   // ---- the batch (events at one time, ordered by priority and seq) ------------------------------------
 
-  /** Moves every heap event at time t (the heap's minimum) into the batch. */
+  /** Moves every heap event at time t (the heap's minimum) into the batch, in (priority, seq) order. */
   private fillBatch(t: number): void {
     this.bTime = t;
+    this.bHead = 0;
+    let n = 0;
     while (this.size > 0 && this.hTime[ROOT] === t) {
+      if (n === this.bTie.length) this.growBatch();
       const slot = this.hSlot[ROOT];
-      this.pushBatch(this.rF[4 * slot], slot);
+      this.bTie[n] = this.rF[4 * slot];
+      this.bSlot[n++] = slot;
       this.closeRoot();
     }
+    this.bSize = n;
+    this.sortBatch(n);
   }
 
+  /**
+   * Sorts batch entries [0, n) by tie. Performance: ties are exact integers (priority·2^44 + seq), and the
+   * ties of one instant usually span a narrow range of seq: within 8n, each entry goes straight to its
+   * place (a direct-address pass); within 2^27, (tie − min)·2^26 + slot packs an entry into one exact
+   * float64 for a native numeric sort; otherwise (priorities mixed in a large batch) an index sort.
+   */
+  private sortBatch(n: number): void {
+    const bTie = this.bTie;
+    const bSlot = this.bSlot;
+    if (n <= 16) {
+      for (let i = 1; i < n; i++) {
+        const tie = bTie[i];
+        const slot = bSlot[i];
+        let j = i;
+        for (; j > 0 && bTie[j - 1] > tie; j--) {
+          bTie[j] = bTie[j - 1];
+          bSlot[j] = bSlot[j - 1];
+        }
+        bTie[j] = tie;
+        bSlot[j] = slot;
+      }
+      return;
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (bTie[i] < min) min = bTie[i];
+      if (bTie[i] > max) max = bTie[i];
+    }
+    const range = max - min + 1;
+    if (range <= 8 * n) {
+      // The common case (one instant's events, scheduled close together): a direct-address pass, O(n + range).
+      if (this.bDirect.length < range) this.bDirect = new Int32Array(Math.max(range, 2 * this.bDirect.length));
+      const direct = this.bDirect;
+      direct.fill(-1, 0, range);
+      for (let i = 0; i < n; i++) direct[bTie[i] - min] = bSlot[i];
+      let j = 0;
+      for (let r = 0; r < range; r++) {
+        const slot = direct[r];
+        if (slot >= 0) {
+          bTie[j] = min + r;
+          bSlot[j++] = slot;
+        }
+      }
+      return;
+    }
+    if (this.bKey.length < n) this.bKey = new Float64Array(this.bTie.length);
+    const key = this.bKey;
+    if (max - min < PACK_RANGE) {
+      for (let i = 0; i < n; i++) key[i] = (bTie[i] - min) * SLOT_SPACE + bSlot[i];
+      key.subarray(0, n).sort();
+      for (let i = 0; i < n; i++) {
+        const k = key[i];
+        const slot = k % SLOT_SPACE;
+        bSlot[i] = slot;
+        bTie[i] = min + (k - slot) / SLOT_SPACE;
+      }
+      return;
+    }
+    const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => bTie[x] - bTie[y]);
+    const slots = Int32Array.from(order, (i) => bSlot[i]);
+    for (let i = 0; i < n; i++) key[i] = bTie[order[i]];
+    bTie.set(key.subarray(0, n));
+    bSlot.set(slots);
+  }
+
+  /** An event scheduled for bTime while the batch runs: inserted in order (usually at the end). */
   private pushBatch(tie: number, slot: number): void {
-    if (this.bSize === this.bTie.length) {
-      this.bTie = grow(this.bTie, 2 * this.bSize);
-      this.bSlot = grow(this.bSlot, 2 * this.bSize);
+    if (this.bHead + this.bSize === this.bTie.length) {
+      if (this.bHead > 0) {
+        this.bTie.copyWithin(0, this.bHead, this.bHead + this.bSize);
+        this.bSlot.copyWithin(0, this.bHead, this.bHead + this.bSize);
+        this.bHead = 0;
+      } else this.growBatch();
     }
     const bTie = this.bTie;
     const bSlot = this.bSlot;
-    let i = this.bSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (bTie[p] < tie) break;
-      bTie[i] = bTie[p];
-      bSlot[i] = bSlot[p];
-      i = p;
+    let i = this.bHead + this.bSize++;
+    for (; i > this.bHead && bTie[i - 1] > tie; i--) {
+      bTie[i] = bTie[i - 1];
+      bSlot[i] = bSlot[i - 1];
     }
     bTie[i] = tie;
     bSlot[i] = slot;
@@ -392,25 +470,15 @@ export class Simulator {
 
   /** Removes and returns the batch's first slot (smallest tie). */
   private popBatch(): number {
-    const bTie = this.bTie;
-    const bSlot = this.bSlot;
-    const top = bSlot[0];
-    const n = --this.bSize;
-    const tie = bTie[n];
-    const slot = bSlot[n];
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && bTie[c + 1] < bTie[c]) c++;
-      if (tie < bTie[c]) break;
-      bTie[i] = bTie[c];
-      bSlot[i] = bSlot[c];
-      i = c;
-    }
-    bTie[i] = tie;
-    bSlot[i] = slot;
-    return top;
+    const slot = this.bSlot[this.bHead];
+    if (--this.bSize === 0) this.bHead = 0;
+    else this.bHead++;
+    return slot;
+  }
+
+  private growBatch(): void {
+    this.bTie = grow(this.bTie, 2 * this.bTie.length);
+    this.bSlot = grow(this.bSlot, 2 * this.bSlot.length);
   }
 
   // ---- storage ----------------------------------------------------------------------------------------
