@@ -4,8 +4,11 @@
  * one thread, its own peak RSS). Writes bench/scaling.json and the chart bench/scaling.svg (vega-lite →
  * SVG, as the HTML report renders its charts) and prints the README table.
  *
- *   node bin/pullsim.js bench --filter nothing   # (builds the bundle once; optional)
- *   node --import tsx bench/scaling.ts [--nodes 1000,10000,50000,100000] [--duration 24h]
+ *   node --import tsx bench/scaling.ts [--nodes 1000,10000,50000,100000] [--p2p-nodes 1000,2000,5000,10000] [--duration 2h]
+ *   node --import tsx bench/scaling.ts --chart-only     # redraw the SVG from bench/scaling.json
+ *
+ * P2P has its own sizes: its runs grow faster than linearly (README, Performance), so 50k and 100k
+ * nodes would take hours.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -105,7 +108,7 @@ function chartSpec(points: readonly ScalingPoint[]): TopLevelSpec {
         mark: { type: 'line', point: true },
         encoding: {
           x: { field: 'nodes', type: 'quantitative', scale: { type: 'log' }, title: 'nodes' },
-          y: { field: 'usPerTransfer', type: 'quantitative', scale: { zero: true }, title: 'CPU µs per transfer' },
+          y: { field: 'usPerTransfer', type: 'quantitative', scale: { type: 'log' }, title: 'CPU µs per transfer (log)' },
           color: { field: 'variant', type: 'nominal' },
         },
       },
@@ -114,7 +117,7 @@ function chartSpec(points: readonly ScalingPoint[]): TopLevelSpec {
         title: 'peak memory',
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'nodes', type: 'quantitative', scale: { type: 'log' }, title: 'nodes' },
+          x: { field: 'nodes', type: 'quantitative', title: 'nodes' },
           y: { field: 'peakRssMB', type: 'quantitative', title: 'peak RSS, MB (whole process)' },
           color: { field: 'variant', type: 'nominal' },
         },
@@ -140,16 +143,28 @@ export function scalingTable(points: readonly ScalingPoint[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv.includes('--chart-only')) {
+    // Redraw bench/scaling.svg (and reprint the table) from bench/scaling.json without re-running.
+    const { readFile } = await import('node:fs/promises');
+    const saved = JSON.parse(await readFile(`${ROOT}bench/scaling.json`, 'utf8')) as { points: ScalingPoint[]; startupCpuS: number };
+    await writeOutput(`${ROOT}bench/scaling.svg`, await toSvg(chartSpec(saved.points)));
+    process.stdout.write(`${scalingTable(saved.points)}\n`);
+    for (const v of VARIANTS) process.stdout.write(`${v}: slope ${loglogSlope(saved.points.filter((p) => p.variant === v), saved.startupCpuS).toFixed(3)}\n`);
+    return;
+  }
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
   };
-  const nodes = opt('nodes', '1000,10000,50000,100000').split(',').map(Number);
-  const duration = opt('duration', '24h');
+  const sizes: Record<string, number[]> = {
+    'hosted-ecr': opt('nodes', '1000,10000,50000,100000').split(',').map(Number),
+    'p2p-kraken': opt('p2p-nodes', '1000,2000,5000,10000').split(',').map(Number),
+  };
+  const duration = opt('duration', '2h');
   const startupS = Math.min(startupCpuS(), startupCpuS(), startupCpuS());
   const points: ScalingPoint[] = [];
   for (const variant of VARIANTS) {
-    for (const n of nodes) {
+    for (const n of sizes[variant]) {
       const p = runPoint(variant, n, duration);
       process.stderr.write(`${variant} ${n}: ${p.wallS.toFixed(1)} s, ${Math.round(p.peakRssMB)} MB\n`);
       points.push(p);
