@@ -89,7 +89,7 @@ export function makeBaseline(rows: readonly BenchRow[], machine: string, previou
   return {
     note:
       'pullsim bench baseline. `gate` is compared, not `value`: ratios measured against an in-process reference ' +
-      '(kernel ÷ flatqueue, fast ÷ reference solver) or, for timings, seconds ÷ the seconds of a reference workload ' +
+      '(kernel ÷ flatqueue, fast ÷ reference solver) or, for timings, CPU seconds ÷ the CPU seconds of a reference workload ' +
       '(a flatqueue hold loop) run before and after the entry. Update with: pullsim bench --save-baseline bench/baseline.json',
     machine,
     entries: sorted,
@@ -153,8 +153,8 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
   return [
     `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
     'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
-    'fast ÷ reference solver) and, for timings, seconds ÷ the seconds of a reference workload (a flatqueue hold loop',
-    'at 1e5 pending) run in the same process just before and after the entry',
+    'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
+    'hold loop at 1e5 pending) run in the same process just before and after the entry',
     '',
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),

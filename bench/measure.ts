@@ -69,11 +69,18 @@ const REF_PENDING = 100_000;
 const REF_OPS = 200_000;
 const REF_INCREMENTS = 1 << 12;
 
+/** CPU seconds this process has used (all threads). */
+export function cpuSeconds(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+}
+
 /**
  * The reference workload: a bare flatqueue hold loop (pop the earliest, push it back later) at 1e5
- * pending, a fixed 2e5 operations, about 30–60 ms. Memory-bound like a simulation, and independent of
- * pullsim's code, so a change in pullsim never moves it. Timings divided by it ("× ref") measure
- * pullsim's speed relative to the machine's at that moment.
+ * pending, a fixed 2e5 operations, about 30–60 ms of CPU. Memory-bound like a simulation, and
+ * independent of pullsim's code, so a change in pullsim never moves it. Returns CPU seconds, not wall:
+ * on a shared machine other processes stretch wall time but not CPU time, so CPU seconds of an entry
+ * divided by these ("× reference") compare across loads and machines.
  */
 export function referenceSeconds(): number {
   const q = new FlatQueue<number>(REF_PENDING + 1);
@@ -86,7 +93,7 @@ export function referenceSeconds(): number {
   for (let i = 0; i < REF_PENDING; i++) q.push(i, next() * REF_PENDING);
   const inc = new Float64Array(REF_INCREMENTS);
   for (let i = 0; i < REF_INCREMENTS; i++) inc[i] = -Math.log(1 - next()) * REF_PENDING;
-  const started = performance.now();
+  const started = cpuSeconds();
   let sum = 0;
   for (let k = 0; k < REF_OPS; k++) {
     const t = q.peekValue() as number;
@@ -94,7 +101,7 @@ export function referenceSeconds(): number {
     sum += t;
     q.push(id, t + inc[k & (REF_INCREMENTS - 1)]);
   }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = cpuSeconds() - started;
   if (!(sum > 0)) throw new Error('reference workload: empty queue');
   return seconds;
 }
@@ -103,19 +110,4 @@ export function referenceSeconds(): number {
 export function referenceSample(runs = 5): number[] {
   referenceSeconds(); // warm: compile the loop before the samples
   return Array.from({ length: runs }, referenceSeconds);
-}
-
-/**
- * Times `work` between two reference samples; returns its result, its wall seconds, the reference's
- * median seconds and the gate figure seconds ÷ reference (lower is better).
- */
-export async function timedAgainstReference<T>(
-  work: () => T | Promise<T>,
-): Promise<{ result: T; seconds: number; referenceS: number; ratio: number }> {
-  const before = referenceSample();
-  const started = performance.now();
-  const result = await work();
-  const seconds = (performance.now() - started) / 1000;
-  const referenceS = median([...before, ...referenceSample()]);
-  return { result, seconds, referenceS, ratio: seconds / referenceS };
 }

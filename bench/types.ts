@@ -20,8 +20,8 @@ export interface BenchRow {
   /**
    * The noise-resistant figure the baseline gate compares (same direction as `value`): a ratio against
    * a reference measured in the same process at the same time, so a busy or slower machine moves
-   * numerator and denominator together. Ratio rows use `value` itself; timings divide their seconds by
-   * the reference workload's seconds (bench/reference.ts).
+   * numerator and denominator together. Ratio rows use `value` itself; timings divide their CPU seconds
+   * by the reference workload's CPU seconds (measure.ts), since other processes stretch wall time.
    */
   gate?: number;
   /** Kernel events dispatched per second of wall time, where the entry runs the simulator. */

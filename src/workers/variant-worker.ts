@@ -1,17 +1,21 @@
 /**
- * A worker thread of the job pool (pool.ts): runs each job it is sent and posts the result back.
+ * A worker thread of the job pool (pool.ts): takes job indices from the shared counter, runs each job and
+ * posts its result back, then says it is done.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { EventBudgetError } from '../simulate.ts';
-import { runJob, type Job, type JobReply } from './pool.ts';
+import { runJob, takeJob, type JobReply, type WorkerInput } from './pool.ts';
 
 const port = parentPort;
 if (!port) throw new Error('internal: variant-worker.ts must run in a worker thread');
+const { jobs, next } = workerData as WorkerInput;
+const counter = new Int32Array(next);
 
-port.on('message', ({ id, job }: { id: number; job: Job }) => {
+for (let id = takeJob(counter); id < jobs.length; id = takeJob(counter)) {
+  port.postMessage({ started: id });
   let reply: JobReply;
   try {
-    reply = { id, ok: true, result: runJob(job) };
+    reply = { id, ok: true, result: runJob(jobs[id]) };
   } catch (e) {
     reply =
       e instanceof EventBudgetError
@@ -19,4 +23,6 @@ port.on('message', ({ id, job }: { id: number; job: Job }) => {
         : { id, ok: false, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
   }
   port.postMessage(reply);
-});
+  if (!reply.ok) break;
+}
+port.postMessage({ done: true });
