@@ -45,11 +45,12 @@ export async function e2eBench(options: BenchSuiteOptions = {}): Promise<BenchRo
   spawnOnce(); // builds the compiled bundle if a source changed, so no timed spawn pays for that
   const before = referenceSample();
   const spawns = Array.from({ length: SPAWNS }, spawnOnce);
-  const referenceS = median([...before, ...referenceSample()]);
+  const referenceS = Math.min(...before, ...referenceSample());
   const secs = spawns.map((s) => s.seconds);
   const m = median(secs);
   const peakRssMB = Math.max(...spawns.map((s) => s.peakRssMB));
-  const cpuS = median(spawns.map((s) => s.cpuS));
+  // The gate takes the best CPU of the spawns against the best reference run (interference only adds).
+  const cpuS = Math.min(...spawns.map((s) => s.cpuS));
   const sim = await inProcess();
   const eventsPerSecond = sim.events / m;
   return [
@@ -59,7 +60,7 @@ export async function e2eBench(options: BenchSuiteOptions = {}): Promise<BenchRo
       value: m,
       range: spread(secs),
       extra:
-        `median of ${SPAWNS} \`pullsim run ${SCENARIO}\` processes, start-up included (CPU ${cpuS.toFixed(2)} s, all threads): ${sim.events} events, ` +
+        `median of ${SPAWNS} \`pullsim run ${SCENARIO}\` processes, start-up included (best CPU ${cpuS.toFixed(2)} s, all threads): ${sim.events} events, ` +
         `${formatCount(eventsPerSecond)} events/s of process wall time, peak RSS ${Math.round(peakRssMB)} MB (whole process); ` +
         `simulate() alone on one thread ${sim.seconds.toFixed(2)} s (${formatCount(sim.events / sim.seconds)} events/s); ` +
         `CPU ${(cpuS / referenceS).toFixed(1)} × reference workload`,

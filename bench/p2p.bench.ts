@@ -7,7 +7,7 @@
  *   node --import tsx bench/p2p.bench.ts
  */
 import { pathToFileURL } from 'node:url';
-import { cpuSeconds, formatCount, median, referenceSample, withPeakRss } from './measure.ts';
+import { cpuSeconds, formatCount, referenceSample, withPeakRss } from './measure.ts';
 import type { BenchRow, BenchSuiteOptions } from './types.ts';
 import { loadScenario } from '../src/run.ts';
 import { simulateRun } from '../src/simulate.ts';
@@ -40,7 +40,7 @@ async function crowdRow(name: string, run: RunConfig): Promise<BenchRow> {
   const c0 = cpuSeconds();
   const { result: t, peakRssMB } = await withPeakRss(() => timed(run));
   const cpuS = cpuSeconds() - c0;
-  const referenceS = median([...before, ...referenceSample()]);
+  const referenceS = Math.min(...before, ...referenceSample());
   const m = t.metrics;
   const eventsPerSecond = m.events / t.wallS;
   return {
