@@ -1,9 +1,16 @@
 /**
- * Benchmark runner: `node --import tsx bench/index.ts [--filter TEXT]`.
+ * Benchmark runner: `pullsim bench` (or `node --import tsx bench/index.ts`) with
+ *   --filter TEXT            only the entries whose name contains TEXT
+ *   --json FILE              github-action-benchmark entries: FILE gets the smaller-is-better ones
+ *                            (tool customSmallerIsBetter), FILE with .bigger.json the bigger-is-better ones
+ *   --bmf FILE               Bencher Metric Format
+ *   --baseline FILE          compare with a committed baseline; exit 1 on a regression beyond --threshold
+ *   --threshold 15%          (default 15%)
+ *   --save-baseline FILE     write (or update, entry by entry) a baseline from this run
  *
  * Runs every suite (a suite is an async function returning BenchRow[]), prints one table and the machine
  * it ran on. `--filter TEXT` runs the suites whose name contains TEXT, and from the others only the rows
- * whose name contains TEXT (the kernel suite also gets the filter, to skip sizes nobody asked for).
+ * whose name contains TEXT (suites also get the filter, to skip work nobody asked for).
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +19,9 @@ import { fanoutBench } from './fanout.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
 import { p2pBench } from './p2p.bench.ts';
 import { solverBench } from './solver.bench.ts';
+import { readFile } from 'node:fs/promises';
+import { checkWritable, writeOutput } from '../src/report/write.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, makeBaseline, parseThreshold, type Baseline } from './gate.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 
 export interface NamedSuite {
@@ -31,9 +41,10 @@ export async function loadSuites(): Promise<NamedSuite[]> {
   return [
     { name: 'kernel', run: kernelBench },
     { name: 'solver', run: solverBench },
-    { name: 'p2p', run: p2pBench },
     { name: 'fanout', run: fanoutBench },
     { name: 'e2e', run: e2eBench },
+    // Last: its 10,000-node run leaves the process's RSS high, which would inflate later entries' peaks.
+    { name: 'p2p', run: p2pBench },
   ];
 }
 
@@ -117,42 +128,101 @@ export function formatMachine(m: MachineInfo): string {
   return `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}\n`;
 }
 
-function parseArgs(argv: string[]): { filter?: string } {
-  let filter: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--filter') {
-      filter = argv[++i];
-      if (filter === undefined) throw new UsageError('--filter needs a value, e.g. --filter kernel');
-    } else if (a.startsWith('--filter=')) {
-      filter = a.slice('--filter='.length);
-    } else {
-      throw new UsageError(`unknown argument '${a}'. Usage: node --import tsx bench/index.ts [--filter TEXT]`);
-    }
-  }
-  return { filter };
+export interface BenchOptions {
+  filter?: string;
+  json?: string;
+  bmf?: string;
+  baseline?: string;
+  /** Fraction, e.g. 0.15. */
+  threshold?: number;
+  saveBaseline?: string;
 }
 
-class UsageError extends Error {}
+export class BenchUsageError extends Error {}
+
+const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'save-baseline'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const got: Partial<Record<ValueFlag, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const flag = (eq > 0 ? a.slice(2, eq) : a.slice(2)) as ValueFlag;
+    if (!a.startsWith('--') || !VALUE_FLAGS.includes(flag)) {
+      throw new BenchUsageError(
+        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%]] [--save-baseline FILE]`,
+      );
+    }
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new BenchUsageError(`--${flag} needs a value`);
+    got[flag] = value;
+  }
+  return {
+    filter: got.filter,
+    json: got.json,
+    bmf: got.bmf,
+    baseline: got.baseline,
+    threshold: got.threshold === undefined ? undefined : threshold(got.threshold),
+    saveBaseline: got['save-baseline'],
+  };
+}
+
+/** parseThreshold with a usage error for the CLI. */
+export function threshold(text: string): number {
+  try {
+    return parseThreshold(text);
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
+}
 
 async function main(): Promise<number> {
-  let filter: string | undefined;
   try {
-    ({ filter } = parseArgs(process.argv.slice(2)));
+    return await runBench(parseBenchArgs(process.argv.slice(2)));
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof BenchUsageError) {
       process.stderr.write(`bench: ${e.message}\n`);
       return 2;
     }
     throw e;
   }
-  return runBench({ filter });
 }
 
-/** Runs the suites and prints the table; returns the exit code (0 ok, 1 a suite failed, 2 nothing matched). */
-export async function runBench({ filter }: { filter?: string }): Promise<number> {
+async function readBaseline(file: string): Promise<Baseline> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new BenchUsageError(`cannot read the baseline ${file}; record one with --save-baseline ${file}`);
+  }
+  let b: Baseline;
+  try {
+    b = JSON.parse(text) as Baseline;
+  } catch {
+    throw new BenchUsageError(`${file} is not JSON`);
+  }
+  if (!b || typeof b.entries !== 'object') throw new BenchUsageError(`${file} is not a pullsim bench baseline (no "entries")`);
+  return b;
+}
+
+/**
+ * Runs the suites, prints the table, writes the machine formats and applies the baseline gate. Returns
+ * the exit code: 0 ok, 1 a suite failed or the gate found a regression, 2 nothing matched --filter.
+ * A bad output path or baseline file throws BenchUsageError before anything runs.
+ */
+export async function runBench(options: BenchOptions): Promise<number> {
+  const { filter } = options;
+  const limit = options.threshold ?? 0.15;
+  // Output paths and the baseline first, so a typo fails in the first second, not after the run.
+  const targets = [options.json, options.json && biggerFileName(options.json), options.bmf, options.saveBaseline];
+  for (const t of targets) if (t) checkWritable(t);
+  const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
+
   const machine = machineInfo();
   process.stdout.write(formatMachine(machine));
+  const slowdown = process.env.PULLSIM_BENCH_SLOWDOWN;
+  if (slowdown) process.stdout.write(`PULLSIM_BENCH_SLOWDOWN=${slowdown}: the fast solver repeats every solve (a test of the gate)\n`);
   const started = performance.now();
   const { rows, failures } = await runSuites(await loadSuites(), filter);
   if (filter && rows.length === 0 && failures.length === 0) {
@@ -167,7 +237,35 @@ export async function runBench({ filter }: { filter?: string }): Promise<number>
     const text = e instanceof SuiteShapeError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
     process.stderr.write(`bench: suite '${f.suite}' failed: ${text}\n`);
   }
-  return failures.length > 0 ? 1 : 0;
+
+  const wrote: string[] = [];
+  if (options.json) {
+    const files = actionBenchmarkFiles(rows);
+    const bigger = biggerFileName(options.json);
+    await writeOutput(options.json, `${JSON.stringify(files.smaller, null, 2)}\n`);
+    await writeOutput(bigger, `${JSON.stringify(files.bigger, null, 2)}\n`);
+    wrote.push(`${options.json} (customSmallerIsBetter)`, `${bigger} (customBiggerIsBetter)`);
+  }
+  if (options.bmf) {
+    await writeOutput(options.bmf, `${JSON.stringify(bencherMetricFormat(rows), null, 2)}\n`);
+    wrote.push(`${options.bmf} (Bencher Metric Format)`);
+  }
+  const machineText = formatMachine(machine).replace(/^machine: /, '').trim();
+  if (options.saveBaseline) {
+    // An existing baseline is updated entry by entry, so a filtered run refreshes only its entries.
+    const previous = await readBaseline(options.saveBaseline).catch(() => undefined);
+    await writeOutput(options.saveBaseline, `${JSON.stringify(makeBaseline(rows, machineText, previous), null, 2)}\n`);
+    wrote.push(`${options.saveBaseline} (baseline)`);
+  }
+  for (const w of wrote) process.stderr.write(`wrote ${w}\n`);
+
+  let regressions = 0;
+  if (baseline && options.baseline) {
+    const cmp = compareWithBaseline(rows, baseline, limit);
+    process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, baseline.machine)}`);
+    regressions = cmp.filter((c) => c.status === 'regression').length;
+  }
+  return failures.length > 0 || regressions > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,6 +7,7 @@
  *   node --import tsx bench/p2p.bench.ts
  */
 import { pathToFileURL } from 'node:url';
+import { cpuSeconds, formatCount, referenceSample, withPeakRss } from './measure.ts';
 import type { BenchRow, BenchSuiteOptions } from './types.ts';
 import { loadScenario } from '../src/run.ts';
 import { simulateRun } from '../src/simulate.ts';
@@ -33,20 +34,26 @@ function withNodes(run: RunConfig, nodes: number, model?: 'exact' | 'local-fair-
   return { ...run, cluster: { ...run.cluster, nodes }, distribution };
 }
 
-/** Peak resident set size of this process so far, MB (getrusage ru_maxrss is in kB). */
-function peakRssMB(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
-
-function crowdRow(name: string, t: Timed): BenchRow {
+/** A timed crowd run: its CPU seconds ÷ the reference workload's around it is what the gate compares. */
+async function crowdRow(name: string, run: RunConfig): Promise<BenchRow> {
+  const before = referenceSample();
+  const c0 = cpuSeconds();
+  const { result: t, peakRssMB } = await withPeakRss(() => timed(run));
+  const cpuS = cpuSeconds() - c0;
+  const referenceS = Math.min(...before, ...referenceSample());
   const m = t.metrics;
+  const eventsPerSecond = m.events / t.wallS;
   return {
     name,
     unit: 's',
     value: t.wallS,
     extra:
-      `${Math.round(m.events / t.wallS).toLocaleString('en-US')} events/s, ${m.events.toLocaleString('en-US')} events, ` +
-      `peak RSS ${Math.round(peakRssMB())} MB, simulated rollout ${m.rollout_s.max.toFixed(2)} s, local-fair-share`,
+      `${formatCount(eventsPerSecond)} events/s, ${formatCount(m.events)} events, peak RSS ${Math.round(peakRssMB)} MB, ` +
+      `simulated rollout ${m.rollout_s.max.toFixed(2)} s, local-fair-share, CPU ${(cpuS / referenceS).toFixed(0)} × reference workload`,
+    better: 'smaller',
+    gate: cpuS / referenceS,
+    eventsPerSecond,
+    peakRssMB,
   };
 }
 
@@ -67,7 +74,7 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
       name: 'p2p-flash-crowd-100-exact',
       unit: 's',
       value: exact.wallS,
-      extra: `${Math.round(exact.metrics.events / exact.wallS).toLocaleString('en-US')} events/s, exact max-min, simulated rollout ${exact.metrics.rollout_s.max.toFixed(2)} s`,
+      extra: `${formatCount(exact.metrics.events / exact.wallS)} events/s, exact max-min, simulated rollout ${exact.metrics.rollout_s.max.toFixed(2)} s`,
     });
     rows.push({
       name: errName,
@@ -79,8 +86,8 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
         `wall ${local.wallS.toFixed(2)} s vs ${exact.wallS.toFixed(2)} s`,
     });
   }
-  if (wanted('p2p-flash-crowd-1000')) rows.push(crowdRow('p2p-flash-crowd-1000', timed(withNodes(kraken.run, 1000))));
-  if (wanted('p2p-flash-crowd-10000')) rows.push(crowdRow('p2p-flash-crowd-10000', timed(withNodes(kraken.run, 10000))));
+  if (wanted('p2p-flash-crowd-1000')) rows.push(await crowdRow('p2p-flash-crowd-1000', withNodes(kraken.run, 1000)));
+  if (wanted('p2p-flash-crowd-10000')) rows.push(await crowdRow('p2p-flash-crowd-10000', withNodes(kraken.run, 10000)));
   return rows;
 }
 

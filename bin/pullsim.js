@@ -1,7 +1,21 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader so `npx pullsim` works straight after `npm install`,
-// with no build step to forget.
-import { register } from 'tsx/esm/api';
-register();
-const { cliMain } = await import('../src/cli/main.ts');
+// Runs the CLI from a bundle compiled from src/ and cached (bin/compiled.js: rebuilt when a source
+// changes, so `npx pullsim` works straight after `npm install` with no build step to forget), or,
+// when that is not possible or PULLSIM_NO_BUNDLE is set, straight from the TypeScript through tsx.
+import { compiledBundle } from './compiled.js';
+
+const bundle = await compiledBundle();
+let cliMain;
+if (bundle) {
+  // Internal-error stack traces then name TypeScript files and lines, as under tsx.
+  process.setSourceMapsEnabled(true);
+  ({ cliMain } = await import(new URL('cli.js', bundle).href));
+  // Runs (variants × replications × sweep points) go to worker threads; a worker loads this compiled script.
+  const { setWorkerEntry } = await import(new URL('pool.js', bundle).href);
+  setWorkerEntry(new URL('worker.js', bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ cliMain } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await cliMain(process.argv.slice(2));

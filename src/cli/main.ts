@@ -184,11 +184,32 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'bench',
-      'run the performance benchmarks in bench/ (tinybench) and print a table',
-      (y) => y.option('filter', { type: 'string', describe: 'run only the entries whose name contains TEXT' }),
+      'run the performance benchmarks in bench/ (tinybench), print a table, write CI formats, gate on a baseline',
+      (y) =>
+        y
+          .option('filter', { type: 'string', describe: 'run only the entries whose name contains TEXT' })
+          .option('json', { type: 'string', describe: 'github-action-benchmark entries: FILE (smaller is better) and FILE.bigger.json (bigger is better)' })
+          .option('bmf', { type: 'string', describe: 'write the results in Bencher Metric Format to FILE' })
+          .option('baseline', { type: 'string', describe: 'compare with a baseline (e.g. bench/baseline.json); exit 1 on a regression' })
+          .option('threshold', { type: 'string', default: '15%', describe: 'allowed regression against --baseline' })
+          .option('save-baseline', { type: 'string', describe: 'write or update a baseline from this run' })
+          .example('$0 bench --filter kernel', 'only the kernel entries')
+          .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate'),
       async (args) => {
-        const { runBench } = await import('../../bench/index.ts');
-        exitCode = await runBench({ filter: args.filter });
+        const bench = await import('../../bench/index.ts');
+        try {
+          exitCode = await bench.runBench({
+            filter: args.filter,
+            json: args.json,
+            bmf: args.bmf,
+            baseline: args.baseline,
+            threshold: bench.threshold(args.threshold),
+            saveBaseline: args['save-baseline'],
+          });
+        } catch (e) {
+          if (e instanceof bench.BenchUsageError) throw new UsageError(e.message);
+          throw e;
+        }
       },
     )
     .demandCommand(1, 'Name a command: pullsim compare <scenario> (see --help).')

@@ -97,20 +97,65 @@ export class Topology {
     return this.cfg.zones.length;
   }
 
-  /** Links from a service sitting in `srcZone` (its own links first) down to `node`. */
-  pathFromZone(srcLinks: readonly number[], srcZone: number, node: number): number[] {
-    const z = this.nodeZone[node];
-    const path = srcLinks.slice();
-    if (srcZone !== z) path.push(this.zoneUp[srcZone], this.zoneDown[z]);
-    path.push(this.rackDown[this.nodeRack[node]], this.nicDown[node]);
+  /**
+   * Links from a service sitting in `srcZone` (its own links first) down to `node`. The array is shared
+   * by every caller asking for the same route: read-only (not frozen: V8 iterates frozen arrays about
+   * three times slower, and every request sums its path).
+   *
+   * Performance: routes are built once per (source links, zone, node) and then looked up (every request
+   * of a pull used to build its path afresh, a few arrays per request).
+   */
+  pathFromZone(srcLinks: readonly number[], srcZone: number, node: number): readonly number[] {
+    const routes = this.routesFrom(srcLinks, srcZone);
+    let path = routes.toNode[node];
+    if (path === undefined) {
+      const z = this.nodeZone[node];
+      const p = srcLinks.slice();
+      if (srcZone !== z) p.push(this.zoneUp[srcZone], this.zoneDown[z]);
+      p.push(this.rackDown[this.nodeRack[node]], this.nicDown[node]);
+      path = routes.toNode[node] = p;
+    }
     return path;
   }
+
+  /**
+   * This topology as seen by a component whose clients are other hosts (a mirror's or a P2P tier's
+   * upstream: upstream.ts): the overridden arrays, everything else inherited. The view gets route caches
+   * of its own, since its client ids name other hosts than this topology's nodes.
+   */
+  view(overrides: Partial<Topology>): Topology {
+    const v = Object.assign(Object.create(this) as Topology, overrides);
+    (v as unknown as { routeCaches: Map<number, RouteCache[]> }).routeCaches = new Map();
+    (v as unknown as { internetRoutes: Map<number, InternetRoute[]> }).internetRoutes = new Map();
+    return v;
+  }
+
+  /** The route cache of one source: keyed by its first link and zone, then compared link by link. */
+  private routesFrom(srcLinks: readonly number[], srcZone: number): RouteCache {
+    const key = srcLinks.length === 0 ? -1 - srcZone : srcLinks[0] * this.cfg.zones.length + srcZone;
+    let caches = this.routeCaches.get(key);
+    if (caches === undefined) this.routeCaches.set(key, (caches = []));
+    for (const c of caches) if (c.zone === srcZone && sameLinks(c.src, srcLinks)) return c;
+    const c: RouteCache = { src: srcLinks.slice(), zone: srcZone, toNode: [] };
+    caches.push(c);
+    return c;
+  }
+  private readonly routeCaches = new Map<number, RouteCache[]>();
+  private readonly internetRoutes = new Map<number, InternetRoute[]>();
 
   /**
    * Links from an internet endpoint (its own links first) down to `node`, through the node's NAT
    * gateway when egress is 'nat'. Returns whether the bytes crossed a zone on the way (single NAT).
    */
-  pathFromInternet(endpointLinks: readonly number[], node: number): { path: number[]; viaNat: boolean; crossZone: boolean } {
+  pathFromInternet(endpointLinks: readonly number[], node: number): InternetRoute {
+    // One endpoint link is the common case (a registry's egress); it gets the cache, like pathFromZone.
+    if (endpointLinks.length !== 1) return this.buildInternetRoute(endpointLinks, node);
+    let routes = this.internetRoutes.get(endpointLinks[0]);
+    if (routes === undefined) this.internetRoutes.set(endpointLinks[0], (routes = []));
+    return (routes[node] ??= this.buildInternetRoute(endpointLinks, node));
+  }
+
+  private buildInternetRoute(endpointLinks: readonly number[], node: number): InternetRoute {
     const z = this.nodeZone[node];
     if (this.cfg.egress === 'public-ip') {
       return { path: [...endpointLinks, this.rackDown[this.nodeRack[node]], this.nicDown[node]], viaNat: false, crossZone: false };
@@ -122,8 +167,25 @@ export class Topology {
 
   /** One-way latency of a path, seconds (before the network's latency factor). */
   latencyOf(path: readonly number[]): number {
-    let s = 0;
-    for (const l of path) s += this.net.linkLatency(l);
-    return s;
+    return this.net.pathLatency(path);
   }
+}
+
+/** A route from the internet to a node (shared, read-only: see pathFromZone). */
+export interface InternetRoute {
+  readonly path: readonly number[];
+  readonly viaNat: boolean;
+  readonly crossZone: boolean;
+}
+
+interface RouteCache {
+  src: readonly number[];
+  zone: number;
+  toNode: (readonly number[] | undefined)[];
+}
+
+function sameLinks(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

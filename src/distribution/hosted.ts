@@ -303,7 +303,7 @@ class HostedRuntime implements DistributionRuntime {
   }
 
   /** The registry API: through the zone's interface endpoint, or over the internet (via NAT where the cluster has one). */
-  private apiPath(node: number): { path: number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
+  private apiPath(node: number): { path: readonly number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
     const topo = this.world.topo;
     if (this.vpce.length > 0) {
       const z = topo.nodeZone[node];
@@ -313,7 +313,7 @@ class HostedRuntime implements DistributionRuntime {
   }
 
   /** A redirected blob through the S3 gateway endpoint: the route table sends it straight to S3. */
-  private gatewayPath(node: number): { path: number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
+  private gatewayPath(node: number): { path: readonly number[]; viaNat: boolean; crossZone: boolean; viaEndpoint: boolean } {
     const topo = this.world.topo;
     const z = topo.nodeZone[node];
     return { path: topo.pathFromZone([this.endpoint], z, node), viaNat: false, crossZone: false, viaEndpoint: false };

@@ -232,7 +232,7 @@ export class P2PRuntime implements DistributionRuntime {
     return z < this.s.origins ? z : node % this.s.origins;
   }
 
-  private originPath(k: number, node: number): number[] {
+  private originPath(k: number, node: number): readonly number[] {
     const h = this.hosts.nodes + k;
     return this.world.topo.pathFromZone([this.hosts.originNicUp[k]], this.hosts.zone[h], node);
   }

@@ -44,7 +44,7 @@ export function upstreamWorld(world: World, extra: ExtraClients): World {
     nicDown: concat(topo.nicDown, extra.nicDown),
   };
   if (world.cluster.egress === 'public-ip') view.egressAddress = (c) => topo.natGatewayCount + c;
-  const viewTopo: Topology = Object.assign(Object.create(topo) as Topology, view);
+  const viewTopo: Topology = topo.view(view);
   const real = world.events;
   const transferDone = (e: TransferEvent): void => real.transferDone(e.node >= nodes ? { ...e, cacheFill: true } : e);
   const bound = new Map<PropertyKey, unknown>();

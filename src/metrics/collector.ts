@@ -26,7 +26,13 @@ export class MetricsCollector implements ModelEvents {
   crossRegionBytes = 0;
   ownEgressBytes = 0;
   endpointBytes = 0;
-  readonly bySource = new Map<string, number>();
+  /** Per source (in first-seen order); see SourceTally. */
+  private readonly bySource = new Map<string, SourceTally>();
+  private lastSource: SourceTally | undefined;
+  /** Zone index per node (first-seen order of zone names), when zoneOf is given. */
+  private nodeZone: Int32Array = new Int32Array(0);
+  private readonly zoneNames: string[] = [];
+  private readonly zoneCrossBytes: number[] = [];
   private readonly publishedAt: number[] = [];
   private readonly targets: number[] = [];
   private readonly readyCount: number[] = [];
@@ -39,8 +45,6 @@ export class MetricsCollector implements ModelEvents {
   /** For the report's time series; only filled when the collector is given a clock. */
   private readonly timeline = new TransferTimeline();
   private latestPublish = 0;
-
-  private readonly byZone = new Map<string, { bySource: Map<string, number>; crossZone: number }>();
 
   /**
    * `clock` (the simulator's now) turns on time series and `zoneOf` (node → zone name) per-zone traffic;
@@ -79,21 +83,48 @@ export class MetricsCollector implements ModelEvents {
     if (e.internet) this.internetBytes += e.bytes;
     if (e.viaNat) this.natBytes += e.bytes;
     if (e.crossZone) this.crossZoneBytes += e.bytes;
-    this.bySource.set(e.source, (this.bySource.get(e.source) ?? 0) + e.bytes);
-    if (this.clock) {
-      const now = this.clock();
-      this.timeline.record(now - this.latestPublish, e.bytes, e.source, e.startedAt === undefined ? undefined : e.startedAt - this.latestPublish);
+    // Performance: consecutive transfers mostly share their source, so its tally is looked up once.
+    let src = this.lastSource;
+    if (src === undefined || src.name !== e.source) src = this.lastSource = this.tally(e.source);
+    src.bytes += e.bytes;
+    if (src.timeline) {
+      const end = (this.clock as () => number)() - this.latestPublish;
+      this.timeline.add(src.timeline, end, e.bytes, e.startedAt === undefined ? undefined : e.startedAt - this.latestPublish);
     }
     if (this.zoneOf) {
-      const zone = this.zoneOf(e.node);
-      let z = this.byZone.get(zone);
-      if (!z) {
-        z = { bySource: new Map(), crossZone: 0 };
-        this.byZone.set(zone, z);
-      }
-      z.bySource.set(e.source, (z.bySource.get(e.source) ?? 0) + e.bytes);
-      if (e.crossZone) z.crossZone += e.bytes;
+      const z = this.zoneIndex(e.node);
+      src.byZone[z] = (src.byZone[z] ?? 0) + e.bytes;
+      if (e.crossZone) this.zoneCrossBytes[z] += e.bytes;
     }
+  }
+
+  private tally(name: string): SourceTally {
+    let t = this.bySource.get(name);
+    if (t === undefined) {
+      t = { name, bytes: 0, timeline: this.clock ? this.timeline.accumulator(name) : undefined, byZone: [] };
+      this.bySource.set(name, t);
+    }
+    return t;
+  }
+
+  /** The node's zone, as an index into zoneNames (asked of zoneOf once per node). */
+  private zoneIndex(node: number): number {
+    if (node >= this.nodeZone.length) {
+      const grown = new Int32Array(Math.max(2 * this.nodeZone.length, node + 1)).fill(-1);
+      grown.set(this.nodeZone);
+      this.nodeZone = grown;
+    }
+    let z = this.nodeZone[node];
+    if (z < 0) {
+      const name = (this.zoneOf as (node: number) => string)(node);
+      z = this.zoneNames.indexOf(name);
+      if (z < 0) {
+        z = this.zoneNames.push(name) - 1;
+        this.zoneCrossBytes.push(0);
+      }
+      this.nodeZone[node] = z;
+    }
+    return z;
   }
 
   requestThrottled(): void {
@@ -174,11 +205,15 @@ export class MetricsCollector implements ModelEvents {
 
   private zoneTraffic(): Record<string, ZoneTraffic> {
     const out: Record<string, ZoneTraffic> = {};
-    for (const zone of [...this.byZone.keys()].sort()) {
-      const z = this.byZone.get(zone)!;
+    const sources = [...this.bySource.keys()].sort();
+    for (const zone of [...this.zoneNames].sort()) {
+      const z = this.zoneNames.indexOf(zone);
       const bytes_by_source: Record<string, number> = {};
-      for (const src of [...z.bySource.keys()].sort()) bytes_by_source[src] = z.bySource.get(src)!;
-      out[zone] = { bytes_by_source, cross_zone_bytes: z.crossZone };
+      for (const src of sources) {
+        const b = (this.bySource.get(src) as SourceTally).byZone[z];
+        if (b !== undefined) bytes_by_source[src] = b;
+      }
+      out[zone] = { bytes_by_source, cross_zone_bytes: this.zoneCrossBytes[z] };
     }
     return out;
   }
@@ -191,9 +226,17 @@ export class MetricsCollector implements ModelEvents {
 
   ingressBySource(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const k of [...this.bySource.keys()].sort()) out[k] = this.bySource.get(k)!;
+    for (const k of [...this.bySource.keys()].sort()) out[k] = this.bySource.get(k)!.bytes;
     return out;
   }
+}
+
+/** A source's counters: its bytes in total, on the time line and per zone index (absent: none yet). */
+interface SourceTally {
+  name: string;
+  bytes: number;
+  timeline: Float64Array | undefined;
+  byZone: (number | undefined)[];
 }
 
 /** p50/p90/p99/max; all zero for no samples. */

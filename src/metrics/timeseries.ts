@@ -52,14 +52,24 @@ export class TransferTimeline {
 
   /** `bytes` that flowed from `startS` to `endS` (offsets from publish); a point at `endS` without a start. */
   record(endS: number, bytes: number, source: string, startS?: number): void {
-    const end = Math.max(0, endS);
-    if (end > this.maxSeen) this.maxSeen = end;
-    while (end >= this.width * FINE_BUCKETS) this.coarsen();
+    this.add(this.accumulator(source), endS, bytes, startS);
+  }
+
+  /** The buckets of `source` (created empty on first use), for add(); coarsening keeps the same array. */
+  accumulator(source: string): Float64Array {
     let acc = this.perSource.get(source);
     if (!acc) {
       acc = new Float64Array(FINE_BUCKETS);
       this.perSource.set(source, acc);
     }
+    return acc;
+  }
+
+  /** record() with the source's buckets already looked up (the collector keeps them per source). */
+  add(acc: Float64Array, endS: number, bytes: number, startS?: number): void {
+    const end = Math.max(0, endS);
+    if (end > this.maxSeen) this.maxSeen = end;
+    while (end >= this.width * FINE_BUCKETS) this.coarsen();
     const start = startS === undefined ? end : Math.min(end, Math.max(0, startS));
     const w = this.width;
     const last = Math.floor(end / w);

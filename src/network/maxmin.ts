@@ -26,6 +26,17 @@ export interface SharingTables {
   flowCap: Float64Array;
 }
 
+/**
+ * Test-only: PULLSIM_BENCH_SLOWDOWN=N makes every solve run N extra times (same result), a deliberate
+ * regression with which a test proves that `pullsim bench --baseline` fails (issue 6). Read once.
+ */
+const SLOWDOWN = benchSlowdown(typeof process === 'undefined' ? undefined : process.env.PULLSIM_BENCH_SLOWDOWN);
+
+export function benchSlowdown(value: string | undefined): number {
+  const n = value === undefined ? 0 : Number(value);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+}
+
 export class MaxMinSolver {
   // Scratch state, indexed by link or flow id and reused across solves (no allocation per solve).
   private unallocated = new Float64Array(0);
@@ -41,6 +52,18 @@ export class MaxMinSolver {
    * its flows cross. A union of whole components is fine: max-min fairness decomposes over components.
    */
   solve(
+    t: SharingTables,
+    flows: ArrayLike<number>,
+    flowCount: number,
+    links: ArrayLike<number>,
+    linkCount: number,
+    rate: Float64Array,
+  ): void {
+    for (let extra = 0; extra < SLOWDOWN; extra++) this.fill(t, flows, flowCount, links, linkCount, rate);
+    this.fill(t, flows, flowCount, links, linkCount, rate);
+  }
+
+  private fill(
     t: SharingTables,
     flows: ArrayLike<number>,
     flowCount: number,

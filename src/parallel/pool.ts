@@ -52,7 +52,13 @@ export function runHere(tasks: readonly SimTask[], options: PoolOptions = {}): S
   return out;
 }
 
-const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+/** The worker's script: the tsx entry by default; bin/pullsim.js points it at the compiled worker instead. */
+let workerUrl = new URL('./worker-entry.js', import.meta.url);
+
+/** Used by bin/pullsim.js when the CLI runs from the compiled bundle (bin/compiled.js). */
+export function setWorkerEntry(url: URL): void {
+  workerUrl = url;
+}
 
 function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOptions): Promise<SimOutput[]> {
   const taskOptions: TaskOptions = { maxEvents: options.maxEvents, timing: options.timing };
@@ -90,7 +96,7 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
       w.postMessage(msg);
     };
     for (let i = 0; i < jobs; i++) {
-      const w = new Worker(WORKER_URL, { workerData: taskOptions });
+      const w = new Worker(workerUrl, { workerData: taskOptions });
       workers.push(w);
       w.on('message', (m: ResultMessage) => {
         inFlight--;

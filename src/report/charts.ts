@@ -3,8 +3,7 @@
  * SVG strings (View with renderer 'none' + toSVG), so the HTML needs no script and no network. Text is
  * measured without a canvas (vega's estimate), which also keeps the SVG identical from run to run.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../metrics/result.ts';
 
 export interface Chart {
@@ -99,7 +98,14 @@ export async function renderCharts(result: RunResult): Promise<Chart[]> {
   return charts;
 }
 
+/**
+ * vega and vega-lite are loaded on the first chart, not at start-up. Performance: importing them takes
+ * about half a second, and `pullsim run` without --html never draws a chart (issue 6, goal 3).
+ */
+let renderers: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await (renderers ??= Promise.all([import('vega'), import('vega-lite')]));
   // vega-lite's own warnings (e.g. "Maximum optimization runs reached") would go to the console; the
   // report is the output, so only errors are logged.
   const view = new vega.View(vega.parse(compile(spec, { logger: vega.logger(vega.Error) }).spec), { renderer: 'none', logLevel: vega.Error });
