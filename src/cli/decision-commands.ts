@@ -203,7 +203,9 @@ export async function mergeCommand(files: string[], args: ExportArgs): Promise<n
     if (e instanceof SweepParameterError) throw new UsageError(e.message);
     throw e;
   }
-  for (const line of await outputs.write(merged)) process.stderr.write(`${line}\n`);
+  // Ctrl-C while writing: the file in progress finishes (atomically), no further one starts.
+  const wrote = await guarded(undefined, (guard) => outputs.write(merged, guard.signal));
+  for (const line of wrote) process.stderr.write(`${line}\n`);
   return EXIT_OK;
 }
 
@@ -217,7 +219,9 @@ export async function reportCommand(file: string, args: ExportArgs): Promise<num
   }
   const text = await readResultFile(file);
   const sweep = asSweep(text);
-  const wrote = sweep ? await new Outputs(sweepExports(exports)).write(sweep) : await new Outputs(runExports(exports)).write(parseResult(file, text));
+  const wrote = await guarded(undefined, (guard) =>
+    sweep ? new Outputs(sweepExports(exports)).write(sweep, guard.signal) : new Outputs(runExports(exports)).write(parseResult(file, text), guard.signal),
+  );
   for (const line of wrote) process.stderr.write(`${line}\n`);
   return EXIT_OK;
 }

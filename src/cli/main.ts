@@ -15,6 +15,7 @@ import { UsageError } from './usage.ts';
 import { InterruptedError, StopError, WallBudgetError } from '../parallel/stop.ts';
 import { signalExitCode } from './guards.ts';
 import { MemoryEstimateError } from './memory-check.ts';
+import { singleLine } from '../report/untrusted.ts';
 import { VERSION } from '../version.ts';
 
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit.ts';
@@ -170,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
       async (args) => {
         const scenario = await loadScenario(args.scenario, args.set);
         const n = scenario.variants.length;
-        process.stdout.write(`${args.scenario}: ok (${n} variant${n === 1 ? '' : 's'}: ${scenario.variants.map((v) => v.name).join(', ')})\n`);
+        process.stdout.write(`${singleLine(`${args.scenario}: ok (${n} variant${n === 1 ? '' : 's'}: ${scenario.variants.map((v) => v.name).join(', ')})`)}\n`);
       },
     )
     .command(

@@ -304,7 +304,8 @@ export type RunConfig = z.output<typeof RunConfig>;
 
 export function zoneNames(region: string, zones: number | string[]): string[] {
   if (typeof zones !== 'number') return zones;
-  return Array.from({ length: zones }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
+  // Cross-field checks call this before the bound (26) is known to hold: never build an array that long.
+  return Array.from({ length: Math.min(zones, 26) }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
 }
 
 const runKeys = ['seed', 'duration', 'network', 'cluster', 'images', 'releases', 'rollout', 'distribution', 'prices', 'faults'] as const;
