@@ -15,6 +15,7 @@
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { e2eBench } from './e2e.bench.ts';
+import { invariantsBench } from './invariants.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
 import { p2pBench } from './p2p.bench.ts';
@@ -43,6 +44,7 @@ export async function loadSuites(): Promise<NamedSuite[]> {
     { name: 'solver', run: solverBench },
     { name: 'fanout', run: fanoutBench },
     { name: 'e2e', run: e2eBench },
+    { name: 'invariants', run: invariantsBench },
     // Last: its 10,000-node run leaves the process's RSS high, which would inflate later entries' peaks.
     { name: 'p2p', run: p2pBench },
   ];

@@ -1,3 +1,5 @@
 export { Simulator, URGENT, NORMAL, LATE, MAX_PRIORITY } from './simulator.ts';
 export type { Handler, RunOptions, RunStats } from './simulator.ts';
 export { Rng, RngStreams } from './rng.ts';
+export { InvariantError } from './invariant.ts';
+export { CHECKS } from './invariant.ts';

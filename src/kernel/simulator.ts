@@ -9,6 +9,7 @@
  * path allocates nothing; `call(fn)` exists for the rare events where a closure is clearer. See the
  * class comment for the queue's structure.
  */
+import { CHECKS, InvariantError } from './invariant.ts';
 
 /** Named priorities (SimPy style). Lower runs first at equal time. */
 export const URGENT = 0;
@@ -214,6 +215,8 @@ export class Simulator {
         slot = this.hSlot[ROOT];
         this.root = ROOT_HOLE;
       }
+      // Invariant, one compare per event: simulated time never goes backwards.
+      if (CHECKS && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
       const rI = this.rI;
       const type = rI[8 * slot + 4];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.

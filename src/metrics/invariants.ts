@@ -7,18 +7,9 @@
  * goes; the kernel refuses to move time backwards. These are the ones only a whole run can see.
  */
 import type { VariantMetrics } from './result.ts';
+import { InvariantError } from '../kernel/invariant.ts';
 
-export class InvariantError extends Error {
-  override readonly name = 'InvariantError';
-  constructor(
-    /** Short name of the broken invariant, e.g. "cost items sum to the total". */
-    readonly invariant: string,
-    /** Which entities broke it, with the numbers. */
-    readonly detail: string,
-  ) {
-    super(`invariant "${invariant}" violated: ${detail}`);
-  }
-}
+export { InvariantError };
 
 /** Per-release accounting the collector keeps, for the "every target ends ready or counted" check. */
 export interface ReleaseAccount {

@@ -19,7 +19,7 @@
  *   leave one by one without changing the bottleneck structure, each departure re-shares in
  *   O(path · log) through the group's virtual clock instead of re-solving the component in O(flows).
  */
-import { type Simulator, NORMAL, LATE } from '../kernel/index.ts';
+import { type Simulator, CHECKS, InvariantError, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver } from './maxmin.ts';
@@ -70,6 +70,8 @@ export class Network {
   private carried = new Float64Array(16); // bytes carried up to settledAt
   private settledAt = new Float64Array(16);
   private peak = new Float64Array(16);
+  /** Bytes of the flows that crossed each link, counted as they completed or were aborted (conservation check). */
+  private delivered = new Float64Array(16);
   private linkDirty = new Uint8Array(16);
   /** The last startFlow whose path crossed the link (see nextPathStamp). */
   private linkStamp = new Int32Array(16);
@@ -206,6 +208,21 @@ export class Network {
     const g = this.linkGroup[id];
     return g === undefined ? this.load[id] : this.load[id] + this.groupCount[id] * g.rate;
   }
+  /**
+   * Conservation, once no flow is in progress: every link carried exactly the bytes of the flows that
+   * crossed it (lazily integrated rate × time against bytes counted per flow). Undefined when it holds.
+   */
+  conservationProblem(): string | undefined {
+    if (!CHECKS || this.inProgress !== 0) return undefined;
+    for (let l = 0; l < this.linkCount; l++) {
+      const carried = this.linkBytes(l);
+      const delivered = this.delivered[l];
+      if (Math.abs(carried - delivered) > 1 + 1e-6 * delivered)
+        return `link ${this.names[l]} carried ${carried} bytes but its flows delivered ${delivered}`;
+    }
+    return undefined;
+  }
+
   /** Highest load the link has carried. */
   linkPeak(id: number): number {
     this.checkLink(id);
@@ -274,6 +291,8 @@ export class Network {
       if (g !== undefined) this.dissolve(g); // leave() below requests the solve
       const left = this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]);
       delivered = Math.min(this.size[id], Math.max(0, this.size[id] - left));
+      const path = this.graph.flowPath[id];
+      for (let i = this.graph.flowPathLength[id] - 1; i >= 0; i--) this.delivered[path[i]] += delivered;
       this.leave(id);
       if (!this.solvePending) this.syncFinishEvent();
     } else {
@@ -348,11 +367,15 @@ export class Network {
         continue;
       }
       const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
-      if (left < -SLACK * (this.size[f] + this.rate[f] * now))
-        throw new Error(`network invariant: flow ${f} overshot its size by ${-left} bytes at t=${now}`);
+      if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
+        throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
       // Snap to exactly delivered. The rounding remainder goes to the path's links so bytes stay conserved.
       const path = this.graph.flowPath[f];
-      for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) this.carried[path[i]] += left;
+      const size = this.size[f];
+      for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
+        this.carried[path[i]] += left;
+        this.delivered[path[i]] += size;
+      }
       this.remaining[f] = 0;
       this.settled[f] = now;
       this.leave(f);
@@ -408,8 +431,8 @@ export class Network {
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
-      if (left < -SLACK * (this.size[f] + this.rate[f] * now))
-        throw new Error(`network invariant: flow ${f} has ${left} bytes remaining at t=${now}`);
+      if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
+        throw new InvariantError('a flow delivers exactly its size', `flow ${f} has ${left} bytes remaining at t=${now}`);
       this.remaining[f] = left;
       this.settled[f] = now;
     }
@@ -425,8 +448,8 @@ export class Network {
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
-      if (!(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
-        throw new Error(`network invariant: flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
+      if (CHECKS && !(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
+        throw new InvariantError('no flow is faster than its path allows', `flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
       if (r > top) top = r;
     }
     for (let i = 0; i < nLinks; i++) {
@@ -434,9 +457,10 @@ export class Network {
       const members = g.linkFlows[l];
       let sum = 0;
       for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) sum += this.rate[members[k]];
-      if (sum > g.linkCapacity[l] * (1 + SLACK))
-        throw new Error(
-          `network invariant: link ${this.names[l]} carries ${sum} B/s over capacity ${g.linkCapacity[l]} at t=${now}`,
+      if (CHECKS && sum > g.linkCapacity[l] * (1 + SLACK))
+        throw new InvariantError(
+          'no link carries more than its capacity',
+          `link ${this.names[l]} carries ${sum} B/s over capacity ${g.linkCapacity[l]} at t=${now}`,
         );
       this.load[l] = sum;
       if (sum > this.peak[l]) this.peak[l] = sum;
@@ -554,13 +578,14 @@ export class Network {
     if (grp.members[grp.head] !== f) throw new Error(`internal: flow ${f} left its share group out of order`);
     const v = grp.advanceTo(now);
     const left = this.vfinish[f] - v;
-    if (left < -SLACK * (this.size[f] + grp.rate * now))
-      throw new Error(`network invariant: flow ${f} overshot its size by ${-left} bytes at t=${now}`);
+    if (CHECKS && left < -SLACK * (this.size[f] + grp.rate * now))
+      throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
     const path = this.graph.flowPath[f];
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
       const l = path[i];
       this.settleGroupLink(l, v, now);
       this.carried[l] += left; // snap to exactly delivered, as for any flow
+      this.delivered[l] += this.size[f];
       const load = this.load[l] + this.groupCount[l] * grp.rate;
       if (load > this.peak[l]) this.peak[l] = load;
       if (--this.groupCount[l] === 0) this.linkGroup[l] = undefined; // load already holds the rest
@@ -735,6 +760,7 @@ export class Network {
     this.carried = grow(this.carried, n);
     this.settledAt = grow(this.settledAt, n);
     this.peak = grow(this.peak, n);
+    this.delivered = grow(this.delivered, n);
     this.linkDirty = grow(this.linkDirty, n);
     this.linkStamp = grow(this.linkStamp, n);
     this.groupCount = grow(this.groupCount, n);
