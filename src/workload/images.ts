@@ -218,6 +218,18 @@ export class LayerStore {
   }
 }
 
+/**
+ * `total` bytes in `n` layers of whole bytes, the first ones a byte larger when it does not divide
+ * (a registry stores bytes, not fractions: 35 MB in 3 layers is 11,666,667 + 2 × 11,666,666).
+ */
+export function splitBytes(total: number, n: number): number[] {
+  if (n <= 0) return [];
+  const whole = Math.round(total);
+  const each = Math.floor(whole / n);
+  const extra = whole - each * n;
+  return Array.from({ length: n }, (_, i) => each + (i < extra ? 1 : 0));
+}
+
 export class ImageCatalog {
   readonly layers = new LayerStore();
   readonly current: ImageVersion[] = [];
@@ -234,12 +246,12 @@ export class ImageCatalog {
     this.layers.unpackedPerWireByte = this.compression.ratio;
     const wire = (ref: number): number => wireBytes(ref, this.compression);
     const base: number[] = [];
-    for (let i = 0; i < cfg.baseLayers; i++) base.push(this.layers.add(wire(cfg.baseBytes / cfg.baseLayers), 0));
+    for (const bytes of splitBytes(cfg.baseBytes, cfg.baseLayers)) base.push(this.layers.add(wire(bytes), 0));
     const own = cfg.layers - cfg.baseLayers;
-    const ownBytes = wire((cfg.sizeBytes - cfg.baseBytes) / own);
+    const ownBytes = splitBytes(cfg.sizeBytes - cfg.baseBytes, own).map(wire);
     for (let img = 0; img < cfg.count; img++) {
       const ls = base.slice();
-      for (let i = 0; i < own; i++) ls.push(this.layers.add(ownBytes, 0));
+      for (let i = 0; i < own; i++) ls.push(this.layers.add(ownBytes[i], 0));
       const v: ImageVersion = { image: img, version: 0, id: this.versions++, layers: ls };
       this.current.push(v);
       this.keep(v, 0);
