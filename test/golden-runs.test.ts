@@ -15,6 +15,9 @@ const UPDATE = process.env.PULLSIM_UPDATE_GOLDEN === '1';
 /** Scenario files and the --set overrides that keep each one a few seconds long. */
 export const GOLDEN: { file: string; sets: string[] }[] = [
   { file: 'scenarios/seed-500-nodes.yaml', sets: [] },
+  { file: 'scenarios/registry-outage.yaml', sets: [] },
+  { file: 'scenarios/rolling-vs-all-at-once.yaml', sets: [] },
+  { file: 'scenarios/multi-zone-nat.yaml', sets: [] },
 ];
 
 function goldenPath(file: string): string {
