@@ -49,3 +49,14 @@ describe('a scenario with five mistakes', () => {
     for (const where of [':6:3  cluster.nodse', ':8:', ':9:', ':10:', ':14:']) expect(text).toContain(`${FILE}${where}`);
   });
 });
+
+describe('problems naming hidden characters', () => {
+  it('show bidi and control characters as <U+XXXX> or escapes, never raw, on the terminal', () => {
+    const r = pullsim(['validate', 'test/fixtures/hidden-characters.yaml']);
+    expect(r.status).toBe(2);
+    const text = r.stderr + r.stdout;
+    expect(text).toContain('unknown key "<U+202E>gnp"');
+    expect(text).toContain('unknown key "a\\u001b[2Jb"');
+    expect(text).not.toMatch(/[\u001b\u202e]/);
+  });
+});

@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { loadScenario } from '../run.ts';
 import { ScenarioError, formatIssues } from '../scenario/errors.ts';
+import { revealHidden } from '../report/untrusted.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { writeOutput, checkWritable, OutputPathError } from '../report/index.ts';
 import { EventBudgetError } from '../simulate.ts';
@@ -244,7 +245,7 @@ export async function cliMain(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ScenarioError) {
       const n = e.issues.length;
-      return fail(`pullsim: ${n} problem${n === 1 ? '' : 's'} in the scenario:\n${formatIssues(e.issues)}`, EXIT_USAGE);
+      return fail(`pullsim: ${n} problem${n === 1 ? '' : 's'} in the scenario:\n${revealHidden(formatIssues(e.issues))}`, EXIT_USAGE);
     }
     if (e instanceof UsageError) return fail(`pullsim: ${e.message}\nRun pullsim --help for usage.`, EXIT_USAGE);
     if (e instanceof OutputPathError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
