@@ -105,7 +105,7 @@ function assemble(
         description: v.description,
         metrics: replicated ? meanMetrics(runs) : runs[0],
         ...(series ? { series } : {}),
-        prices: pricesOf(v.run),
+        prices: pricesOf(v.run, mine[0]?.out.pricesUsed),
         ...(replicated ? { replicated: replicatedStats(runs) } : {}),
         ...(replicated ? { runs: mine.map(({ p, out }): ReplicationRun => ({ replication: p.replication, seed: p.seed, metrics: out.metrics })) } : {}),
       };

@@ -17,7 +17,7 @@ import { FaultPlan, gated } from './faults/index.ts';
 import { installLinkFaults } from './faults/links.ts';
 import { installNodeFaults } from './faults/churn.ts';
 import { spareNodes } from './faults/index.ts';
-import { buildCatalog } from './cost/catalog.ts';
+import { buildCatalog, pricesUsed } from './cost/catalog.ts';
 import { CostLedger, DAY_S, MONTH_S } from './cost/ledger.ts';
 import { MetricsCollector } from './metrics/collector.ts';
 import { checkRunInvariants, InvariantError } from './metrics/invariants.ts';
@@ -33,6 +33,8 @@ export interface SimulateOptions {
   timing?: boolean;
   /** Receives the variant's time series for charts (turns on the collector's clock). */
   onSeries?: (series: VariantSeries) => void;
+  /** Receives the ids of the prices the run's costing used (the report lists only those). */
+  onPricesUsed?: (ids: string[]) => void;
   /** Extra observers of the model's events (tests, tools that need a statistic the result lacks; SimGrid's signals). */
   observers?: Partial<ModelEvents>[];
 }
@@ -210,6 +212,7 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
   dist.addCosts(ledger);
   const cost = ledger.breakdown();
   options.onSeries?.(metrics.series());
+  options.onPricesUsed?.(pricesUsed(prices));
 
   const result: VariantMetrics = {
     simulated_s: sim.now,

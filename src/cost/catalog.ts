@@ -86,8 +86,18 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
 
 export type PriceCatalog = ReadonlyMap<string, PriceEntry>;
 
+/** The ids each catalog's price() was asked for: the prices a variant's costing actually used. */
+const consulted = new WeakMap<PriceCatalog, Set<string>>();
+
+/** Price ids `catalog` was asked for so far, in catalog order. */
+export function pricesUsed(catalog: PriceCatalog): string[] {
+  const used = consulted.get(catalog);
+  return used ? [...catalog.keys()].filter((id) => used.has(id)) : [];
+}
+
 export function buildCatalog(overrides: Readonly<Record<string, number>> = {}): PriceCatalog {
   const m = new Map<string, PriceEntry>();
+  consulted.set(m, new Set());
   for (const e of DEFAULT_PRICES) m.set(e.id, e);
   for (const [id, value] of Object.entries(overrides)) {
     const base = m.get(id);
@@ -100,6 +110,7 @@ export function buildCatalog(overrides: Readonly<Record<string, number>> = {}): 
 export function price(catalog: PriceCatalog, id: string): number {
   const e = catalog.get(id);
   if (!e) throw new Error(`internal: no price ${id} in the catalog`);
+  consulted.get(catalog)?.add(id);
   return e.value;
 }
 

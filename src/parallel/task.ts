@@ -18,6 +18,8 @@ export interface SimTask {
 export interface SimOutput {
   metrics: VariantMetrics;
   series?: VariantSeries;
+  /** Ids of the prices the run's costing used (with the series: the first replication only). */
+  pricesUsed?: string[];
 }
 
 /** Options that apply to every task of a batch. */
@@ -28,13 +30,15 @@ export interface TaskOptions {
 
 function start(task: SimTask, options: TaskOptions) {
   let series: VariantSeries | undefined;
+  let pricesUsed: string[] | undefined;
   const sim: SimulateOptions = {
     maxEvents: options.maxEvents,
     timing: options.timing,
     onSeries: task.series ? (s) => (series = s) : undefined,
+    onPricesUsed: task.series ? (ids) => (pricesUsed = ids) : undefined,
   };
   const steps = simulateRunSteps(task.run, sim);
-  const output = (metrics: VariantMetrics): SimOutput => (series ? { metrics, series } : { metrics });
+  const output = (metrics: VariantMetrics): SimOutput => ({ metrics, ...(series ? { series } : {}), ...(pricesUsed ? { pricesUsed } : {}) });
   return { steps, output };
 }
 

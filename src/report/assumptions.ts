@@ -93,10 +93,11 @@ function describeFaults(f: Faults): string[] {
   return out;
 }
 
-/** The variant's price catalog, in catalog order, as the report shows it. */
-export function pricesOf(run: RunConfig): PriceRow[] {
+/** The prices the variant's costing used (`used` ids; all when unknown), in catalog order, as the report shows them. */
+export function pricesOf(run: RunConfig, used?: readonly string[]): PriceRow[] {
   const catalog = buildCatalog(run.prices as Record<string, number>);
-  return [...catalog.values()].map((e) => ({
+  const keep = used ? new Set(used) : undefined;
+  return [...catalog.values()].filter((e) => !keep || keep.has(e.id)).map((e) => ({
     id: e.id,
     display: e.display,
     asOf: e.asOf,
