@@ -4,45 +4,20 @@
  * table present, a screenshot saved under test-artifacts/, and hostile names shown as text.
  * Chromium missing is a failure with instructions, never a silent skip (CI installs it in .ci/run).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { pullsim, ROOT } from './cli-helpers.ts';
+import { pullsim } from './cli-helpers.ts';
+import { ARTIFACTS, useChromium } from './browser-helpers.ts';
 
-const CHROMIUM = process.env.PULLSIM_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const XSS = '<script>alert(1)</script>';
 
-let browser: Browser | undefined;
-let missing: string | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    // Every test then fails with this message (not a skip): the acceptance needs a real browser.
-    missing = `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or point PULLSIM_CHROMIUM at a Chromium binary; .ci/run installs it`;
-    return;
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-beforeEach(() => {
-  if (missing) throw new Error(missing);
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Opens a report; collects console errors, page errors, dialogs and any non-file request. */
 async function open(file: string) {
-  if (!browser) throw new Error(missing ?? 'internal: the browser did not start');
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const page = await browser().newPage({ viewport: { width: 1100, height: 900 } });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);

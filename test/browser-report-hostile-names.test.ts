@@ -4,47 +4,23 @@
  * name as text, makes no request but the report file itself, opens no dialog and runs no script. Chromium
  * missing is a failure with instructions, never a skip.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
-import { pullsim, ROOT } from './cli-helpers.ts';
+import { pullsim } from './cli-helpers.ts';
+import { ARTIFACTS, useChromium } from './browser-helpers.ts';
 import { revealHidden } from '../src/report/untrusted.ts';
 import { CSP } from '../src/report/html-page.ts';
 
-const CHROMIUM = process.env.PULLSIM_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const FIXTURE = 'test/fixtures/hostile-names.yaml';
 
-let browser: Browser | undefined;
-let missing: string | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    missing = `chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or point PULLSIM_CHROMIUM at a Chromium binary; .ci/run installs it`;
-    return;
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 60_000);
-
-beforeEach(() => {
-  if (missing) throw new Error(missing);
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Opens `file` with every request but the file itself failed; returns the page and what went wrong. */
 async function openIntercepted(file: string) {
-  if (!browser) throw new Error(missing ?? 'internal: the browser did not start');
   const url = pathToFileURL(file).href;
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: true });
+  const context = await browser().newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: true });
   const page = await context.newPage();
   const requests: string[] = [];
   const problems: string[] = [];

@@ -1,9 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIssues, type ScenarioIssue } from '../src/scenario/errors.ts';
 import { applySetOverrides, parseScenarioText, validateScenario } from '../src/scenario/loader.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
+import { bundledScenarios, mutation } from './scenario-mutations.ts';
 
 /** The whole load, from text: every outcome is a scenario or a list of issues; nothing may throw. */
 function load(text: string, sets: string[] = []): { ok: true } | { ok: false; issues: ScenarioIssue[] } {
@@ -29,31 +29,7 @@ function expectHelpful(r: ReturnType<typeof load>): void {
   expect(formatIssues(r.issues)).not.toMatch(/\bundefined\b|\[object Object\]/);
 }
 
-const SCENARIOS = readdirSync('scenarios')
-  .filter((f) => f.endsWith('.yaml'))
-  .map((f) => ({ name: f, text: readFileSync(`scenarios/${f}`, 'utf8') }));
-
-/** Edits a person (or a bad merge) makes: drop, duplicate or swap lines, change a character, a number or a unit. */
-const mutation = (text: string) => {
-  const lines = text.split('\n');
-  const at = fc.nat({ max: Math.max(0, lines.length - 1) });
-  return fc.oneof(
-    at.map((i) => lines.filter((_, j) => j !== i).join('\n')),
-    at.map((i) => [...lines.slice(0, i + 1), lines[i], ...lines.slice(i + 1)].join('\n')),
-    fc.tuple(at, at).map(([i, j]) => {
-      const l = [...lines];
-      [l[i], l[j]] = [l[j], l[i]];
-      return l.join('\n');
-    }),
-    fc.tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.constantFrom(' ', ':', '-', '{', '[', '"', "'", '&', '*', '!', '#', '\t', '0', 'é', '\u0000')).map(
-      ([i, ch]) => text.slice(0, i) + ch + text.slice(i + 1),
-    ),
-    fc.tuple(fc.nat({ max: Math.max(0, text.length - 1) }), fc.constantFrom('-1', '0', '1e309', '99999999999', '0.5', 'NaN', '.inf', 'null', '~', '[]', '{}', 'true')).map(
-      ([i, v]) => text.replace(/\b\d+(\.\d+)?\b/g, (m, _d, off: number) => (off >= i && off < i + 40 ? v : m)),
-    ),
-    fc.constantFrom('MB', 'Mb', 'MBs', 'mb', 'GiB', 'Gbps', 'ms', 'h', '$', '%').map((u) => text.replace(/\b(KB|MB|GB|h|s|Gbit\/s)\b/, u)),
-  );
-};
+const SCENARIOS = bundledScenarios();
 
 describe('scenario loading never crashes', () => {
   it('random text yields a scenario or issues, never an exception', () => {
