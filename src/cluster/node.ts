@@ -255,17 +255,21 @@ export class NodeRuntime {
   }
 
   /**
-   * Returns false if `layer` is being fetched by another pull; `then(true)` runs when that fetch lands
-   * (or mounts), `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
+   * Claims `layer` for the calling pull to fetch (or mount); false if another pull on this node is
+   * fetching it already (then waitForLayer).
    */
-  claimLayer(layer: number, then: LayerWaiter): boolean {
-    const waiters = this.inflight.get(layer);
-    if (waiters) {
-      waiters.push(then);
-      return false;
-    }
+  claimLayer(layer: number): boolean {
+    if (this.inflight.has(layer)) return false;
     this.inflight.set(layer, []);
     return true;
+  }
+
+  /**
+   * For a layer another pull has claimed: `then(true)` runs when that fetch lands (or mounts),
+   * `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
+   */
+  waitForLayer(layer: number, then: LayerWaiter): void {
+    (this.inflight.get(layer) as LayerWaiter[]).push(then);
   }
 
   /** A fetched layer is written to the content store; false if the disk has no room for it (cluster/disk.ts). */

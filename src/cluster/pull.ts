@@ -20,7 +20,7 @@
  * a redirecting registry charges its 307 round trip each time (snapshotters cache the redirect: an
  * overestimate); a layer another pull on the node has mounted is taken to have its start data already.
  */
-import type { DistributionRuntime, FetchRequest, PullSession, RequestKind } from '../distribution/types.ts';
+import type { DistributionRuntime, FetchDone, FetchRequest, PullSession, RequestKind } from '../distribution/types.ts';
 import { metadataBytes, type LayerStore, type LazyPulling } from '../workload/images.ts';
 import type { World } from './world.ts';
 import { signatureDigest, type Signing } from '../workload/signing.ts';
@@ -48,12 +48,22 @@ interface Task {
   then: () => void;
 }
 
+// What the pull does when the metadata request in flight has been answered (Pull.step).
+const TOKEN_NEXT = 0; // the 401 challenge: ask the auth service for a token
+const RESOLVE_AFTER_TOKEN = 1; // the token: HEAD the tag again
+const RESOLVE_NEXT = 2; // Basic auth's challenge: HEAD the tag again
+const RESOLVED = 3; // the tag's digest: the index (multi-arch) or the manifest
+const MANIFEST_NEXT = 4; // the index: the manifest
+const MANIFEST_DONE = 5; // the manifest: signatures or the config
+const CONFIG_DONE = 6; // the config: the layers
+
 export class Pull {
   private readonly session: PullSession = { hosts: 0, server: -1 };
   private missing: number[] = [];
   private nextToFetch = 0;
   private inFlight = 0;
-  private downloaded: Uint8Array = new Uint8Array(0);
+  /** Per missing layer: 1 once downloaded. */
+  private downloaded: number[] = [];
   private nextToUnpack = 0;
   private unpacking = false;
   private failed = false;
@@ -62,9 +72,22 @@ export class Pull {
   private slotFreed = false;
   private ready = false;
   /** Lazy pulls: layers this pull mounts itself (others' mounts are waited for, not read again). */
-  private readonly lazyLayers: number[] = [];
-  /** Layers this pull has claimed and not yet landed or mounted: given up if it fails, so nobody waits forever. */
-  private readonly claims = new Set<number>();
+  private lazyLayers: number[] | undefined;
+  /**
+   * Layers this pull has claimed and not yet landed or mounted (in claim order): given up if it fails, so
+   * nobody waits forever. Performance: an array, since a pull holds at most a few claims at a time.
+   */
+  private readonly claims: number[] = [];
+  /** The metadata request in flight: its kind (for the failure reason) and what its answer leads to. */
+  private metaKind: RequestKind = 'resolve';
+  private step = RESOLVED;
+  /** When the pull asked for its token (token reuse counts the token's lifetime from then). */
+  private tokenAskedAt = 0;
+  /**
+   * Hears the metadata request in flight. Performance: the metadata requests of a pull go one at a time,
+   * so one callback and a step number replace a closure per request (millions per run).
+   */
+  private readonly metaDone: FetchDone = (ok, reason) => this.metaAnswered(ok, reason);
 
   constructor(
     private readonly node: NodeRuntime,
@@ -80,7 +103,6 @@ export class Pull {
    * fetches a token and repeats the HEAD), GET the index (multi-arch), GET the manifest, GET the config.
    */
   start(): void {
-    const v = this.job.version.id;
     const cfg = this.imagesCfg;
     const node = this.node;
     // `:latest` with IfNotPresent: kubelet finds an image under the tag and runs it — the old version.
@@ -92,25 +114,52 @@ export class Pull {
     const dist = this.dist;
     const now = this.world.sim.now;
     if (dist.needsToken && !(now < node.tokenUntil)) {
-      // With token reuse the node keeps the token for its lifetime, counted from when it asked for it.
-      const ttl = dist.tokenTtlS ?? 0;
-      const gotToken = (): void => {
-        if (ttl > 0) node.tokenUntil = now + ttl;
-        this.resolve();
-      };
-      this.request('challenge', CHALLENGE_BYTES, v, () => this.request('token', TOKEN_BYTES, v, gotToken));
-    } else if (dist.basicAuth) this.request('challenge', CHALLENGE_BYTES, v, () => this.resolve());
+      this.tokenAskedAt = now;
+      this.ask('challenge', CHALLENGE_BYTES, TOKEN_NEXT);
+    } else if (dist.basicAuth) this.ask('challenge', CHALLENGE_BYTES, RESOLVE_NEXT);
     else this.resolve();
   }
 
   private resolve(): void {
-    const v = this.job.version.id;
+    this.ask('resolve', 0, RESOLVED);
+  }
+
+  /** Sends the next metadata request of the sequence; `step` says what its answer leads to. */
+  private ask(kind: RequestKind, bytes: number, step: number): void {
+    this.metaKind = kind;
+    this.step = step;
+    const req: FetchRequest = { kind, node: this.node.id, bytes, digest: this.job.version.id, session: this.session };
+    this.dist.fetch(req, this.metaDone);
+  }
+
+  private metaAnswered(ok: boolean, reason: string | undefined): void {
+    // A node that has left hears nothing more of its requests.
+    if (!this.node.present) return;
+    if (!ok) return this.fail(reason ?? `${this.metaKind}-failed`);
     const cfg = this.imagesCfg;
-    if (this.job.check) return this.request('resolve', 0, v, () => this.node.pullEnded(this.job, true));
-    const layers = (): void => (cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers());
-    const config = (): void => this.request('config', cfg.configBytes, v, layers);
-    const manifest = (): void => this.request('manifest', cfg.manifestBytes, v, cfg.signing ? () => this.verify(cfg.signing!, config) : config);
-    this.request('resolve', 0, v, () => (cfg.indexBytes > 0 ? this.request('index', cfg.indexBytes, v, manifest) : manifest()));
+    switch (this.step) {
+      case TOKEN_NEXT:
+        return this.ask('token', TOKEN_BYTES, RESOLVE_AFTER_TOKEN);
+      case RESOLVE_AFTER_TOKEN: {
+        // With token reuse the node keeps the token for its lifetime, counted from when it asked for it.
+        const ttl = this.dist.tokenTtlS ?? 0;
+        if (ttl > 0) this.node.tokenUntil = this.tokenAskedAt + ttl;
+        return this.resolve();
+      }
+      case RESOLVE_NEXT:
+        return this.resolve();
+      case RESOLVED:
+        if (this.job.check) return this.node.pullEnded(this.job, true);
+        if (cfg.indexBytes > 0) return this.ask('index', cfg.indexBytes, MANIFEST_NEXT);
+        return this.ask('manifest', cfg.manifestBytes, MANIFEST_DONE);
+      case MANIFEST_NEXT:
+        return this.ask('manifest', cfg.manifestBytes, MANIFEST_DONE);
+      case MANIFEST_DONE:
+        if (cfg.signing) return this.verify(cfg.signing, () => this.ask('config', cfg.configBytes, CONFIG_DONE));
+        return this.ask('config', cfg.configBytes, CONFIG_DONE);
+      case CONFIG_DONE:
+        return cfg.lazy ? this.mountLazily(cfg.lazy) : this.fetchLayers();
+    }
   }
 
   /** Fetches the version's signature object by object, verifies it (CPU time on the node), then `then`. */
@@ -140,8 +189,12 @@ export class Pull {
 
   private fetchLayers(): void {
     const cache = this.node.cache;
-    this.missing = this.job.version.layers.filter((l) => !cache.has(l));
-    this.downloaded = new Uint8Array(this.missing.length);
+    const layers = this.job.version.layers;
+    for (let i = 0; i < layers.length; i++) {
+      if (cache.has(layers[i])) continue;
+      this.missing.push(layers[i]);
+      this.downloaded.push(0);
+    }
     if (this.missing.length === 0) return this.finish();
     this.fillDownloads();
   }
@@ -149,29 +202,39 @@ export class Pull {
   private fillDownloads(): void {
     const max = this.world.cluster.maxConcurrentDownloads;
     while (this.inFlight < max && this.nextToFetch < this.missing.length && !this.failed) {
-      const i = this.nextToFetch++;
-      const layer = this.missing[i];
       this.inFlight++;
-      const landed = (): void => {
-        this.inFlight--;
-        this.downloaded[i] = 1;
-        this.unpackNext();
-        this.fillDownloads();
-      };
-      // Fetch it, or wait for the pull on this node that is fetching it; if that one gives up, try again.
-      const fetchOrWait = (): void => {
-        if (this.node.cache.has(layer)) return landed();
-        if (this.failed) return;
-        if (!this.node.claimLayer(layer, (ok) => (ok ? landed() : fetchOrWait()))) return;
-        this.claims.add(layer);
-        this.request('layer', this.layers.size[layer], layer, () => {
-          if (!this.node.layerLanded(layer)) return this.fail('disk-full');
-          this.claims.delete(layer);
-          landed();
-        });
-      };
-      fetchOrWait();
+      this.fetchOrWait(this.nextToFetch++);
     }
+  }
+
+  /** Fetches missing layer i, or waits for the pull on this node that is fetching it; if that one gives up, tries again. */
+  private fetchOrWait(i: number): void {
+    const layer = this.missing[i];
+    const node = this.node;
+    if (node.cache.has(layer)) return this.landed(i);
+    if (this.failed) return;
+    if (!node.claimLayer(layer)) return node.waitForLayer(layer, (ok) => (ok ? this.landed(i) : this.fetchOrWait(i)));
+    this.claims.push(layer);
+    const req: FetchRequest = { kind: 'layer', node: node.id, bytes: this.layers.size[layer], digest: layer, session: this.session };
+    this.dist.fetch(req, (ok, reason) => {
+      if (!node.present) return;
+      if (!ok) return this.fail(reason ?? 'layer-failed');
+      if (!node.layerLanded(layer)) return this.fail('disk-full');
+      this.unclaim(layer);
+      this.landed(i);
+    });
+  }
+
+  private landed(i: number): void {
+    this.inFlight--;
+    this.downloaded[i] = 1;
+    this.unpackNext();
+    this.fillDownloads();
+  }
+
+  private unclaim(layer: number): void {
+    const k = this.claims.indexOf(layer);
+    if (k >= 0) this.claims.splice(k, 1);
   }
 
   private unpackNext(): void {
@@ -208,11 +271,14 @@ export class Pull {
         continue;
       }
       this.mountWaits++;
-      if (!node.claimLayer(l, waitFor)) continue;
-      this.claims.add(l);
+      if (!node.claimLayer(l)) {
+        node.waitForLayer(l, waitFor);
+        continue;
+      }
+      this.claims.push(l);
       const mount = (): void => {
-        this.claims.delete(l);
-        this.lazyLayers.push(l);
+        this.unclaim(l);
+        (this.lazyLayers ??= []).push(l);
         node.layerMounted(l);
         this.mountStepDone();
       };
@@ -220,7 +286,7 @@ export class Pull {
       else bare.push(mount);
     }
     this.missing = eager;
-    this.downloaded = new Uint8Array(eager.length);
+    this.downloaded = eager.map(() => 0);
     const mountAll = (): void => {
       for (const m of bare) m();
       this.runPool(metaTasks, this.world.cluster.maxConcurrentDownloads, () => {});
@@ -247,7 +313,7 @@ export class Pull {
     const reads: Task[] = [];
     const rest: Task[] = [];
     const paced = lazy.backgroundPeriodS > 0;
-    for (const l of this.lazyLayers) {
+    for (const l of this.lazyLayers ?? []) {
       const need = Math.min(size[l], Math.ceil(lazy.startFraction * size[l]));
       for (let off = 0; off < need; off += lazy.chunkBytes) {
         const range = { offset: off, blobBytes: size[l] };
@@ -344,8 +410,8 @@ export class Pull {
   private fail(reason: string): void {
     if (this.failed || !this.node.present) return;
     this.failed = true;
-    for (const l of this.claims) this.node.abandonLayer(l, reason);
-    this.claims.clear();
+    const claims = this.claims.splice(0);
+    for (const l of claims) this.node.abandonLayer(l, reason);
     // A background fetch that fails after the container started leaves its layers mounted, never cached.
     if (this.ready) return;
     if (this.slotFreed) this.node.imageDone(this.job, false, reason);
