@@ -35,7 +35,7 @@ export interface FetchRequest {
    * of blob `digest` from `offset` on, not the whole blob. A cache or P2P strategy must not count it as
    * holding the blob; one that ignores the field serves `bytes` as a small blob, which is what hosted
    * and private registries do. Lazy formats' metadata blobs (TOC, zTOC, bootstrap) are `config` requests
-   * with negative digests (cluster/node.ts layerMetaDigest / imageMetaDigest).
+   * with negative digests (cluster/pull.ts layerMetaDigest / imageMetaDigest).
    */
   range?: { offset: number; blobBytes: number };
 }

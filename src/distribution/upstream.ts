@@ -63,7 +63,7 @@ export function upstreamWorld(world: World, extra: ExtraClients): World {
   return new World(world.sim, world.net, viewTopo, world.rng, events, world.cluster, world.prices, world.faults);
 }
 
-/** Response bodies of a token-auth registry's auth dance (as a node's, see cluster/node.ts). */
+/** Response bodies of a token-auth registry's auth dance (as a node's, see cluster/pull.ts). */
 const CHALLENGE_BYTES = 150;
 const TOKEN_BYTES = 1500;
 /** Docker Hub bearer tokens live 300 s (assumption, as we remember the token's expires_in). */

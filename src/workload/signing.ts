@@ -50,7 +50,7 @@ export const SIGNING_PRESETS: Readonly<Record<Signing['format'], Signing>> = {
 
 /**
  * Signature objects get digests of their own numbering (far below the lazy formats' −2l−2 / −2v−3, see
- * cluster/node.ts), so a cache keyed by kind + digest never mixes them up with an image's own objects.
+ * cluster/pull.ts), so a cache keyed by kind + digest never mixes them up with an image's own objects.
  */
 export const signatureDigest = (version: number, i: number): number => -1e12 - 4 * version - i;
 
