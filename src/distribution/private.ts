@@ -107,6 +107,11 @@ export class PrivateRuntime implements DistributionRuntime {
   private readonly putLimiter: RequestRateLimiter;
   private rr = 0;
   private readonly lbRng;
+  /** Per instance, by client: the path from the instance and its one-way latency (see instanceRoute). */
+  private readonly pathsFrom: (readonly number[] | undefined)[][];
+  private readonly latenciesFrom: number[][];
+  /** By client: the path of a redirected blob from the store. */
+  private readonly storePaths: (readonly number[] | undefined)[] = [];
 
   constructor(
     private readonly world: World,
@@ -130,6 +135,8 @@ export class PrivateRuntime implements DistributionRuntime {
     this.instanceZone = new Int32Array(cfg.instances);
     this.instanceNicUp = new Int32Array(cfg.instances);
     this.instanceLinks = [];
+    this.pathsFrom = [];
+    this.latenciesFrom = [];
     this.byZone = zones.map(() => []);
     this.statCache = [];
     for (let k = 0; k < cfg.instances; k++) {
@@ -147,6 +154,8 @@ export class PrivateRuntime implements DistributionRuntime {
         this.instanceLinks.push([disk, nic, aggregate]);
       }
       this.statCache.push(new Set());
+      this.pathsFrom.push([]);
+      this.latenciesFrom.push([]);
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
@@ -186,6 +195,20 @@ export class PrivateRuntime implements DistributionRuntime {
     return admitted + this.spec.firstByteS;
   }
 
+  /**
+   * The path from instance k down to `client`, its one-way latency in latenciesFrom. Performance: looked
+   * up and summed once per (instance, client) instead of on every request.
+   */
+  private instancePath(k: number, client: number): readonly number[] {
+    let path = this.pathsFrom[k][client];
+    if (path === undefined) {
+      const topo = this.world.topo;
+      path = this.pathsFrom[k][client] = topo.pathFromZone(this.instanceLinks[k], this.instanceZone[k], client);
+      this.latenciesFrom[k][client] = topo.latencyOf(path);
+    }
+    return path;
+  }
+
   fetch(req: FetchRequest, done: FetchDone): void {
     const w = this.world;
     // An L4 load balancer pins the pull's keep-alive connection, so every request of a pull meets one instance.
@@ -193,11 +216,11 @@ export class PrivateRuntime implements DistributionRuntime {
     const k = req.session.server;
     const isBlob = req.kind === 'config' || req.kind === 'layer';
     const zone = this.instanceZone[k];
-    const instancePath = w.topo.pathFromZone(this.instanceLinks[k], zone, req.node);
+    const instancePath = this.instancePath(k, req.node);
     let extraRtts = connect(req.session, REGISTRY_HOST);
     // The request reaches the instance after the handshakes and one way; it then waits its turn in a
     // FIFO of `requestRate` requests/s (a deterministic server: its state is one number, no events).
-    const arrival = w.sim.now + w.topo.latencyOf(instancePath) * (1 + 2 * extraRtts);
+    const arrival = w.sim.now + this.latenciesFrom[k][req.node] * (1 + 2 * extraRtts);
     if (req.kind === 'token' || req.kind === 'challenge') {
       // The token server (beside the instances) has a FIFO of its own; a 401 challenge needs no storage.
       let serviceS: number;
@@ -252,7 +275,7 @@ export class PrivateRuntime implements DistributionRuntime {
     let crossZone = zone !== w.topo.nodeZone[req.node];
     if (redirected) {
       extraRtts += 1 + connect(req.session, STORE_HOST);
-      path = w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[req.node], req.node);
+      path = this.storePaths[req.node] ??= w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[req.node], req.node);
       crossZone = false;
     }
     const route: Route = {
