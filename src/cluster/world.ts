@@ -126,30 +126,25 @@ export class World {
    */
   private getThroughGate(req: FetchRequest, route: Route, done: FetchDone, before: number, gate: ServiceGate): void {
     let flow = -1;
-    let call = -1;
     const id = gate.track({
+      // A flow still waiting out its start delay is aborted as cleanly as one in progress.
       cancel: () => {
         if (flow >= 0) this.net.abortFlow(flow);
-        else if (call >= 0) this.sim.cancel(call);
       },
       fail: () => {},
     });
-    const startFlow = (): void => {
-      call = -1;
-      const startedAt = this.sim.now;
-      flow = this.net.startFlow(
-        route.path,
-        req.bytes,
-        () => {
-          flow = -1;
-          gate.untrack(id);
-          this.events.transferDone(transferOf(req, route, startedAt));
-          done(true);
-        },
-        route.capBps,
-      );
-    };
-    if (before > 0) call = this.sim.call(before, startFlow);
-    else startFlow();
+    const startedAt = this.sim.now + before;
+    flow = this.net.startFlow(
+      route.path,
+      req.bytes,
+      () => {
+        flow = -1;
+        gate.untrack(id);
+        this.events.transferDone(transferOf(req, route, startedAt));
+        done(true);
+      },
+      route.capBps,
+      before,
+    );
   }
 }
