@@ -76,8 +76,12 @@ async function build() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // CommonJS dependencies (yaml, seedrandom) require Node built-ins; an ESM bundle needs a require for them.
+    banner: { js: "import { createRequire as __pullsimRequire } from 'node:module'; const require = __pullsimRequire(import.meta.url);" },
+    external: ['vega', 'vega-lite', 'tinybench', 'esbuild', 'tsx', 'playwright-core', 'fast-check'],
     sourcemap: 'linked',
+    // Stack traces need the mappings only; without the sources the maps load faster.
+    sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
     plugins: [sourceUrls],
