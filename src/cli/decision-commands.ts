@@ -7,6 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { loadScenario, simulateParallel, sweepScenario } from '../run.ts';
 import type { RunResult } from '../metrics/result.ts';
 import { renderCsv, renderJson, renderSummary, wantsColor } from '../report/index.ts';
+import { renderThroughput } from '../report/summary.ts';
+import { defaultJobs } from '../parallel/pool.ts';
 import { renderComparison } from '../report/compare.ts';
 import { formatActual, renderThresholds } from '../report/thresholds.ts';
 import { renderHtml } from '../report/html.ts';
@@ -101,6 +103,7 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
   checkMemory([scenario], { jobs: args.jobs, replications: args.replications, force: args.force });
   const bar = progressBar(process.stderr, `simulating ${scenario.name}`, args.progress === true ? 'lines' : (args.progress ?? !args.quiet));
   let result: RunResult;
+  const t0 = performance.now();
   try {
     result = await simulateParallel(scenario, {
       timing: args.timing,
@@ -124,6 +127,7 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
     if (shown.replications) stream.write(`\n${renderReplications(shown)}`);
     if (mode === 'compare') stream.write(`\n${renderComparison(shown, color)}`);
     if (shown.thresholds) stream.write(`\n${renderThresholds(shown.thresholds, color)}`);
+    stream.write(`\n${throughputLine([result], performance.now() - t0, args.jobs)}`);
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
   const failed = (shown.thresholds ?? []).filter((t) => !t.ok);
@@ -157,6 +161,7 @@ async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
   }
   const bar = progressBar(process.stderr, shard ? `sweep shard ${shard.index}/${shard.count}` : 'sweep', args.progress === true ? 'lines' : (args.progress ?? !args.quiet));
   let sweep: SweepResult;
+  const t0 = performance.now();
   try {
     sweep = await sweepScenario(args.scenario, args.set, params, {
       variants: args.variant,
@@ -178,6 +183,7 @@ async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
   if (!args.quiet) {
     const stream = outputs.usesStdout ? process.stderr : process.stdout;
     stream.write(renderSweepSummary(shown));
+    stream.write(`\n${throughputLine(sweep.points.map((p) => p.result), performance.now() - t0, args.jobs)}`);
     for (const line of wrote) process.stderr.write(`${line}\n`);
   }
   for (const { p, t } of failed.slice(0, 10)) {
@@ -280,4 +286,18 @@ function parseResult(file: string, text: string): RunResult {
     r.variants.every((v) => typeof v?.name === 'string' && typeof v.metrics === 'object' && v.metrics !== null);
   if (!ok) throw new UsageError(`${file} is not a pullsim result (schemaVersion 1 with scenario and variants); write one with --json.`);
   return r as RunResult;
+}
+
+/** Every run's kernel events (replications counted one by one) over the simulation phase's wall time. */
+function throughputLine(results: readonly RunResult[], wallMs: number, jobs: number | undefined): string {
+  let events = 0;
+  let runs = 0;
+  for (const r of results) {
+    for (const v of r.variants) {
+      const each = v.runs?.map((x) => x.metrics) ?? [v.metrics];
+      for (const m of each) events += m.events;
+      runs += each.length;
+    }
+  }
+  return renderThroughput(events, wallMs / 1000, runs, Math.max(1, Math.min(jobs ?? defaultJobs(), runs)));
 }

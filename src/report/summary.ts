@@ -151,3 +151,15 @@ function painter(on: boolean) {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\x1b[${open}m${s}\x1b[${close}m` : s);
   return { bold: wrap(1, 22), dim: wrap(2, 22), green: wrap(32, 39) };
 }
+
+/**
+ * The simulator's own speed, hyperfine-style, for the end of a run on the terminal (never in JSON/CSV,
+ * which stay byte-identical): kernel events of every run, the wall time of the simulation phase (worker
+ * start-up included), and their ratio.
+ */
+export function renderThroughput(events: number, wallS: number, runs: number, threads: number): string {
+  const rate = wallS > 0 ? events / wallS : NaN;
+  const perS = Number.isFinite(rate) ? (rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${formatCount(rate / 1e3)} k`) : NOT_A_NUMBER;
+  const what = `${formatCount(runs)} run${runs === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'}`;
+  return `simulated ${formatCount(events)} events in ${formatDuration(wallS)} (${perS} events/s, ${what})\n`;
+}
