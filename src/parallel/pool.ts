@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
+import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
 
 export interface PoolOptions extends TaskOptions {
@@ -60,6 +60,11 @@ export function setWorkerEntry(url: URL): void {
   workerUrl = url;
 }
 
+/**
+ * `jobs` runners: this thread and jobs − 1 workers. Performance: this thread has the model loaded already
+ * and starts at once, while each worker first spends ~0.2 s of CPU loading it; on a 2-core machine a
+ * second worker would only compete with this thread for the cores.
+ */
 function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOptions): Promise<SimOutput[]> {
   const taskOptions: TaskOptions = { maxEvents: options.maxEvents, timing: options.timing };
   const outputs = new Array<SimOutput>(tasks.length);
@@ -82,28 +87,37 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
       else resolve(outputs);
     };
     options.signal?.addEventListener('abort', onAbort);
-    const dispatch = (w: Worker) => {
+    /** The next task's id, or -1 when none is left to start (then the batch ends once none is in flight). */
+    const take = (): number => {
+      if (settled) return -1;
       if (failures.size > 0 || next >= tasks.length) {
         if (inFlight === 0) {
           const first = failures.size > 0 ? Math.min(...failures.keys()) : -1;
           finish(first >= 0 ? rebuildFailure(failures.get(first)!) : undefined);
         }
-        return;
+        return -1;
       }
-      const id = next++;
       inFlight++;
+      return next++;
+    };
+    const settle = (id: number, result: { ok: true; output: SimOutput } | { ok: false; failure: TaskFailure }) => {
+      inFlight--;
+      if (result.ok) {
+        outputs[id] = result.output;
+        options.onProgress?.(++done, tasks.length);
+      } else failures.set(id, result.failure);
+    };
+    const dispatch = (w: Worker) => {
+      const id = take();
+      if (id < 0) return;
       const msg: TaskMessage = { id, task: tasks[id] };
       w.postMessage(msg);
     };
-    for (let i = 0; i < jobs; i++) {
+    for (let i = 1; i < jobs; i++) {
       const w = new Worker(workerUrl, { workerData: taskOptions });
       workers.push(w);
       w.on('message', (m: ResultMessage) => {
-        inFlight--;
-        if (m.ok) {
-          outputs[m.id] = m.output;
-          options.onProgress?.(++done, tasks.length);
-        } else failures.set(m.id, m.failure);
+        settle(m.id, m);
         dispatch(w);
       });
       // A worker that dies (out of memory, a loader failure) is a bug in pullsim, not a user error.
@@ -113,5 +127,17 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
       });
       dispatch(w);
     }
+    // This thread's runner: kernel slices with the event loop in between, so workers' results, a stop
+    // and the progress display are heard while it simulates.
+    void (async () => {
+      for (let id = take(); id >= 0; id = take()) {
+        try {
+          settle(id, { ok: true, output: await executeTaskYielding(tasks[id], taskOptions, options.signal) });
+        } catch (e) {
+          if (settled) return; // stopped: finish() has already rejected with the stop's reason
+          settle(id, { ok: false, failure: describeFailure(e) });
+        }
+      }
+    })();
   });
 }
