@@ -406,7 +406,7 @@ function defaultIssue(
   switch (iss.code) {
     case 'invalid_type': {
       const expected = typeWord(iss.expected);
-      if (missing) return make(missingMessage(path), `expected ${expected}`, 'missing');
+      if (missing) return make(missingMessage(path), missingHint(iss.expected, path, ctx), 'missing');
       return make(`expected ${expected}, got ${gotText(value)}`, typeHint(iss.expected, value, path), 'invalid-type');
     }
     case 'invalid_value': {
@@ -458,6 +458,19 @@ const TYPE_WORDS: Record<string, string> = {
   null: 'null', undefined: 'nothing', date: 'a date', nan: 'NaN', never: 'nothing (remove this field)',
 };
 const typeWord = (expected: string): string => TYPE_WORDS[expected] ?? `a ${expected}`;
+
+/** What to write for a missing field: its type, or for a required section (zod says "nonoptional") its keys. */
+function missingHint(expected: string, path: readonly PathSegment[], ctx: Context): string {
+  if (TYPE_WORDS[expected]) return `expected ${TYPE_WORDS[expected]}`;
+  return missingSectionHint(allowedKeysAt(ctx.schema as Schema, path, ctx.raw));
+}
+
+/** The hint for a missing section whose schema allows `keys`. */
+export function missingSectionHint(keys: readonly string[]): string {
+  if (keys.length === 0) return 'add it; `pullsim schema` shows what it takes';
+  const some = keys.slice(0, 4).join(', ') + (keys.length > 4 ? ', …' : '');
+  return `add it: a mapping of ${some} (\`pullsim schema\` lists them all)`;
+}
 
 function gotText(value: unknown): string {
   if (value === null) return 'an empty value';

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import { RunConfig, ScenarioFile, RUN_KEYS } from './schema.ts';
 import type { LocateFn, PathSegment, ScenarioIssue } from './errors.ts';
-import { sortIssues } from './loader.ts';
+import { allowedKeysAt, missingSectionHint, sortIssues } from './loader.ts';
 import { describeDistribution } from '../simulate.ts';
 
 export interface ResolvedVariant {
@@ -45,6 +45,11 @@ export function resolveScenario(
   // problems inside the runs: every mistake is reported at once, so the runs are checked from the raw
   // document too whenever it is a mapping.
   const issues: ScenarioIssue[] = file.ok ? [] : [...file.issues];
+  // The file's schema leaves the run sections' shape to RunConfig, so a missing one is described from there.
+  for (const i of issues) {
+    if (i.code === 'missing' && i.path.length === 1 && RUN_KEYS.includes(String(i.path[0])))
+      i.hint = missingSectionHint(allowedKeysAt(RunConfig, i.path, raw));
+  }
   const doc = file.ok ? file.value : salvage(raw);
   if (doc === undefined) return { ok: false, issues };
   const base: Record<string, unknown> = {};

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../src/run.ts';
+import { ScenarioError, type ScenarioIssue } from '../src/scenario/errors.ts';
+
+async function issuesOf(file: string): Promise<ScenarioIssue[]> {
+  try {
+    await loadScenario(file, []);
+  } catch (e) {
+    if (e instanceof ScenarioError) return [...e.issues];
+    throw e;
+  }
+  throw new Error('the scenario loaded without problems');
+}
+
+describe('a missing required section', () => {
+  it('is named, and its hint lists the keys the section takes (not zod\'s "nonoptional")', async () => {
+    const issues = await issuesOf('test/fixtures/missing-section.yaml');
+    expect(issues.map((i) => [i.path.join('.'), i.message, i.hint])).toEqual([
+      ['releases', 'missing required field "releases"', 'add it: a mapping of every, images, delta (`pullsim schema` lists them all)'],
+    ]);
+  });
+});
