@@ -74,11 +74,17 @@ export function parseScenarioText(text: string, file: string): ParseResult {
   } else {
     const problems = [...doc.errors, ...doc.warnings];
     if (problems.length > 0) {
+      // Once the parser loses the structure, every later token is "unexpected" too (one swapped line gave
+      // 211 such errors): the first one is where to look, the rest are its echo and only counted.
+      const unexpected = problems.filter((e) => e.code === 'UNEXPECTED_TOKEN');
+      const shown = problems.filter((e) => e.code !== 'UNEXPECTED_TOKEN' || e === unexpected[0]);
+      const echoes = unexpected.length - 1;
       return {
         ok: false,
-        issues: problems.map((e) => e.code === 'DUPLICATE_KEY'
+        issues: shown.map((e) => e.code === 'DUPLICATE_KEY'
           ? syntax(e.pos[0], `duplicate key ${keyAt(source, e.pos[0])}`.trimEnd(), YAML_HINTS[e.code])
-          : syntax(e.pos[0], `YAML syntax error: ${lowerFirst(e.message)}`, YAML_HINTS[e.code])),
+          : syntax(e.pos[0], `YAML syntax error: ${lowerFirst(e.message)}`,
+            e.code === 'UNEXPECTED_TOKEN' && echoes > 0 ? `${YAML_HINTS[e.code]} (${echoes} more errors after it follow from the same break)` : YAML_HINTS[e.code])),
       };
     }
     try {
@@ -112,6 +118,8 @@ const YAML_HINTS: Partial<Record<string, string>> = {
   BLOCK_AS_IMPLICIT_KEY: 'quote a value that contains ": ", or put the nested mapping on its own indented lines',
   BAD_SCALAR_START: 'quote a value that starts with a special character such as @, `, %, | or >',
   TAG_RESOLVE_FAILED: 'scenario files use no YAML tags; remove the "!tag" or quote the value',
+  UNEXPECTED_TOKEN:
+    'the document\'s structure broke at or before this point: look above it for a line indented unlike its neighbours, a missing "key:", or an unclosed quote or bracket',
 };
 
 /** Source map from field paths to YAML nodes; follows aliases and `<<` merge keys. */
