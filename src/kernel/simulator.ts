@@ -193,14 +193,12 @@ export class Simulator {
     this.settleRoot();
     let events = 0;
     const handlers = this.handlers;
-    while (this.bSize > 0 || this.size > 0) {
-      if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+    for (;;) {
       let slot: number;
       let t: number;
-      if (this.bSize > 0) {
-        t = this.bTime;
-        slot = this.popBatch();
-      } else {
+      if (this.bSize === 0) {
+        if (this.size === 0) break;
+        if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
         const hTime = this.hTime;
         t = hTime[ROOT];
         if (t > until) {
@@ -214,6 +212,10 @@ export class Simulator {
         }
         slot = this.hSlot[ROOT];
         this.root = ROOT_HOLE;
+      } else {
+        if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+        t = this.bTime;
+        slot = this.popBatch();
       }
       // Invariant, one compare per event: simulated time never goes backwards.
       if (CHECKS && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
@@ -222,23 +224,29 @@ export class Simulator {
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
       rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
-      if (type === CALL_TYPE) {
+      if (type < CANCELLED && type !== CALL_TYPE) {
+        this.now = t;
+        events++;
+        this.dispatched++;
+        handlers[type](this.rF[4 * slot + 1]);
+      } else if (type === CALL_TYPE) {
         const fn = this.fns[slot] as () => void;
         this.fns[slot] = undefined;
         this.now = t;
         events++;
         this.dispatched++;
         fn();
-      } else if (type < CANCELLED) {
-        this.now = t;
-        events++;
-        this.dispatched++;
-        handlers[type](this.rF[4 * slot + 1]);
       } else {
         this.cancelledPending--;
         this.fns[slot] = undefined; // a closure's, if it was one
       }
-      this.settleRoot();
+      // settleRoot, inlined: the common case is the handler's event written into the root (the hold).
+      const r = this.root;
+      if (r !== ROOT_OK) {
+        this.root = ROOT_OK;
+        if (r === ROOT_DIRTY) this.siftDown(ROOT, this.hTime[ROOT], this.hSlot[ROOT]);
+        else this.closeRoot();
+      }
     }
     if (until !== Infinity && until > this.now) this.now = until;
     return { events, stoppedBy: 'empty' };
@@ -301,9 +309,13 @@ export class Simulator {
       const t1 = hTime[c + 1];
       const t2 = hTime[c + 2];
       const t3 = hTime[c + 3];
-      const a = c + +(t1 < t0);
-      const b = c + 2 + +(t3 < t2);
-      const m = a + (b - a) * +(hTime[b] < hTime[a]);
+      const c10 = +(t1 < t0);
+      const c20 = +(t2 < t0);
+      const c30 = +(t3 < t0);
+      const c21 = +(t2 < t1);
+      const c31 = +(t3 < t1);
+      const c32 = +(t3 < t2);
+      const m = c + ((c10 & ~(c21 | c31)) | ((c20 & c21 & ~c32) << 1) | (3 * (c30 & c31 & c32)));
       const mt = hTime[m];
       if (time <= mt) break;
       hTime[p] = mt;
