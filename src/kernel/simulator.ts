@@ -429,19 +429,19 @@ export class Simulator {
       }
       return;
     }
+    f[0] = keys[0];
+    f[1] = keys[1];
+    // Insertion sort: small n, and the tie is read only when two times are equal.
     const rF = this.rF;
-    for (let j = 0; j < n; j++) {
+    for (let j = 1; j < n; j++) {
       const time = keys[2 * j];
       const slot = keys[2 * j + 1];
       let i = j;
-      if (i > 0) {
-        const tie = rF[4 * slot];
-        for (; i > 0; i--) {
-          const pt = f[2 * i - 2];
-          if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < tie)) break;
-          f[2 * i] = pt;
-          f[2 * i + 1] = f[2 * i - 1];
-        }
+      for (; i > 0; i--) {
+        const pt = f[2 * i - 2];
+        if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < rF[4 * slot])) break;
+        f[2 * i] = pt;
+        f[2 * i + 1] = f[2 * i - 1];
       }
       f[2 * i] = time;
       f[2 * i + 1] = slot;
