@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { Simulator } from '../src/kernel/index.ts';
 
 /**
- * The hold pattern (each dispatched event schedules one successor) takes the kernel's fused path: the
- * successor is written into the dispatched root and sunk once. With thousands pending, the sift runs
- * through many full levels of four children; the order must still be exactly (time, priority, seq).
+ * The hold pattern (each dispatched event schedules one successor), the kernel benchmark's workload:
+ * with thousands pending, buckets are split and sorted into the front again and again while handlers
+ * keep scheduling into them; the order must still be exactly (time, priority, seq).
  */
 describe('hold loop with many pending events', () => {
   it('dispatches in the order of a naive minimum-taking reference', () => {

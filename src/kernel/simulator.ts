@@ -51,7 +51,7 @@ const BUCKETS = 256;
 const FRONT_TAKE = 24;
 /** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
 const FRONT_SPILL = 128;
-/** Batch ties spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
+/** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
 const PACK_RANGE = 2 ** 27;
 
 // The radix keys are the bits of a float64 time read as two uint32 words, low word first.
@@ -516,7 +516,7 @@ export class Simulator {
    * Sorts bTie/bSlot [0, n) by tie. Performance: ties are exact integers (priority·2^44 + seq), and the
    * ties of one instant usually span a narrow range of seq: within 8n, each entry goes straight to its
    * place (a direct-address pass); within 2^27, (tie − min)·2^26 + slot packs an entry into one exact
-   * float64 for a native numeric sort; otherwise (priorities mixed in a large batch) an index sort.
+   * float64 for a native numeric sort; otherwise (priorities mixed in a large instant) an index sort.
    */
   private sortTies(n: number): void {
     const bTie = this.bTie;
