@@ -7,7 +7,7 @@
  *
  * Performance: an event is a numeric handler type plus one numeric argument in typed arrays, so the hot
  * path allocates nothing; `call(fn)` exists for the rare events where a closure is clearer. See the
- * class comment for the queue's structure.
+ * class comment for the queue's structure (a radix queue on the bits of the times, not a heap).
  */
 import { CHECKS, InvariantError } from './invariant.ts';
 
@@ -41,42 +41,45 @@ const CALL_TYPE = 0;
 /** Set in a slot's type when its event is cancelled: one array read tells type and cancellation apart. */
 const CANCELLED = 0x40000000;
 const TYPE_MASK = CANCELLED - 1;
-const ROOT_OK = 0;
-const ROOT_HOLE = 1;
-const ROOT_DIRTY = 2;
-/** The slot of padding entries: never allocated. */
-const PAD_SLOT = 0;
-/**
- * Physical index of the heap's root. With the root at 3, the four children of the entry at p sit at
- * 4p − 8 … 4p − 5: every sibling group starts on a multiple of four, one 32-byte run of times.
- */
-const ROOT = 3;
-/** Padding entries (+∞) kept past the heap's end: a sift reads all four children of the last parent. */
-const PAD = 4;
-/** Batch ties spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
-const PACK_RANGE = 2 ** 27;
-/** The heap is compacted once more than half of it, and at least this many entries, are cancelled. */
+/** Slot 0 is never allocated, so a handle of 0 (or a forged one) never matches a live event. */
+const NO_SLOT = 0;
+/** The queue is compacted once more than half of it, and at least this many entries, are cancelled. */
 const COMPACT_MIN = 256;
+/** Buckets: index 0 holds times equal to the base; 16·d + v times whose first nibble differing from the base is nibble d, of value v. */
+const BUCKETS = 256;
+/** A lowest bucket this small is sorted into the front as a whole instead of being split further. */
+const FRONT_TAKE = 24;
+/** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
+const FRONT_SPILL = 128;
+/** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
+const PACK_RANGE = 2 ** 27;
+
+// The radix keys are the bits of a float64 time read as two uint32 words, low word first.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pullsim kernel: needs a little-endian platform');
 
 // A slot's record (32 bytes, two typed-array views of one buffer): tie = priority·2^44 + seq at F64[4s],
-// arg at F64[4s + 1], type at I32[8s + 4], generation at I32[8s + 5]. Dispatching an event and writing
-// the one its handler schedules into the same recycled slot touch one cache line.
+// arg at F64[4s + 1], type at I32[8s + 4], generation at I32[8s + 5].
 
 /**
  * Performance (issue 6, goal 2: at least as fast as a bare flatqueue push/pop loop, with FIFO ties):
- * - the queue is a 4-ary heap keyed by time alone: half the levels of a binary heap, the four children
- *   of a level in one cache line, the smallest picked by a tournament of 0/1 comparisons without a
- *   data-dependent branch (a mispredicted branch per level was the kernel's largest cost);
- * - ties cost nothing until they happen. Comparing (time, priority, seq) at every level of every sift
- *   was about a fifth of the kernel's time at 1e3 pending, so the heap compares times only; when the
- *   event at the root has a sibling at its time (checked once per pop: the runner-up is one of the
- *   root's four children), every event at that time moves into the batch, sorted by (priority, seq),
- *   which runs them in order, and while it holds events, those scheduled for its time join it. Dispatch order is exactly (time, priority, seq), as before;
- * - pop and push are fused: the dispatched event's root slot stays a hole while its handler runs, the
- *   first event the handler schedules is written into that hole, and run() sifts it down once after the
- *   handler returns, instead of a sift-down to remove the root and a sift-up to insert (the hold pattern:
- *   most events schedule a successor). schedule() stays small enough to be inlined into handlers;
- * - a freed slot is reused first (LIFO), so the slot the handler's event takes is still in cache.
+ * the pending events live in a monotone radix queue keyed by the bits of their times, not in a heap. A
+ * binary or 4-ary heap pays a chain of dependent loads and compares, root to leaf, on every event; here
+ * scheduling is O(1) and the ordering work is done in sequential passes that the CPU pipelines.
+ * - Times are never below `base` (the time of the event that last split a bucket, never after the clock
+ *   during dispatch). A time goes to the bucket named by the first 4-bit digit, from the top, where its
+ *   bits differ from the base's, and that digit's value: non-negative float64s order like their bits, so
+ *   every time in a lower bucket is earlier than every time in a higher one. Bucket 0 holds times equal
+ *   to the base.
+ * - Events are dispatched from the front, a short array sorted by (time, priority, seq). When it is
+ *   empty, the lowest non-empty bucket is either small (or bucket 0), and is sorted into the front whole,
+ *   or it is split: its earliest time becomes the base and its events spread over lower buckets. An
+ *   event moves down a few buckets in its life (a digit is 4 bits) and is sorted once.
+ * - While the front holds bucket b's events, events scheduled into buckets <= b join the front in
+ *   order (usually at its end); a front of distinct times that grows past FRONT_SPILL goes back to the
+ *   buckets, so a wide front cannot make those insertions quadratic.
+ * - FIFO and priorities: all ordering below time is in the front, by the exact key priority·2^44 + seq,
+ *   read only when two times are equal.
+ * - A freed slot is reused first (LIFO), so the slot a handler's event takes is still in cache.
  */
 export class Simulator {
   /** Current simulated time in seconds. */
@@ -84,25 +87,32 @@ export class Simulator {
   /** Events dispatched so far (cancelled events are not counted). */
   dispatched = 0;
 
-  // Heap, indexed by physical position (see ROOT), keyed by time only.
-  private hTime: Float64Array;
-  private hSlot: Int32Array;
-  /** Heap entries, counting the root while it is a hole. */
+  // Buckets: [time, slot] pairs in a Float64Array each, with a uint32 view for the time's bits.
+  private bk: Float64Array[] = [];
+  private bu: Uint32Array[] = [];
+  private bLen = new Int32Array(BUCKETS);
+  /** One bit per non-empty bucket. */
+  private bMask = new Int32Array(BUCKETS / 32);
+  /** The base time, and its bits. */
+  private base = 0;
+  private baseLo = 0;
+  private baseHi = 0;
+  // The front: [time, slot] pairs sorted by (time, tie) in [fHead, fTail); fBucket is the highest bucket
+  // whose events join it (-1: none).
+  private front = new Float64Array(2 * 64);
+  private fHead = 0;
+  private fTail = 0;
+  private fBucket = -1;
+  /** Pending entries, front and buckets, counting cancelled ones not yet dropped. */
   private size = 0;
-  /** ROOT_OK, or ROOT_HOLE (dispatched, not yet replaced) or ROOT_DIRTY (replaced, not yet sifted). */
-  private root = ROOT_OK;
+  private scratchF = new Float64Array(1);
+  private scratchU = new Uint32Array(this.scratchF.buffer);
 
-  // The batch: the pending events at time bTime, once two or more were due then, sorted by tie in
-  // [bHead, bHead + bSize).
-  private bTie: Float64Array;
-  private bSlot: Int32Array;
-  private bHead = 0;
-  private bSize = 0;
-  /** Scratch for sortBatch. */
+  // Scratch for sorting a large bucket 0 (one instant's events) by tie.
+  private bTie = new Float64Array(16);
+  private bSlot = new Int32Array(16);
   private bKey = new Float64Array(16);
   private bDirect = new Int32Array(64);
-  /** The time of the batch's events. */
-  private bTime = 0;
 
   // Slot records, recycled through a free list.
   private rF: Float64Array;
@@ -110,25 +120,25 @@ export class Simulator {
   private slotCapacity: number;
   private freeSlots: Int32Array;
   private freeCount = 0;
-  private slotsUsed = 1; // slot 0 is PAD_SLOT
+  private slotsUsed = 1; // slot 0 is NO_SLOT
   private fns: (Handler | (() => void) | undefined)[] = [];
 
   private seq = 0;
   private handlers: Handler[] = [];
-  /** Cancelled events not yet popped, and how many of them were in the batch at the last compaction. */
+  /** Cancelled events not yet dropped. */
   private cancelledPending = 0;
-  private cancelledBase = 0;
 
   constructor(initialCapacity = 1024) {
-    const n = Math.max(16, initialCapacity + ROOT + PAD);
-    this.hTime = new Float64Array(n).fill(Infinity);
-    this.hSlot = new Int32Array(n); // PAD_SLOT
-    this.bTie = new Float64Array(16);
-    this.bSlot = new Int32Array(16);
+    const n = Math.max(16, initialCapacity + 1);
     this.slotCapacity = n;
     this.rF = new Float64Array(4 * n);
     this.rI = new Int32Array(this.rF.buffer);
     this.freeSlots = new Int32Array(n);
+    for (let b = 0; b < BUCKETS; b++) {
+      const f = new Float64Array(2 * 16);
+      this.bk.push(f);
+      this.bu.push(new Uint32Array(f.buffer));
+    }
     this.handlers.push(() => {
       throw new Error('internal: CALL_TYPE dispatched through the handler table');
     });
@@ -141,9 +151,9 @@ export class Simulator {
     return this.handlers.length - 1;
   }
 
-  /** Number of events waiting (including lazily cancelled ones not yet popped). */
+  /** Number of events waiting (including lazily cancelled ones not yet dropped). */
   get pending(): number {
-    return (this.root === ROOT_HOLE ? this.size - 1 : this.size) + this.bSize;
+    return this.size;
   }
 
   /** Schedules event `type` with `arg` after `delay` seconds. Returns a handle for `cancel`. */
@@ -168,17 +178,17 @@ export class Simulator {
 
   /**
    * Lazily cancels a pending event. Cancelling a handle that already ran or was cancelled is a no-op.
-   * Performance: a cancelled event stays in the heap until it is popped, unless cancelled events pile up
+   * Performance: a cancelled event stays queued until it is reached, unless cancelled events pile up
    * (models that re-time an event by cancel + schedule, like P2P piece transfers, can leave several dead
-   * entries per live one): then the heap is compacted in one linear pass.
+   * entries per live one): then the queue is compacted in one linear pass.
    */
   cancel(handle: number): void {
     const slot = handle % SLOT_SPACE;
     const gen = (handle - slot) / SLOT_SPACE;
     const rI = this.rI;
-    if (slot > PAD_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < CANCELLED) {
+    if (slot > NO_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < CANCELLED) {
       rI[8 * slot + 4] |= CANCELLED;
-      const dead = ++this.cancelledPending - this.cancelledBase;
+      const dead = ++this.cancelledPending;
       if (dead >= COMPACT_MIN && 2 * dead > this.size) this.compact();
     }
   }
@@ -189,32 +199,24 @@ export class Simulator {
     const maxEvents = options.maxEvents ?? Infinity;
     // Without this check `until` < now would move the clock backwards when the run stops.
     if (!(until >= this.now)) throw new RangeError(`run until ${until} is before now ${this.now}`);
-    // A handler that threw left the root unsettled: settle it (its event counts as dispatched).
-    this.settleRoot();
     let events = 0;
     const handlers = this.handlers;
-    while (this.bSize > 0 || this.size > 0) {
-      if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
-      let slot: number;
-      let t: number;
-      if (this.bSize > 0) {
-        t = this.bTime;
-        slot = this.popBatch();
-      } else {
-        const hTime = this.hTime;
-        t = hTime[ROOT];
-        if (t > until) {
-          this.now = until;
-          return { events, stoppedBy: 'until' };
-        }
-        // A sibling at the same time: (priority, seq) decides, so the batch takes every event at t.
-        if (hTime[4] === t || hTime[5] === t || hTime[6] === t || hTime[7] === t) {
-          this.fillBatch(t);
-          continue;
-        }
-        slot = this.hSlot[ROOT];
-        this.root = ROOT_HOLE;
+    for (;;) {
+      if (this.fHead === this.fTail) {
+        if (this.size === 0) break;
+        if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+        this.refill();
+      } else if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+      const front = this.front;
+      const h = this.fHead;
+      const t = front[2 * h];
+      if (t > until) {
+        this.now = until;
+        return { events, stoppedBy: 'until' };
       }
+      const slot = front[2 * h + 1];
+      this.fHead = h + 1;
+      this.size--;
       // Invariant, one compare per event: simulated time never goes backwards.
       if (CHECKS && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
       const rI = this.rI;
@@ -222,23 +224,22 @@ export class Simulator {
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
       rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
-      if (type === CALL_TYPE) {
+      if (type < CANCELLED && type !== CALL_TYPE) {
+        this.now = t;
+        events++;
+        this.dispatched++;
+        handlers[type](this.rF[4 * slot + 1]);
+      } else if (type === CALL_TYPE) {
         const fn = this.fns[slot] as () => void;
         this.fns[slot] = undefined;
         this.now = t;
         events++;
         this.dispatched++;
         fn();
-      } else if (type < CANCELLED) {
-        this.now = t;
-        events++;
-        this.dispatched++;
-        handlers[type](this.rF[4 * slot + 1]);
       } else {
         this.cancelledPending--;
         this.fns[slot] = undefined; // a closure's, if it was one
       }
-      this.settleRoot();
     }
     if (until !== Infinity && until > this.now) this.now = until;
     return { events, stoppedBy: 'empty' };
@@ -255,159 +256,271 @@ export class Simulator {
     this.rF[4 * slot] = tie;
     this.rF[4 * slot + 1] = arg;
     this.rI[8 * slot + 4] = type;
-    if (this.root === ROOT_HOLE && (this.bSize === 0 || time !== this.bTime)) {
-      // Fused pop + push: the new event takes the dispatched root's place; run() sinks it afterwards.
-      this.root = ROOT_DIRTY;
-      this.hTime[ROOT] = time;
-      this.hSlot[ROOT] = slot;
-    } else this.insert(time, tie, slot);
+    // + 0 turns −0 into 0, whose bits order correctly.
+    time += 0;
+    // Below the base only after a run stopped (until, maxEvents) just after a split.
+    if (time < this.base) this.rebase(time);
+    const b = this.bucketOf(time);
+    if (b <= this.fBucket) this.frontInsert(time, tie, slot);
+    else this.append(b, time, slot);
+    this.size++;
     return this.rI[8 * slot + 5] * SLOT_SPACE + slot;
   }
 
-  private insert(time: number, tie: number, slot: number): void {
-    if (this.bSize > 0 && time === this.bTime) this.pushBatch(tie, slot);
-    else {
-      if (this.root === ROOT_DIRTY) this.settleRoot(); // a sift-up needs a heap in order above it
-      if (ROOT + this.size + PAD >= this.hTime.length) this.growHeap();
-      this.siftUp(ROOT + this.size++, time, slot);
+  private bucketOf(time: number): number {
+    this.scratchF[0] = time;
+    const hi = this.scratchU[1];
+    const dh = hi ^ this.baseHi;
+    if (dh !== 0) {
+      const s = (31 - Math.clz32(dh)) & ~3;
+      return 128 + 4 * s + ((hi >>> s) & 15);
     }
-  }
-
-  private siftUp(p: number, time: number, slot: number): void {
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    while (p > ROOT) {
-      const q = ((p - 4) >> 2) + ROOT;
-      const qt = hTime[q];
-      if (qt <= time) break;
-      hTime[p] = qt;
-      hSlot[p] = hSlot[q];
-      p = q;
+    const lo = this.scratchU[0];
+    const dl = lo ^ this.baseLo;
+    if (dl !== 0) {
+      const s = (31 - Math.clz32(dl)) & ~3;
+      return 4 * s + ((lo >>> s) & 15);
     }
-    hTime[p] = time;
-    hSlot[p] = slot;
+    return 0;
   }
 
-  /** Places (time, slot) at position p and sifts it down over the `size` entries. */
-  private siftDown(p: number, time: number, slot: number): void {
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    const end = ROOT + this.size;
-    for (;;) {
-      const c = 4 * p - 8;
-      if (c >= end) break;
-      // Tournament: the smaller of each pair, then of the two winners, as 0/1 arithmetic (no branch).
-      const t0 = hTime[c];
-      const t1 = hTime[c + 1];
-      const t2 = hTime[c + 2];
-      const t3 = hTime[c + 3];
-      const a = c + +(t1 < t0);
-      const b = c + 2 + +(t3 < t2);
-      const m = a + (b - a) * +(hTime[b] < hTime[a]);
-      const mt = hTime[m];
-      if (time <= mt) break;
-      hTime[p] = mt;
-      hSlot[p] = hSlot[m];
-      p = m;
+  private append(b: number, time: number, slot: number): void {
+    const n = this.bLen[b];
+    let k = this.bk[b];
+    if (2 * n === k.length) k = this.growBucket(b);
+    k[2 * n] = time;
+    k[2 * n + 1] = slot;
+    this.bLen[b] = n + 1;
+    if (n === 0) this.bMask[b >> 5] |= 1 << (b & 31);
+  }
+
+  /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
+  private frontInsert(time: number, tie: number, slot: number): void {
+    if (this.fBucket > 0 && this.fTail - this.fHead >= FRONT_SPILL) {
+      this.spillFront();
+      this.append(this.bucketOf(time), time, slot);
+      return;
     }
-    hTime[p] = time;
-    hSlot[p] = slot;
-  }
-
-  /** Removes the root (a hole or a cancelled event): the last entry takes its place and sinks. */
-  private closeRoot(): void {
-    const last = ROOT + --this.size;
-    const time = this.hTime[last];
-    const slot = this.hSlot[last];
-    // Pad the vacated position before sifting, so the sift never sees the moved entry twice.
-    this.hTime[last] = Infinity;
-    this.hSlot[last] = PAD_SLOT;
-    if (last === ROOT) return;
-    this.siftDown(ROOT, time, slot);
-  }
-
-  /** Restores heap order at the root after a dispatch: removes a hole, or sinks the event written there. */
-  private settleRoot(): void {
-    const r = this.root;
-    if (r === ROOT_OK) return;
-    this.root = ROOT_OK;
-    if (r === ROOT_HOLE) this.closeRoot();
-    else this.siftDown(ROOT, this.hTime[ROOT], this.hSlot[ROOT]);
-  }
-
-  /** Drops every cancelled event from the heap (freeing its slot) and rebuilds it bottom-up, O(size). */
-  private compact(): void {
-    this.settleRoot();
-    const hTime = this.hTime;
-    const hSlot = this.hSlot;
-    const rI = this.rI;
-    const end = ROOT + this.size;
-    let w = ROOT;
-    for (let p = ROOT; p < end; p++) {
-      const slot = hSlot[p];
-      if (rI[8 * slot + 4] >= CANCELLED) {
-        rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
-        this.freeSlots[this.freeCount++] = slot;
-        this.fns[slot] = undefined;
-        continue;
-      }
-      hTime[w] = hTime[p];
-      hSlot[w] = slot;
-      w++;
+    if (2 * this.fTail === this.front.length) this.frontRoom(1);
+    const f = this.front;
+    const rF = this.rF;
+    const head = this.fHead;
+    let i = this.fTail++;
+    for (; i > head; i--) {
+      const pt = f[2 * i - 2];
+      if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < tie)) break;
+      f[2 * i] = pt;
+      f[2 * i + 1] = f[2 * i - 1];
     }
-    hTime.fill(Infinity, w, end);
-    hSlot.fill(PAD_SLOT, w, end);
-    this.size = w - ROOT;
-    // Floyd's heap construction: sift down every parent, last first. Which of several equal-time events
-    // ends up where does not matter: they leave the heap together, through the batch.
-    for (let p = ((w - 1 - 4) >> 2) + ROOT; p >= ROOT; p--) this.siftDown(p, hTime[p], hSlot[p]);
-    let inBatch = 0;
-    for (let i = this.bHead; i < this.bHead + this.bSize; i++) if (rI[8 * this.bSlot[i] + 4] >= CANCELLED) inBatch++;
-    this.cancelledPending = inBatch;
-    this.cancelledBase = inBatch;
+    f[2 * i] = time;
+    f[2 * i + 1] = slot;
   }
 
-  // ---- the batch (events at one time, ordered by priority and seq) ------------------------------------
+  /** Makes room for `extra` more front entries: moves them to the start, or grows the array. */
+  private frontRoom(extra: number): void {
+    const n = this.fTail - this.fHead;
+    if (2 * (n + extra) > this.front.length / 2) {
+      const g = new Float64Array(Math.max(2 * this.front.length, 4 * (n + extra)));
+      g.set(this.front.subarray(2 * this.fHead, 2 * this.fTail));
+      this.front = g;
+    } else this.front.copyWithin(0, 2 * this.fHead, 2 * this.fTail);
+    this.fHead = 0;
+    this.fTail = n;
+  }
 
-  /** Moves every heap event at time t (the heap's minimum) into the batch, in (priority, seq) order. */
-  private fillBatch(t: number): void {
-    this.bTime = t;
-    this.bHead = 0;
-    let n = 0;
-    while (this.size > 0 && this.hTime[ROOT] === t) {
-      if (n === this.bTie.length) this.growBatch();
-      const slot = this.hSlot[ROOT];
-      this.bTie[n] = this.rF[4 * slot];
-      this.bSlot[n++] = slot;
-      this.closeRoot();
-    }
-    this.bSize = n;
-    this.sortBatch(n);
+  /** Returns the front's events to the buckets (their buckets are at most fBucket, all empty now). */
+  private spillFront(): void {
+    const f = this.front;
+    const head = this.fHead;
+    const tail = this.fTail;
+    this.fHead = 0;
+    this.fTail = 0;
+    this.fBucket = -1;
+    for (let i = head; i < tail; i++) this.append(this.bucketOf(f[2 * i]), f[2 * i], f[2 * i + 1]);
   }
 
   /**
-   * Sorts batch entries [0, n) by tie. Performance: ties are exact integers (priority·2^44 + seq), and the
-   * ties of one instant usually span a narrow range of seq: within 8n, each entry goes straight to its
-   * place (a direct-address pass); within 2^27, (tie − min)·2^26 + slot packs an entry into one exact
-   * float64 for a native numeric sort; otherwise (priorities mixed in a large batch) an index sort.
+   * The front is empty: takes the lowest non-empty bucket into it, splitting buckets that are too large
+   * around their earliest time (which becomes the base) until one is small or holds a single time.
    */
-  private sortBatch(n: number): void {
-    const bTie = this.bTie;
-    const bSlot = this.bSlot;
-    if (n <= 16) {
+  private refill(): void {
+    this.fHead = 0;
+    this.fTail = 0;
+    const mask = this.bMask;
+    for (;;) {
+      let w = 0;
+      while (mask[w] === 0) w++;
+      const x = mask[w];
+      const b = 32 * w + 31 - Math.clz32(x & -x);
+      mask[w] = x & (x - 1);
+      const keys = this.bk[b];
+      const n = this.bLen[b];
+      this.bLen[b] = 0;
+      if (n <= FRONT_TAKE || b === 0) {
+        this.takeIntoFront(b, keys, n);
+        return;
+      }
+      let mi = 0;
+      let mt = keys[0];
       for (let i = 1; i < n; i++) {
-        const tie = bTie[i];
-        const slot = bSlot[i];
-        let j = i;
-        for (; j > 0 && bTie[j - 1] > tie; j--) {
-          bTie[j] = bTie[j - 1];
-          bSlot[j] = bSlot[j - 1];
+        const k = keys[2 * i];
+        if (k < mt) {
+          mt = k;
+          mi = i;
         }
-        bTie[j] = tie;
-        bSlot[j] = slot;
+      }
+      const u = this.bu[b];
+      const baseLo = u[4 * mi];
+      const baseHi = u[4 * mi + 1];
+      this.base = mt;
+      this.baseLo = baseLo;
+      this.baseHi = baseHi;
+      this.fBucket = -1;
+      const bk = this.bk;
+      const len = this.bLen;
+      for (let i = 0; i < n; i++) {
+        const lo = u[4 * i];
+        const hi = u[4 * i + 1];
+        let nb: number;
+        const dh = hi ^ baseHi;
+        if (dh !== 0) {
+          const s = (31 - Math.clz32(dh)) & ~3;
+          nb = 128 + 4 * s + ((hi >>> s) & 15);
+        } else {
+          const dl = lo ^ baseLo;
+          if (dl !== 0) {
+            const s = (31 - Math.clz32(dl)) & ~3;
+            nb = 4 * s + ((lo >>> s) & 15);
+          } else nb = 0;
+        }
+        const m = len[nb];
+        let k = bk[nb];
+        if (2 * m === k.length) k = this.growBucket(nb);
+        k[2 * m] = keys[2 * i];
+        k[2 * m + 1] = keys[2 * i + 1];
+        len[nb] = m + 1;
+        if (m === 0) mask[nb >> 5] |= 1 << (nb & 31);
+      }
+    }
+  }
+
+  /** Sorts bucket b's n events (pairs in `keys`, already unlinked from the bucket) into the empty front. */
+  private takeIntoFront(b: number, keys: Float64Array, n: number): void {
+    this.fBucket = b;
+    if (2 * n > this.front.length) this.front = new Float64Array(Math.max(4 * n, this.front.length));
+    const f = this.front;
+    this.fTail = n;
+    if (n > 16 && b === 0) {
+      // One instant's events, possibly many (a cluster in lockstep): sorted by tie alone.
+      if (this.bTie.length < n) {
+        this.bTie = new Float64Array(2 * n);
+        this.bSlot = new Int32Array(2 * n);
+      }
+      for (let i = 0; i < n; i++) {
+        const slot = keys[2 * i + 1];
+        this.bTie[i] = this.rF[4 * slot];
+        this.bSlot[i] = slot;
+      }
+      this.sortTies(n);
+      const t = keys[0];
+      for (let i = 0; i < n; i++) {
+        f[2 * i] = t;
+        f[2 * i + 1] = this.bSlot[i];
       }
       return;
     }
+    f[0] = keys[0];
+    f[1] = keys[1];
+    // Insertion sort: small n, and the tie is read only when two times are equal.
+    const rF = this.rF;
+    for (let j = 1; j < n; j++) {
+      const time = keys[2 * j];
+      const slot = keys[2 * j + 1];
+      let i = j;
+      for (; i > 0; i--) {
+        const pt = f[2 * i - 2];
+        if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < rF[4 * slot])) break;
+        f[2 * i] = pt;
+        f[2 * i + 1] = f[2 * i - 1];
+      }
+      f[2 * i] = time;
+      f[2 * i + 1] = slot;
+    }
+  }
+
+  /**
+   * A time below the base (only possible after a run stopped just after a split): every pending event
+   * is re-bucketed around it. Linear, and rare.
+   */
+  private rebase(time: number): void {
+    const pairs: number[] = [];
+    for (let i = this.fHead; i < this.fTail; i++) pairs.push(this.front[2 * i], this.front[2 * i + 1]);
+    this.fHead = 0;
+    this.fTail = 0;
+    this.fBucket = -1;
+    for (let b = 0; b < BUCKETS; b++) {
+      const k = this.bk[b];
+      for (let i = 0; i < this.bLen[b]; i++) pairs.push(k[2 * i], k[2 * i + 1]);
+      this.bLen[b] = 0;
+    }
+    this.bMask.fill(0);
+    this.scratchF[0] = time;
+    this.base = time;
+    this.baseLo = this.scratchU[0];
+    this.baseHi = this.scratchU[1];
+    for (let i = 0; i < pairs.length; i += 2) this.append(this.bucketOf(pairs[i]), pairs[i], pairs[i + 1]);
+  }
+
+  /** Drops every cancelled event from the front and the buckets, freeing its slot, in one linear pass. */
+  private compact(): void {
+    const f = this.front;
+    let w = this.fHead;
+    for (let i = this.fHead; i < this.fTail; i++) {
+      const slot = f[2 * i + 1];
+      if (this.dropIfCancelled(slot)) continue;
+      f[2 * w] = f[2 * i];
+      f[2 * w + 1] = slot;
+      w++;
+    }
+    let kept = w - this.fHead;
+    this.fTail = w;
+    for (let b = 0; b < BUCKETS; b++) {
+      const k = this.bk[b];
+      const n = this.bLen[b];
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const slot = k[2 * i + 1];
+        if (this.dropIfCancelled(slot)) continue;
+        k[2 * m] = k[2 * i];
+        k[2 * m + 1] = slot;
+        m++;
+      }
+      this.bLen[b] = m;
+      if (m === 0) this.bMask[b >> 5] &= ~(1 << (b & 31));
+      kept += m;
+    }
+    this.size = kept;
+    this.cancelledPending = 0;
+  }
+
+  private dropIfCancelled(slot: number): boolean {
+    const rI = this.rI;
+    if (rI[8 * slot + 4] < CANCELLED) return false;
+    rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
+    this.freeSlots[this.freeCount++] = slot;
+    this.fns[slot] = undefined;
+    return true;
+  }
+
+  /**
+   * Sorts bTie/bSlot [0, n) by tie. Performance: ties are exact integers (priority·2^44 + seq), and the
+   * ties of one instant usually span a narrow range of seq: within 8n, each entry goes straight to its
+   * place (a direct-address pass); within 2^27, (tie − min)·2^26 + slot packs an entry into one exact
+   * float64 for a native numeric sort; otherwise (priorities mixed in a large instant) an index sort.
+   */
+  private sortTies(n: number): void {
+    const bTie = this.bTie;
+    const bSlot = this.bSlot;
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -416,7 +529,6 @@ export class Simulator {
     }
     const range = max - min + 1;
     if (range <= 8 * n) {
-      // The common case (one instant's events, scheduled close together): a direct-address pass, O(n + range).
       if (this.bDirect.length < range) this.bDirect = new Int32Array(Math.max(range, 2 * this.bDirect.length));
       const direct = this.bDirect;
       direct.fill(-1, 0, range);
@@ -451,52 +563,19 @@ export class Simulator {
     bSlot.set(slots);
   }
 
-  /** An event scheduled for bTime while the batch runs: inserted in order (usually at the end). */
-  private pushBatch(tie: number, slot: number): void {
-    if (this.bHead + this.bSize === this.bTie.length) {
-      if (this.bHead > 0) {
-        this.bTie.copyWithin(0, this.bHead, this.bHead + this.bSize);
-        this.bSlot.copyWithin(0, this.bHead, this.bHead + this.bSize);
-        this.bHead = 0;
-      } else this.growBatch();
-    }
-    const bTie = this.bTie;
-    const bSlot = this.bSlot;
-    let i = this.bHead + this.bSize++;
-    for (; i > this.bHead && bTie[i - 1] > tie; i--) {
-      bTie[i] = bTie[i - 1];
-      bSlot[i] = bSlot[i - 1];
-    }
-    bTie[i] = tie;
-    bSlot[i] = slot;
-  }
-
-  /** Removes and returns the batch's first slot (smallest tie). */
-  private popBatch(): number {
-    const slot = this.bSlot[this.bHead];
-    if (--this.bSize === 0) this.bHead = 0;
-    else this.bHead++;
-    return slot;
-  }
-
-  private growBatch(): void {
-    this.bTie = grow(this.bTie, 2 * this.bTie.length);
-    this.bSlot = grow(this.bSlot, 2 * this.bSlot.length);
-  }
-
   // ---- storage ----------------------------------------------------------------------------------------
+
+  private growBucket(b: number): Float64Array {
+    const f = grow(this.bk[b], 2 * this.bk[b].length);
+    this.bk[b] = f;
+    this.bu[b] = new Uint32Array(f.buffer);
+    return f;
+  }
 
   private newSlot(): number {
     if (this.slotsUsed === this.slotCapacity) this.growSlots();
     if (this.slotsUsed >= SLOT_SPACE) throw new Error('internal: more than 2^26 pending events');
     return this.slotsUsed++;
-  }
-
-  private growHeap(): void {
-    const old = this.hTime.length;
-    this.hTime = grow(this.hTime, 2 * old);
-    this.hTime.fill(Infinity, old);
-    this.hSlot = grow(this.hSlot, 2 * old); // new entries are PAD_SLOT (0)
   }
 
   private growSlots(): void {
