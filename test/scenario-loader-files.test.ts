@@ -48,6 +48,21 @@ describe('loadScenarioFile', () => {
     );
   });
 
+  it('finds a scenario named without its scenarios/ directory, and never offers package.json', async () => {
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'scenarios'), { recursive: true });
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) writeFileSync(join(project, f), '{}');
+    writeFileSync(join(project, 'scenarios', 'seed-500-nodes.yaml'), 'cluster:\n  nodes: 5\n');
+    writeFileSync(join(project, 'scenarios', 'scenario.schema.json'), '{}');
+    const hintFor = async (name: string) => {
+      const r = await loadScenarioFile(join(project, name), [], Scenario);
+      return r.ok ? undefined : r.issues[0].hint;
+    };
+    expect(await hintFor('seed-500-nodes.yaml')).toBe(`did you mean "${join(project, 'scenarios', 'seed-500-nodes.yaml')}"?`);
+    expect(await hintFor('seed-500-node.yaml')).toBe(`did you mean "${join(project, 'scenarios', 'seed-500-nodes.yaml')}"?`);
+    expect(await hintFor('other.yaml')).toBe(`scenario files in "${join(project, 'scenarios')}": seed-500-nodes.yaml`);
+  });
+
   it('reports a directory, and a file in a directory that does not exist', async () => {
     const d = await loadScenarioFile(dir, [], Scenario);
     expect(d.ok || d.issues[0]).toMatchObject({ message: 'cannot read the scenario file: it is a directory', hint: `pass one of its files, e.g. "${join(dir, 'seed-500-nodes.yaml')}"` });

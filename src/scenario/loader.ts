@@ -707,13 +707,16 @@ export async function loadScenarioFile<T>(
   return { ok: true, value: validated.value, raw: overridden.raw, locate: overridden.locate };
 }
 
+const NOT_SCENARIOS = /^(package(-lock)?|tsconfig(\..*)?|jsconfig|npm-shrinkwrap|\.?eslintrc|\.prettierrc|renovate|lerna|nx|turbo)\.json$|\.schema\.json$/i;
+
 async function fileIssue(path: string, e: NodeJS.ErrnoException): Promise<ScenarioIssue> {
   const issue = (message: string, hint?: string): ScenarioIssue => ({
     file: path, line: 0, column: 0, path: [], value: undefined, message, ...(hint ? { hint } : {}), code: 'file',
   });
   const scenarioFiles = async (dir: string): Promise<string[] | undefined> => {
     try {
-      return (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();
+      // A project's own JSON files (package.json, tsconfig.json) are never what was meant.
+      return (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/i.test(f) && !NOT_SCENARIOS.test(f)).sort();
     } catch {
       return undefined;
     }
@@ -722,10 +725,15 @@ async function fileIssue(path: string, e: NodeJS.ErrnoException): Promise<Scenar
     const dir = dirname(path);
     const files = await scenarioFiles(dir);
     if (files === undefined) return issue('cannot read the scenario file: it does not exist', `the directory ${JSON.stringify(dir)} does not exist either`);
-    const near = closest(basename(path), files);
+    // `pullsim run seed-500-nodes.yaml` from the project root means the bundled scenarios/ one.
+    const below = ((await scenarioFiles(join(dir, 'scenarios'))) ?? []).map((f) => join('scenarios', f));
+    const name = basename(path);
+    const nearBelow = below.some((f) => basename(f) === name) ? name : closest(name, below.map((f) => basename(f)));
+    const near = closest(basename(path), files) ?? (nearBelow === undefined ? undefined : join('scenarios', nearBelow));
+    const listed = files.length > 0 ? files : below;
     const hint = near
       ? `did you mean ${JSON.stringify(join(dir, near))}?`
-      : files.length > 0 ? `scenario files in ${JSON.stringify(dir)}: ${files.slice(0, 10).join(', ')}${files.length > 10 ? ', …' : ''}` : `there are no .yaml or .json files in ${JSON.stringify(dir)}`;
+      : listed.length > 0 ? `scenario files in ${JSON.stringify(files.length > 0 ? dir : join(dir, 'scenarios'))}: ${listed.slice(0, 10).map((f) => basename(f)).join(', ')}${listed.length > 10 ? ', …' : ''}` : `there are no .yaml or .json files in ${JSON.stringify(dir)}`;
     return issue('cannot read the scenario file: it does not exist', hint);
   }
   if (e.code === 'EISDIR') {
