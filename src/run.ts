@@ -151,6 +151,19 @@ export interface SweepOptions extends ParallelOptions {
  * like any override (file "--set"), and every point is validated before the first run starts. All runs
  * of all points go to the pool as one batch.
  */
+/**
+ * One sweep point: the user's --set overrides, then the point's values. A problem with a point's value
+ * is reported as that --param (line i of the combined overrides is the i-th of them), not as a --set.
+ */
+async function loadPoint(file: string, sets: readonly string[], point: readonly string[]): Promise<ResolvedScenario> {
+  try {
+    return await loadScenario(file, [...sets, ...point]);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new ScenarioError(e.issues.map((i) => (i.file === '--set' && i.line > sets.length ? { ...i, file: '--param' } : i)));
+  }
+}
+
 export async function sweepScenario(
   file: string,
   sets: readonly string[],
@@ -163,7 +176,7 @@ export async function sweepScenario(
   const base = await loadScenario(file, sets);
   const scenarios: ResolvedScenario[] = [];
   for (const p of mine) {
-    const s = await loadScenario(file, [...sets, ...Object.entries(p.parameters).map(([k, v]) => `${k}=${v}`)]);
+    const s = await loadPoint(file, sets, Object.entries(p.parameters).map(([k, v]) => `${k}=${v}`));
     if (options.variants && options.variants.length > 0) s.variants = s.variants.filter((v) => options.variants!.includes(v.name));
     scenarios.push(s);
   }

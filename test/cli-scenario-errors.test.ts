@@ -11,6 +11,13 @@ describe('scenario mistakes exit 2 with file:line, the field and a hint', () => 
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('a bad sweep value is reported as the --param it came from, not as a --set', () => {
+    const r = pullsim(['sweep', 'scenarios/seed-500-nodes.yaml', '--set', 'duration=2h', '--param', 'cluster.nodez=1,2', '--quiet']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--param cluster.nodez=1  cluster.nodez: unknown key "nodez"\n    hint: did you mean "nodes"?');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
   it('a bad unit names its line, the field path and the fix', () => {
     const r = pullsim(['run', 'test/fixtures/bad-unit.yaml']);
     expect(r.status).toBe(2);

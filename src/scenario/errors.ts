@@ -96,7 +96,7 @@ export function formatIssue(issue: ScenarioIssue): string {
 }
 
 function formatLocation(loc: SourceLocation): string {
-  if (loc.file === '--set') return loc.source !== undefined ? `--set ${loc.source}` : '--set';
+  if (loc.file === '--set' || loc.file === '--param') return loc.source !== undefined ? `${loc.file} ${loc.source}` : loc.file;
   if (loc.line <= 0) return loc.file;
   return loc.column > 0 ? `${loc.file}:${loc.line}:${loc.column}` : `${loc.file}:${loc.line}`;
 }
