@@ -138,6 +138,37 @@ describe('arrivals into a share group', () => {
     const h = [...flows.keys()][0];
     expectRelative(net.flowRate(h), 2.5e5, 1e-12, 'h on L once L binds');
   });
+
+  it('an arrival onto a link whose load sums a hair above capacity is re-solved, not joined at a rate ≤ 0', () => {
+    // 9 flows share server S1 (1e9 B/s): their rates sum to 1000000000.0000002, so S1's spare capacity is
+    // −2.4e-7. A group of 8 flows runs on server S2; both servers sit behind one huge aggregate link, the
+    // only link the arrival shares with the group. It must get 1e9 / 10 on S1 (and S1's flows too).
+    const sim = new Simulator();
+    const net = new Network(sim);
+    const aggregate = net.addLink('aggregate', 1e18, 0);
+    const s1 = net.addLink('S1', 1e9, 0);
+    const s2 = net.addLink('S2', 1e9, 0);
+    const flows = new Map<number, ReferenceFlow>();
+    const start = (path: number[]): void => {
+      const id = net.startFlow(path, 1e12, (done) => flows.delete(done));
+      flows.set(id, { path, cap: Infinity });
+    };
+    // One component at t = 0: its top rate (S2's 1.25e8) forms the group, S1's flows stay out at 1.11e8.
+    for (let i = 0; i < 9; i++) start([s1, aggregate, net.addLink(`a${i}`, 1e10, 0)]);
+    for (let i = 0; i < 8; i++) start([s2, aggregate, net.addLink(`b${i}`, 1e10, 0)]);
+    let s1Load = 0;
+    sim.call(1, () => {
+      s1Load = net.linkLoad(s1);
+      start([s1, aggregate, net.addLink('late', 1e10, 0)]);
+    });
+    sim.run({ until: 1.5 });
+    expect(s1Load).toBeGreaterThan(1e9);
+    expect(joins).toBe(0);
+    const caps = Array.from({ length: net.linkCount }, (_, l) => net.linkCapacity(l));
+    const expected = solveMaxMinReference(caps, [...flows.values()]);
+    [...flows.keys()].forEach((id, i) => expectRelative(net.flowRate(id), expected[i], 1e-9, `rate of flow ${id}`));
+    expectRelative(expected[17], 1e9 / 10, 1e-12, 'the late flow');
+  });
 });
 
 /**

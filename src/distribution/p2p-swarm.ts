@@ -31,6 +31,9 @@
  *   the pieces its downloaders had asked it for become requestable again (from anyone, rarest first), and
  *   a downloader left with room re-announces to the tracker for new peers. Nothing it held is needed:
  *   the origins hold every piece, so a departure can slow a download, never strand it.
+ * - Quiet: once no member is downloading and no piece is in flight, the swarm tells its owner (`onQuiet`),
+ *   which drops it after the seeder idle time (P2PRuntime): nothing can happen in a quiet swarm until
+ *   somebody joins, so dropping it later or at once is the same (issue 6: swarm state was never freed).
  */
 import type { Simulator, Rng } from '../kernel/index.ts';
 import type { ModelEvents } from '../cluster/events.ts';
@@ -82,6 +85,12 @@ export class Swarm implements PieceServer {
 
   /** Set when every origin failed to get the blob: downloads in progress fail with it. */
   private failure: string | null = null;
+  /** Non-origin members that joined and neither hold the blob yet nor left. */
+  private downloading = 0;
+  /** Pieces moving (transport flows of this swarm). */
+  private inFlight = 0;
+  /** When the swarm last became quiet (no download, nothing in flight), −1 while it is not. */
+  quietAt = -1;
 
   constructor(
     private readonly env: SwarmEnv,
@@ -89,6 +98,8 @@ export class Swarm implements PieceServer {
     originHosts: readonly number[],
     /** The blob's digest (for back-to-source requests). */
     readonly digest: number,
+    /** Called whenever the swarm becomes quiet (see the class comment). */
+    private readonly onQuiet: (swarm: Swarm) => void = () => {},
   ) {
     this.count = new Int32Array(layout.count);
     for (const h of originHosts) {
@@ -125,6 +136,8 @@ export class Swarm implements PieceServer {
     }
     m = new Member(d, this.layout.count);
     this.members.set(d, m);
+    this.downloading++;
+    this.quietAt = -1;
     m.waiters.push(done);
     m.lastProgress = env.sim.now;
     const member = m;
@@ -345,12 +358,15 @@ export class Swarm implements PieceServer {
     }
     ch.active = piece;
     ch.startedAt = this.env.sim.now;
+    this.inFlight++;
+    this.quietAt = -1;
     ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
     return true;
   }
 
   private cancelActive(ch: Channel): void {
     if (!this.env.transport.abort(ch.flow)) return;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     ch.outstanding--;
@@ -363,6 +379,7 @@ export class Swarm implements PieceServer {
     if (ch.closed) return this.landedAfterLeave(ch, piece);
     const env = this.env;
     const { from, to } = ch;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     ch.outstanding--;
@@ -388,6 +405,21 @@ export class Swarm implements PieceServer {
     if (to.haveCount === this.layout.count) this.finish(to);
     else this.fill(ch);
     this.schedule(ch);
+    this.checkQuiet();
+  }
+
+  /** Tells the owner when no member is downloading and no piece is in flight (a failed swarm never is). */
+  private checkQuiet(): void {
+    if (this.downloading !== 0 || this.inFlight !== 0 || this.failure !== null || this.quietAt >= 0) return;
+    this.quietAt = this.env.sim.now;
+    this.onQuiet(this);
+  }
+
+  /** Every node host that holds the whole blob (for the owner, when it drops the swarm). */
+  holders(): number[] {
+    const out: number[] = [];
+    for (const m of this.members.values()) if (m.complete && !this.env.hosts.isOrigin(m.host)) out.push(m.host);
+    return out;
   }
 
   /** `m` now holds `piece`: count it and tell m's connections (HAVE), which request it if they lack it. */
@@ -405,11 +437,13 @@ export class Swarm implements PieceServer {
   private finish(m: Member): void {
     if (m.complete) return;
     m.complete = true;
+    if (!this.env.hosts.isOrigin(m.host)) this.downloading--;
     // A seeder stops announcing for more peers (and the run can end when the rollout does).
     if (m.announceHandle >= 0) this.env.sim.cancel(m.announceHandle);
     if (m.watchHandle >= 0) this.env.sim.cancel(m.watchHandle);
     const waiters = m.waiters.splice(0);
     for (const w of waiters) w(true);
+    this.checkQuiet();
   }
 
   private watchProgress(m: Member, afterS: number): void {
@@ -470,6 +504,7 @@ export class Swarm implements PieceServer {
     if (!m || this.env.hosts.isOrigin(d)) return;
     const env = this.env;
     this.members.delete(d);
+    if (!m.complete) this.downloading--;
     m.left = true;
     m.waiters.length = 0;
     if (m.announceHandle >= 0) env.sim.cancel(m.announceHandle);
@@ -519,6 +554,7 @@ export class Swarm implements PieceServer {
         v.announceHandle = env.sim.call(env.trackerRtt(v.host), () => this.announce(mv, false));
       }
     }
+    this.checkQuiet();
   }
 
   /** Closes `ch`: aborts its piece in flight (freeing the uploader's slot) and returns the pieces it carried. */
@@ -529,6 +565,7 @@ export class Swarm implements PieceServer {
     if (ch.active >= 0) {
       pieces.push(ch.active);
       if (this.env.transport.abort(ch.flow)) {
+        this.inFlight--;
         ch.active = -1;
         ch.flow = -1;
         this.env.slots.release(ch.from.host);
@@ -560,11 +597,12 @@ export class Swarm implements PieceServer {
   /** A piece finished on a channel closed at the same instant: its bytes arrived, the channel is gone. */
   private landedAfterLeave(ch: Channel, piece: number): void {
     const env = this.env;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     env.slots.release(ch.from.host);
     const to = ch.to;
-    if (to.left || to.have[piece]) return;
+    if (to.left || to.have[piece]) return this.checkQuiet();
     env.events.transferDone({
       node: to.host,
       kind: 'layer',
@@ -579,6 +617,7 @@ export class Swarm implements PieceServer {
     this.gain(to, piece);
     to.lastProgress = env.sim.now;
     if (to.haveCount === this.layout.count) this.finish(to);
+    this.checkQuiet();
   }
 }
 

@@ -692,6 +692,10 @@ export class Network {
       const level = (g.linkCapacity[l] - this.load[l]) / (this.linkGroup[l] === grp ? this.groupCount[l] + 1 : 1);
       if (level < r) r = level;
     }
+    // A saturated link f would share (its load summed a hair above capacity, or exactly at it) leaves f
+    // nothing without a re-share of the flows on it: re-solve. (A level at or below 0 would also turn the
+    // relative limits below upside down.)
+    if (!(r > 0)) return false;
     const cap = g.flowCap[f];
     if (grp.minCap === grp.maxCap && grp.minCap === grp.rate) {
       // Every member is held by the same cap: f joins at it if it has that cap too and its links fit.
