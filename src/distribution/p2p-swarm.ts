@@ -41,7 +41,7 @@ import type { FetchDone } from './types.ts';
 import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
 import type { PieceTransport } from './p2p-transport.ts';
-import { Channel, Member, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
+import { Channel, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
 
 export interface SwarmParams {
   maxConnections: number;
@@ -172,7 +172,7 @@ export class Swarm implements PieceServer {
     const want = Math.min(p.handout, opens - m.opened, p.maxConnections - m.conns);
     const out: Member[] = [];
     if (want <= 0) return out;
-    const eligible = (c: Member): boolean => c !== m && !m.neighbours.has(c.host) && c.conns < this.limitOf(c) && !out.includes(c);
+    const eligible = (c: Member): boolean => c !== m && !m.neighbours.includes(c.host) && c.conns < this.limitOf(c) && !out.includes(c);
     // One origin per announce, in the node's zone when one has room, else rotating over the blob's origins:
     // the origin is the swarm's way in for new pieces, but an origin channel shared by the whole cluster is
     // slow and the pieces requested on it would wait.
@@ -207,8 +207,8 @@ export class Swarm implements PieceServer {
     a.conns++;
     b.conns++;
     a.opened++;
-    a.neighbours.add(b.host);
-    b.neighbours.add(a.host);
+    a.neighbours.push(b.host);
+    b.neighbours.push(a.host);
     const lat = env.hosts.oneWay(b.host, a.host);
     const down = new Channel(this, b, a, lat, true);
     a.downs.push(down);
@@ -314,6 +314,10 @@ export class Swarm implements PieceServer {
     to.requested[piece] |= this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
     to.outstanding++;
     ch.outstanding++;
+    if (ch.queue === NO_REQUESTS) {
+      ch.queue = [];
+      ch.readyAt = [];
+    }
     ch.queue.push(piece);
     ch.readyAt.push(this.env.sim.now + ch.latencyS);
     this.schedule(ch);
@@ -520,7 +524,7 @@ export class Swarm implements PieceServer {
       const n = this.members.get(host);
       if (!n) continue;
       n.conns--;
-      n.neighbours.delete(d);
+      swapRemove(n.neighbours, d);
     }
     // Closed before any slot is freed, so a freed slot never starts another piece to or from the leaver.
     for (const ch of m.ups) ch.closed = true;
@@ -619,6 +623,14 @@ export class Swarm implements PieceServer {
     if (to.haveCount === this.layout.count) this.finish(to);
     this.checkQuiet();
   }
+}
+
+/** Removes `x` from an unordered list by moving the last element into its place. */
+function swapRemove(list: number[], x: number): void {
+  const i = list.indexOf(x);
+  if (i < 0) return;
+  list[i] = list[list.length - 1];
+  list.pop();
 }
 
 function removeFrom<T>(list: T[] | undefined, x: T): void {
