@@ -50,6 +50,12 @@ export interface P2PSettings {
   announceIntervalS: number;
   backToSourceAfterS: number;
   endgamePieces: number;
+  /**
+   * A blob's swarm that has had no download and no piece in flight for this long is dropped: its peers stop
+   * seeding it (Kraken's seeder TTI) and the simulator frees its per-peer state. Nodes that hold the blob
+   * keep it (a re-pull by one of them is answered locally); later downloaders start from the origins.
+   */
+  seederIdleS: number;
   metadata: MetadataPath;
   preheat: boolean;
   upstream: Upstream;
@@ -68,7 +74,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     label: 'Uber Kraken',
     notes:
       'FACTS.md §1a: 4 MB pieces; agent egress 200 MiB/s, ingress 300 MiB/s; max_open_conn 10 per torrent; pipeline 3; ' +
-      'tracker handout 50, announce 3 s; endgame threshold = pipeline limit (3); 5 origins and 5 trackers as in the README benchmark; no back-to-source for agents; tags and manifests served by build-index and the origins. ' +
+      'tracker handout 50, announce 3 s; endgame threshold = pipeline limit (3); seeder TTI 5 min (an idle swarm is dropped); 5 origins and 5 trackers as in the README benchmark; no back-to-source for agents; tags and manifests served by build-index and the origins. ' +
       'Assumptions: 3 origin replicas per blob (hash ring), origins hold 10 connections per blob like agents, 10 Gbit/s origin NICs, no upload-slot limit; an agent’s first announce opens at most 4 connections and keeps the rest for peers that join later, later announces top up to 10 (Kraken does not split them; without the split, peers that join at once fill each other up in join order and the connection graph becomes a long band that pieces cross slowly)',
     origins: 5,
     originNicBps: 10 * Gbit,
@@ -90,6 +96,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     announceIntervalS: 3,
     backToSourceAfterS: Infinity,
     endgamePieces: 3,
+    seederIdleS: 300,
     metadata: 'origin',
   },
   dragonfly: {
@@ -99,7 +106,8 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
       'FACTS.md §1b: pieces next_power_of_two(size/500) in [4, 64] MiB; rate limits 10 GiB/s (set them to the NIC); ' +
       'candidate parent limit 3, filter parent limit 15 (used as connections per blob), 8 concurrent pieces per download, ' +
       'dfdaemon proxies blob requests into the swarm and passes manifests to the registry, ' +
-      'peer upload limit 200 and seed peer 2,000; scheduleTimeout 30 s then back-to-source; announce 1 m. ' +
+      'peer upload limit 200 and seed peer 2,000; scheduleTimeout 30 s then back-to-source; announce 1 m; ' +
+      'a task is kept 6 h after its last access (dfdaemon storage.taskExpireTime in the d7y.io dfget.yaml reference; not yet in FACTS.md). ' +
       'Assumptions: 3 seed peers and 3 schedulers, every seed peer seeds every blob, 10 Gbit/s seed-peer NICs; pieces flow both ways on a connection (v2 sends parent → child only); one request at a time per seed-peer connection, so a seed shared by the whole cluster does not hold many of a peer’s pieces at once',
     origins: 3,
     originNicBps: 10 * Gbit,
@@ -121,6 +129,7 @@ export const P2P_PRESETS: Readonly<Record<'kraken' | 'dragonfly', PresetDefaults
     announceIntervalS: 60,
     backToSourceAfterS: 30,
     endgamePieces: 0,
+    seederIdleS: 6 * 3600,
     metadata: 'upstream',
   },
 };
@@ -158,6 +167,9 @@ export const P2PConfig = z
     uploadSlots: count('piece uploads a host serves at once over all blobs'),
     handout: count('peers the tracker hands out per announce'),
     announceInterval: zDuration.optional(),
+    seederIdle: zDuration
+      .optional()
+      .describe("drop a blob's swarm after it has been idle this long (peers stop seeding it; default: the preset's, Kraken 5m, Dragonfly 6h)"),
     backToSource: z
       .union([z.literal('off'), zDuration])
       .optional()
@@ -197,6 +209,7 @@ export const P2PConfig = z
       uploadSlots: c.uploadSlots ?? base.uploadSlots,
       handout: c.handout ?? base.handout,
       announceIntervalS: c.announceInterval ?? base.announceIntervalS,
+      seederIdleS: c.seederIdle ?? base.seederIdleS,
       backToSourceAfterS: c.backToSource === 'off' ? Infinity : (c.backToSource ?? base.backToSourceAfterS),
       preheat: c.preheat,
       metadata: c.metadata ?? base.metadata,

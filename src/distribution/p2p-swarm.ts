@@ -31,6 +31,9 @@
  *   the pieces its downloaders had asked it for become requestable again (from anyone, rarest first), and
  *   a downloader left with room re-announces to the tracker for new peers. Nothing it held is needed:
  *   the origins hold every piece, so a departure can slow a download, never strand it.
+ * - Quiet: once no member is downloading and no piece is in flight, the swarm tells its owner (`onQuiet`),
+ *   which drops it after the seeder idle time (P2PRuntime): nothing can happen in a quiet swarm until
+ *   somebody joins, so dropping it later or at once is the same (issue 6: swarm state was never freed).
  */
 import type { Simulator, Rng } from '../kernel/index.ts';
 import type { ModelEvents } from '../cluster/events.ts';
@@ -38,7 +41,7 @@ import type { FetchDone } from './types.ts';
 import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
 import type { PieceTransport } from './p2p-transport.ts';
-import { Channel, Member, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
+import { Channel, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
 
 export interface SwarmParams {
   maxConnections: number;
@@ -82,6 +85,12 @@ export class Swarm implements PieceServer {
 
   /** Set when every origin failed to get the blob: downloads in progress fail with it. */
   private failure: string | null = null;
+  /** Non-origin members that joined and neither hold the blob yet nor left. */
+  private downloading = 0;
+  /** Pieces moving (transport flows of this swarm). */
+  private inFlight = 0;
+  /** When the swarm last became quiet (no download, nothing in flight), −1 while it is not. */
+  quietAt = -1;
 
   constructor(
     private readonly env: SwarmEnv,
@@ -89,6 +98,8 @@ export class Swarm implements PieceServer {
     originHosts: readonly number[],
     /** The blob's digest (for back-to-source requests). */
     readonly digest: number,
+    /** Called whenever the swarm becomes quiet (see the class comment). */
+    private readonly onQuiet: (swarm: Swarm) => void = () => {},
   ) {
     this.count = new Int32Array(layout.count);
     for (const h of originHosts) {
@@ -125,6 +136,8 @@ export class Swarm implements PieceServer {
     }
     m = new Member(d, this.layout.count);
     this.members.set(d, m);
+    this.downloading++;
+    this.quietAt = -1;
     m.waiters.push(done);
     m.lastProgress = env.sim.now;
     const member = m;
@@ -159,7 +172,7 @@ export class Swarm implements PieceServer {
     const want = Math.min(p.handout, opens - m.opened, p.maxConnections - m.conns);
     const out: Member[] = [];
     if (want <= 0) return out;
-    const eligible = (c: Member): boolean => c !== m && !m.neighbours.has(c.host) && c.conns < this.limitOf(c) && !out.includes(c);
+    const eligible = (c: Member): boolean => c !== m && !m.neighbours.includes(c.host) && c.conns < this.limitOf(c) && !out.includes(c);
     // One origin per announce, in the node's zone when one has room, else rotating over the blob's origins:
     // the origin is the swarm's way in for new pieces, but an origin channel shared by the whole cluster is
     // slow and the pieces requested on it would wait.
@@ -194,8 +207,8 @@ export class Swarm implements PieceServer {
     a.conns++;
     b.conns++;
     a.opened++;
-    a.neighbours.add(b.host);
-    b.neighbours.add(a.host);
+    a.neighbours.push(b.host);
+    b.neighbours.push(a.host);
     const lat = env.hosts.oneWay(b.host, a.host);
     const down = new Channel(this, b, a, lat, true);
     a.downs.push(down);
@@ -301,6 +314,10 @@ export class Swarm implements PieceServer {
     to.requested[piece] |= this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
     to.outstanding++;
     ch.outstanding++;
+    if (ch.queue === NO_REQUESTS) {
+      ch.queue = [];
+      ch.readyAt = [];
+    }
     ch.queue.push(piece);
     ch.readyAt.push(this.env.sim.now + ch.latencyS);
     this.schedule(ch);
@@ -345,12 +362,15 @@ export class Swarm implements PieceServer {
     }
     ch.active = piece;
     ch.startedAt = this.env.sim.now;
+    this.inFlight++;
+    this.quietAt = -1;
     ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
     return true;
   }
 
   private cancelActive(ch: Channel): void {
     if (!this.env.transport.abort(ch.flow)) return;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     ch.outstanding--;
@@ -363,6 +383,7 @@ export class Swarm implements PieceServer {
     if (ch.closed) return this.landedAfterLeave(ch, piece);
     const env = this.env;
     const { from, to } = ch;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     ch.outstanding--;
@@ -388,6 +409,21 @@ export class Swarm implements PieceServer {
     if (to.haveCount === this.layout.count) this.finish(to);
     else this.fill(ch);
     this.schedule(ch);
+    this.checkQuiet();
+  }
+
+  /** Tells the owner when no member is downloading and no piece is in flight (a failed swarm never is). */
+  private checkQuiet(): void {
+    if (this.downloading !== 0 || this.inFlight !== 0 || this.failure !== null || this.quietAt >= 0) return;
+    this.quietAt = this.env.sim.now;
+    this.onQuiet(this);
+  }
+
+  /** Every node host that holds the whole blob (for the owner, when it drops the swarm). */
+  holders(): number[] {
+    const out: number[] = [];
+    for (const m of this.members.values()) if (m.complete && !this.env.hosts.isOrigin(m.host)) out.push(m.host);
+    return out;
   }
 
   /** `m` now holds `piece`: count it and tell m's connections (HAVE), which request it if they lack it. */
@@ -405,11 +441,13 @@ export class Swarm implements PieceServer {
   private finish(m: Member): void {
     if (m.complete) return;
     m.complete = true;
+    if (!this.env.hosts.isOrigin(m.host)) this.downloading--;
     // A seeder stops announcing for more peers (and the run can end when the rollout does).
     if (m.announceHandle >= 0) this.env.sim.cancel(m.announceHandle);
     if (m.watchHandle >= 0) this.env.sim.cancel(m.watchHandle);
     const waiters = m.waiters.splice(0);
     for (const w of waiters) w(true);
+    this.checkQuiet();
   }
 
   private watchProgress(m: Member, afterS: number): void {
@@ -470,6 +508,7 @@ export class Swarm implements PieceServer {
     if (!m || this.env.hosts.isOrigin(d)) return;
     const env = this.env;
     this.members.delete(d);
+    if (!m.complete) this.downloading--;
     m.left = true;
     m.waiters.length = 0;
     if (m.announceHandle >= 0) env.sim.cancel(m.announceHandle);
@@ -485,7 +524,7 @@ export class Swarm implements PieceServer {
       const n = this.members.get(host);
       if (!n) continue;
       n.conns--;
-      n.neighbours.delete(d);
+      swapRemove(n.neighbours, d);
     }
     // Closed before any slot is freed, so a freed slot never starts another piece to or from the leaver.
     for (const ch of m.ups) ch.closed = true;
@@ -519,6 +558,7 @@ export class Swarm implements PieceServer {
         v.announceHandle = env.sim.call(env.trackerRtt(v.host), () => this.announce(mv, false));
       }
     }
+    this.checkQuiet();
   }
 
   /** Closes `ch`: aborts its piece in flight (freeing the uploader's slot) and returns the pieces it carried. */
@@ -529,6 +569,7 @@ export class Swarm implements PieceServer {
     if (ch.active >= 0) {
       pieces.push(ch.active);
       if (this.env.transport.abort(ch.flow)) {
+        this.inFlight--;
         ch.active = -1;
         ch.flow = -1;
         this.env.slots.release(ch.from.host);
@@ -560,11 +601,12 @@ export class Swarm implements PieceServer {
   /** A piece finished on a channel closed at the same instant: its bytes arrived, the channel is gone. */
   private landedAfterLeave(ch: Channel, piece: number): void {
     const env = this.env;
+    this.inFlight--;
     ch.active = -1;
     ch.flow = -1;
     env.slots.release(ch.from.host);
     const to = ch.to;
-    if (to.left || to.have[piece]) return;
+    if (to.left || to.have[piece]) return this.checkQuiet();
     env.events.transferDone({
       node: to.host,
       kind: 'layer',
@@ -579,7 +621,16 @@ export class Swarm implements PieceServer {
     this.gain(to, piece);
     to.lastProgress = env.sim.now;
     if (to.haveCount === this.layout.count) this.finish(to);
+    this.checkQuiet();
   }
+}
+
+/** Removes `x` from an unordered list by moving the last element into its place. */
+function swapRemove(list: number[], x: number): void {
+  const i = list.indexOf(x);
+  if (i < 0) return;
+  list[i] = list[list.length - 1];
+  list.pop();
 }
 
 function removeFrom<T>(list: T[] | undefined, x: T): void {

@@ -14,6 +14,11 @@
  *   preheated); Dragonfly's dfdaemon passes it through to the upstream, auth dance and quotas included.
  * - Layer blobs go through the swarm (p2p-swarm.ts): pieces are flows along real topology paths.
  * - Churn: nodeLeft(node) takes a leaving node out of every swarm; its downloaders re-source.
+ * - Seeder idle time (`seederIdleS`, Kraken's seeder TTI): a swarm with no download and nothing in flight
+ *   for that long is dropped, so per-peer state lives as long as a rollout, not as long as the run. What
+ *   outlives it is per blob: which origins hold it (they never fetch it twice) and which nodes hold it (a
+ *   re-pull by one of them is answered from its own store, as while the swarm lived). A later downloader
+ *   gets a fresh swarm whose seeds are the origins and the other new downloaders.
  *
  * Sources in ingress_by_source_bytes: "origin" (pieces from origins and metadata), "peer" (pieces from other
  * nodes), and the upstream's names for back-to-source fetches and proxied metadata. registry_egress_bytes
@@ -65,6 +70,16 @@ export class P2PRuntime implements DistributionRuntime {
   readonly upstream: DistributionRuntime;
   private readonly client: UpstreamClient;
   private readonly swarms = new Map<number, Swarm>();
+  /** Per blob, what outlives its swarm (see the module comment). */
+  private readonly blobs = new Map<number, BlobCopies>();
+  /** Swarms in the order they became quiet, with that time: the candidates to drop (stale entries skipped). */
+  private readonly quiet: Swarm[] = [];
+  private readonly quietAt: number[] = [];
+  private quietHead = 0;
+  private readonly onQuiet = (swarm: Swarm): void => {
+    this.quiet.push(swarm);
+    this.quietAt.push(swarm.quietAt);
+  };
   private readonly env: SwarmEnv;
   /** Per origin: metadata objects it holds (true) or is fetching (waiters), for metadata: origin. */
   private readonly originMeta: Map<number, true | ((ok: boolean, reason?: string) => void)[]>[];
@@ -130,6 +145,14 @@ export class P2PRuntime implements DistributionRuntime {
     // Lazy pulling's range reads are served by the origin tier directly: a part of a blob makes nobody a
     // holder of it (types.ts), so it stays out of the swarm.
     if (req.kind === 'layer' && !req.range) {
+      this.dropIdleSwarms();
+      const held = this.blobs.get(req.digest)?.holders;
+      if (held !== undefined && held[req.node] === 1) {
+        // The node's agent still has the blob from a swarm that was dropped: answered locally, as a
+        // complete member of a live swarm is (Swarm.join).
+        this.world.sim.call(0, () => done(true));
+        return;
+      }
       this.swarmOf(req.digest, req.bytes).join(req.node, done);
       return;
     }
@@ -168,6 +191,33 @@ export class P2PRuntime implements DistributionRuntime {
   nodeLeft(node: number): void {
     if (node < 0 || node >= this.hosts.nodes) throw new Error(`internal: nodeLeft(${node}) is not a node id`);
     for (const swarm of this.swarms.values()) swarm.removePeer(node);
+    for (const b of this.blobs.values()) if (b.holders !== undefined) b.holders[node] = 0;
+  }
+
+  /** Drops the swarms that have been quiet for the seeder idle time; their holders are remembered per blob. */
+  private dropIdleSwarms(): void {
+    const now = this.world.sim.now;
+    const idle = this.s.seederIdleS;
+    const q = this.quiet;
+    while (this.quietHead < q.length && this.quietAt[this.quietHead] + idle <= now) {
+      const swarm = q[this.quietHead];
+      const at = this.quietAt[this.quietHead++];
+      // Stale entries: the swarm was busy again since (a later entry stands for it), or is gone already.
+      if (swarm.quietAt !== at || this.swarms.get(swarm.digest) !== swarm) continue;
+      this.swarms.delete(swarm.digest);
+      const b = this.blobs.get(swarm.digest) as BlobCopies;
+      b.holders ??= new Uint8Array(this.hosts.nodes);
+      for (const h of swarm.holders()) b.holders[h] = 1;
+    }
+    if (this.quietHead === q.length) {
+      q.length = 0;
+      this.quietAt.length = 0;
+      this.quietHead = 0;
+    } else if (this.quietHead > 1024 && this.quietHead * 2 > q.length) {
+      q.splice(0, this.quietHead);
+      this.quietAt.splice(0, this.quietHead);
+      this.quietHead = 0;
+    }
   }
 
   /** Serves metadata from origin k, which fetches each object from the upstream once (coalesced). */
@@ -189,7 +239,10 @@ export class P2PRuntime implements DistributionRuntime {
     });
   }
 
-  /** The blob's swarm, created on first demand: its origins start pulling it from upstream (or hold it). */
+  /**
+   * The blob's swarm, created on demand: on the first, its origins start pulling it from upstream (or hold
+   * it, preheated); a swarm created again after one was dropped starts with the origins that hold it.
+   */
   private swarmOf(digest: number, bytes: number): Swarm {
     let swarm = this.swarms.get(digest);
     if (swarm) return swarm;
@@ -197,22 +250,40 @@ export class P2PRuntime implements DistributionRuntime {
     const layout = new PieceLayout(bytes, pieceBytesFor(s.piecePolicy, bytes));
     const originHosts: number[] = [];
     for (let r = 0; r < s.replicas; r++) originHosts.push(this.hosts.nodes + ((digest + r) % s.origins));
-    const created = new Swarm(this.env, layout, originHosts, digest);
+    const created = new Swarm(this.env, layout, originHosts, digest, this.onQuiet);
     swarm = created;
     this.swarms.set(digest, created);
-    let failed = 0;
-    for (const h of originHosts) {
-      const k = h - this.hosts.nodes;
-      if (s.preheat) {
-        created.originReady(h);
-        this.pullToOrigin(k, digest, bytes, () => {});
-      } else
-        this.pullToOrigin(k, digest, bytes, (ok, reason) => {
-          if (ok) return created.originReady(h);
-          // Every replica gave up: nobody can seed the blob; its downloads fail with the upstream's reason.
-          if (++failed === originHosts.length) created.fail(reason ?? 'origin-fetch-failed');
-        });
+    let b = this.blobs.get(digest);
+    if (b === undefined) {
+      b = { origin: new Uint8Array(originHosts.length), failure: null };
+      this.blobs.set(digest, b);
     }
+    const copies = b;
+    originHosts.forEach((h, r) => {
+      const k = h - this.hosts.nodes;
+      if (copies.origin[r] === ORIGIN_HELD) created.originReady(h);
+      else if (copies.origin[r] === ORIGIN_NONE) {
+        if (s.preheat) {
+          copies.origin[r] = ORIGIN_HELD;
+          created.originReady(h);
+          this.pullToOrigin(k, digest, bytes, () => {});
+          return;
+        }
+        copies.origin[r] = ORIGIN_PULLING;
+        this.pullToOrigin(k, digest, bytes, (ok, reason) => {
+          copies.origin[r] = ok ? ORIGIN_HELD : ORIGIN_FAILED;
+          // The blob's swarm now (a swarm quiet long enough to be dropped is never a failed one).
+          const current = this.swarms.get(digest);
+          if (ok) return current?.originReady(h);
+          // Every replica gave up: nobody can seed the blob; its downloads fail with the upstream's reason.
+          if (copies.origin.every((st) => st === ORIGIN_FAILED)) {
+            copies.failure = reason ?? 'origin-fetch-failed';
+            current?.fail(copies.failure);
+          }
+        });
+      }
+    });
+    if (copies.failure !== null) created.fail(copies.failure);
     return created;
   }
 
@@ -246,6 +317,22 @@ export class P2PRuntime implements DistributionRuntime {
     ledger.addStorage('p2p_origin_storage', price(this.world.prices, 'block_storage'), s.replicas);
     this.upstream.addCosts(ledger);
   }
+}
+
+/** What a blob's origin replica holds (BlobCopies.origin). */
+const ORIGIN_NONE = 0;
+const ORIGIN_PULLING = 1;
+const ORIGIN_HELD = 2;
+const ORIGIN_FAILED = 3;
+
+/** Per blob, what outlives its swarm: the origin replicas' copies and the nodes that hold it. */
+interface BlobCopies {
+  /** Per replica (in swarmOf's order): ORIGIN_*. */
+  origin: Uint8Array;
+  /** Every replica gave up (the upstream's reason): downloads fail. */
+  failure: string | null;
+  /** Per node: 1 if it held the blob when a swarm of it was dropped (cleared when the node leaves). */
+  holders?: Uint8Array;
 }
 
 function describePieces(s: P2PSettings): string {

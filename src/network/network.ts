@@ -17,13 +17,14 @@
  * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest;
  * - after a solve, the flows at the component's top rate form a ShareGroup (share-group.ts): while they
  *   leave one by one without changing the bottleneck structure, each departure re-shares in
- *   O(path · log) through the group's virtual clock instead of re-solving the component in O(flows).
+ *   O(path · log) through the group's virtual clock instead of re-solving the component in O(flows);
+ *   likewise a new flow whose bottleneck is the group's joins it in O(path · log) (tryJoin).
  */
 import { type Simulator, CHECKS, InvariantError, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver } from './maxmin.ts';
-import { GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
+import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 
 export interface NetworkOptions {
   /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
@@ -82,6 +83,10 @@ export class Network {
   private linkGroup: (ShareGroup | undefined)[] = [];
   private groupCount = new Int32Array(16);
   private groupVAt = new Float64Array(16);
+  /** The link's slot in linkGroup[l] (kept after it leaves the group, for a later join to reuse). */
+  private groupSlot = new Int32Array(16);
+  /** The group's first commit with the link's current member count (see linkPeak). */
+  private groupEpoch = new Int32Array(16);
 
   // Flows.
   private flowIdsUsed = 0;
@@ -106,11 +111,19 @@ export class Network {
   private solvePending = false;
   private dirtyFlows = new Int32Array(64);
   private dirtyFlowCount = 0;
+  /** Flows that joined the sharing since the last solve (tried on share groups first, see tryJoin). */
+  private arrivals = new Int32Array(64);
+  private arrivalCount = 0;
   private dirtyLinks = new Int32Array(16);
   private dirtyLinkCount = 0;
   private finished = new Int32Array(64);
   /** Groups whose members left at this timestamp: re-shared (or dissolved) by the solve. */
   private pendingGroups: ShareGroup[] = [];
+  /** Groups re-shared or joined at this timestamp: committed and re-keyed at the end of the solve. */
+  private touchedGroups: ShareGroup[] = [];
+  /** The stamp of the joining flow's path (tryJoin), and the test the group's othersAbove needs. */
+  private joinStamp = 0;
+  private readonly onJoinPath = (l: number): boolean => this.linkStamp[l] === this.joinStamp;
   private readonly levelOf = (l: number): number => this.groupLevel(l);
   /**
    * Performance: where groups keep being broken up before any member leaves through them (a P2P swarm,
@@ -226,8 +239,16 @@ export class Network {
   /** Highest load the link has carried. */
   linkPeak(id: number): number {
     this.checkLink(id);
-    // A group's rate only grows and its member counts only shrink (settled into peak), so now is its top.
-    return this.linkGroup[id] === undefined ? this.peak[id] : Math.max(this.peak[id], this.linkLoad(id));
+    const g = this.linkGroup[id];
+    return g === undefined ? this.peak[id] : Math.max(this.peak[id], this.groupPeak(g, id));
+  }
+
+  /**
+   * The highest load group link l carried with its current member count: that count × the highest rate
+   * the group committed since the count took effect (solves are when loads are sampled, as for plain links).
+   */
+  private groupPeak(g: ShareGroup, l: number): number {
+    return this.load[l] + this.groupCount[l] * g.maxRateSince(this.groupEpoch[l]);
   }
 
   // ---- flows ------------------------------------------------------------------------------------------
@@ -399,6 +420,18 @@ export class Network {
       if (grp.alive && !this.advanceGroup(grp, now)) this.dissolve(grp);
     }
     this.pendingGroups.length = 0;
+    // New flows join a share group in O(path · log) where the exact allocation allows it; the rest seed
+    // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
+    for (let i = 0; i < this.arrivalCount; i++) {
+      const f = this.arrivals[i];
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.tryJoin(f, now)) this.pushDirtyFlow(f);
+    }
+    this.arrivalCount = 0;
+    if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
+      this.commitTouched(now);
+      this.syncFinishEvent();
+      return;
+    }
     // Flows that joined and left again since the last solve are not seeds; their links are.
     let seeds = 0;
     for (let i = 0; i < this.dirtyFlowCount; i++) {
@@ -478,7 +511,26 @@ export class Network {
       else this.finishHeap.remove(f);
     }
     if (grp !== undefined) this.keyGroupHead(grp, now);
+    this.commitTouched(now);
     this.syncFinishEvent();
+  }
+
+  /** The groups changed at this timestamp that are still alive keep their new rate: commit and re-key them. */
+  private commitTouched(now: number): void {
+    for (let i = 0; i < this.touchedGroups.length; i++) {
+      const grp = this.touchedGroups[i];
+      grp.touched = false;
+      if (!grp.alive || grp.size === 0) continue;
+      grp.commit();
+      this.keyGroupHead(grp, now);
+    }
+    this.touchedGroups.length = 0;
+  }
+
+  private touch(grp: ShareGroup): void {
+    if (grp.touched) return;
+    grp.touched = true;
+    this.touchedGroups.push(grp);
   }
 
   /** Keeps exactly one kernel event scheduled, at the earliest finish time. */
@@ -500,21 +552,19 @@ export class Network {
 
   // ---- share groups (see share-group.ts) --------------------------------------------------------------
 
-  /** Makes the flows at rate `top` in the component just solved a group; they are sorted by finish. */
+  /** Makes the flows at rate `top` in the component just solved a group, ordered by finish. */
   private formGroup(top: number, now: number): ShareGroup | undefined {
     const g = this.graph;
     const flows = g.componentFlows;
     let count = 0;
     for (let i = 0; i < g.componentFlowCount; i++) if (this.rate[flows[i]] === top) count++;
     const grp = new ShareGroup(count, g.componentLinkCount, now, top);
-    const members = grp.members;
-    let k = 0;
     for (let i = 0; i < g.componentFlowCount; i++) {
       const f = flows[i];
       if (this.rate[f] !== top) continue;
-      members[k++] = f;
       this.flowGroup[f] = grp;
       this.vfinish[f] = Math.max(0, this.remaining[f]); // virtual time starts at 0
+      grp.appendMember(f, this.vfinish[f]);
       const cap = g.flowCap[f];
       if (cap < grp.minCap) grp.minCap = cap;
       if (cap > grp.maxCap) grp.maxCap = cap;
@@ -525,29 +575,33 @@ export class Network {
           this.linkGroup[l] = grp;
           this.groupCount[l] = 0;
           this.groupVAt[l] = 0;
-          grp.addLink(l);
+          this.groupEpoch[l] = 1; // the commit below
+          this.groupSlot[l] = grp.addLink(l, 0);
         }
         this.groupCount[l]++;
       }
     }
-    const vf = this.vfinish;
-    // Finish order is (remaining bytes, id), the order the finish heap pops equal keys in. Performance:
-    // members of a group often have equal sizes left (one layer pulled by many nodes), and then a plain
-    // numeric sort by id, without a comparator call per comparison, gives that order.
-    let equal = true;
-    for (let i = 1; i < count && equal; i++) equal = vf[members[i]] === vf[members[0]];
-    if (equal) members.sort();
-    else members.sort((a, b) => vf[a] - vf[b] || a - b);
+    // Finish order is (remaining bytes, id), the order the finish heap pops equal keys in: a heap on it,
+    // built in O(members).
+    grp.orderMembers();
     for (let i = 0; i < grp.linkCount; i++) {
       // load keeps only the other flows' bytes/s: summed exactly rather than by subtracting the members'.
       const l = grp.links[i];
       const on = g.linkFlows[l];
       let other = 0;
-      for (let j = g.linkFlowCount[l] - 1; j >= 0; j--) if (this.flowGroup[on[j]] !== grp) other += this.rate[on[j]];
+      let otherMax = 0;
+      for (let j = g.linkFlowCount[l] - 1; j >= 0; j--) {
+        const r = this.rate[on[j]];
+        if (this.flowGroup[on[j]] === grp) continue;
+        other += r;
+        if (r > otherMax) otherMax = r;
+      }
       this.load[l] = other;
+      grp.setOtherMax(i, otherMax);
     }
     this.groupOf = grp;
     grp.buildLevels(this.levelOf);
+    grp.commit();
     return grp;
   }
 
@@ -561,7 +615,7 @@ export class Network {
   /** Puts the group's next finisher in the finish heap, at its time under the group's current rate. */
   private keyGroupHead(grp: ShareGroup, now: number): void {
     if (grp.size === 0) return;
-    const f = grp.members[grp.head];
+    const f = grp.head;
     this.finishHeap.set(f, now + Math.max(0, this.vfinish[f] - grp.virtualAt(now)) / grp.rate);
   }
 
@@ -575,7 +629,7 @@ export class Network {
   /** Group member f (the group's next finisher) completes: O(path) now, the re-share at the solve. */
   private departGroup(f: number, now: number): void {
     const grp = this.flowGroup[f] as ShareGroup;
-    if (grp.members[grp.head] !== f) throw new Error(`internal: flow ${f} left its share group out of order`);
+    if (grp.head !== f) throw new Error(`internal: flow ${f} left its share group out of order`);
     const v = grp.advanceTo(now);
     const left = this.vfinish[f] - v;
     if (CHECKS && left < -SLACK * (this.size[f] + grp.rate * now))
@@ -586,15 +640,16 @@ export class Network {
       this.settleGroupLink(l, v, now);
       this.carried[l] += left; // snap to exactly delivered, as for any flow
       this.delivered[l] += this.size[f];
-      const load = this.load[l] + this.groupCount[l] * grp.rate;
+      const load = this.groupPeak(grp, l);
       if (load > this.peak[l]) this.peak[l] = load;
+      this.groupEpoch[l] = grp.epoch + 1; // the count below holds from the next commit
       if (--this.groupCount[l] === 0) this.linkGroup[l] = undefined; // load already holds the rest
       grp.pendingLinks.push(l);
     }
     this.graph.detach(f);
     this.finishHeap.remove(f);
     this.flowGroup[f] = undefined;
-    grp.head++;
+    grp.popHead();
     this.remaining[f] = 0;
     this.settled[f] = now;
     this.rate[f] = 0;
@@ -607,6 +662,104 @@ export class Network {
       this.pendingGroups.push(grp);
     }
     this.requestSolve();
+  }
+
+  /**
+   * Flow f has just joined the sharing: makes it a member of the share group its path runs through if the
+   * group with f is again the exact max-min allocation (the conditions are in share-group.ts), in
+   * O(path · log); false (nothing changed) if f must be solved with its component instead.
+   */
+  private tryJoin(f: number, now: number): boolean {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    const len = g.flowPathLength[f];
+    let grp: ShareGroup | undefined;
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      if (this.linkDirty[l] !== 0) return false; // its flows are re-solved at this timestamp anyway
+      const lg = this.linkGroup[l];
+      if (lg === undefined) continue;
+      if (grp === undefined) grp = lg;
+      else if (lg !== grp) return false;
+    }
+    if (grp === undefined || !grp.alive || grp.pending) return false;
+    const n = grp.size + 1; // with f
+    // The tightest of f's links with f as one more member (links no member crosses: f alone next to
+    // the flows already there, which keep their rates).
+    let r = Infinity;
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      const level = (g.linkCapacity[l] - this.load[l]) / (this.linkGroup[l] === grp ? this.groupCount[l] + 1 : 1);
+      if (level < r) r = level;
+    }
+    // A saturated link f would share (its load summed a hair above capacity, or exactly at it) leaves f
+    // nothing without a re-share of the flows on it: re-solve. (A level at or below 0 would also turn the
+    // relative limits below upside down.)
+    if (!(r > 0)) return false;
+    const cap = g.flowCap[f];
+    if (grp.minCap === grp.maxCap && grp.minCap === grp.rate) {
+      // Every member is held by the same cap: f joins at it if it has that cap too and its links fit.
+      // The group's other links are unchanged.
+      if (cap !== grp.rate || !(r >= grp.rate)) return false;
+      r = grp.rate;
+    } else {
+      const limit = r * (1 + GROUP_EPS);
+      if (!(cap > limit && grp.minCap > limit)) return false;
+      // f's links that may bind must be crossed by every member and carry nobody faster.
+      for (let i = 0; i < len; i++) {
+        const l = path[i];
+        const c = this.linkGroup[l] === grp ? this.groupCount[l] + 1 : 1;
+        if ((g.linkCapacity[l] - this.load[l]) / c > limit) continue;
+        if (c !== n || grp.otherMaxAt(this.groupSlot[l]) * (1 + GROUP_EPS) > r) return false;
+      }
+      // The group's other links keep their levels: none may be at the new rate or below.
+      this.joinStamp = this.nextPathStamp();
+      for (let i = 0; i < len; i++) this.linkStamp[path[i]] = this.joinStamp;
+      this.groupOf = grp;
+      if (!grp.othersAbove(limit, this.levelOf, this.onJoinPath)) return false;
+    }
+
+    // f joins: bring f's links up to now under the old rate, then count it on them.
+    const v = grp.advanceTo(now);
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      if (this.linkGroup[l] === grp) {
+        const peak = this.groupPeak(grp, l);
+        if (peak > this.peak[l]) this.peak[l] = peak;
+        this.settleGroupLink(l, v, now);
+        this.groupCount[l]++;
+      } else {
+        // The link enters the group: its flows so far stay in load (they keep their rates).
+        this.carried[l] += this.load[l] * (now - this.settledAt[l]);
+        this.settledAt[l] = now;
+        let otherMax = 0;
+        const on = g.linkFlows[l];
+        for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) if (on[k] !== f && this.rate[on[k]] > otherMax) otherMax = this.rate[on[k]];
+        const slot = this.groupSlot[l];
+        if (slot < grp.linkCount && grp.links[slot] === l) grp.setOtherMax(slot, otherMax);
+        else this.groupSlot[l] = grp.addLink(l, otherMax);
+        this.linkGroup[l] = grp;
+        this.groupCount[l] = 1;
+        this.groupVAt[l] = v;
+      }
+      this.groupEpoch[l] = grp.epoch + 1;
+      grp.lowerLevel(this.groupSlot[l], (g.linkCapacity[l] - this.load[l]) / this.groupCount[l]);
+    }
+    grp.rate = r;
+    if (cap < grp.minCap) grp.minCap = cap;
+    if (cap > grp.maxCap) grp.maxCap = cap;
+    this.flowGroup[f] = grp;
+    this.vfinish[f] = v + this.size[f];
+    this.remaining[f] = this.size[f];
+    this.settled[f] = now;
+    this.rate[f] = 0;
+    const head = grp.head;
+    grp.insertMember(f, this.vfinish[f]);
+    if (grp.head !== head) this.finishHeap.remove(head); // f finishes first; keyed with the commit
+    grp.used = true;
+    this.groupMisses = 0;
+    this.touch(grp);
+    return true;
   }
 
   /** Applies the departures of this timestamp to a group; false if its component must be re-solved. */
@@ -622,11 +775,12 @@ export class Network {
     if (rate !== grp.rate) {
       grp.advanceTo(now);
       grp.rate = rate;
-      this.keyGroupHead(grp, now);
     }
     grp.pending = false;
     grp.pendingLinks.length = 0;
+    grp.used = true;
     this.groupMisses = 0;
+    this.touch(grp); // committed and re-keyed once this timestamp's joins are in
     return true;
   }
 
@@ -637,8 +791,8 @@ export class Network {
   private dissolve(grp: ShareGroup): void {
     const now = this.sim.now;
     const v = grp.advanceTo(now);
-    for (let i = grp.head; i < grp.end; i++) {
-      const f = grp.members[i];
+    for (let i = 0; i < grp.size; i++) {
+      const f = grp.member(i);
       this.flowGroup[f] = undefined;
       this.remaining[f] = this.vfinish[f] - v;
       this.settled[f] = now;
@@ -650,8 +804,11 @@ export class Network {
       const l = grp.links[i];
       if (this.linkGroup[l] !== grp) continue;
       this.settleGroupLink(l, v, now);
+      // Only committed rates count towards the peak: joins or departures of this timestamp not yet
+      // committed are re-solved now and the solve records the loads that result.
+      const peak = this.groupPeak(grp, l);
+      if (peak > this.peak[l]) this.peak[l] = peak;
       this.load[l] += this.groupCount[l] * grp.rate;
-      if (this.load[l] > this.peak[l]) this.peak[l] = this.load[l];
       this.linkGroup[l] = undefined;
     }
     for (const l of grp.pendingLinks) {
@@ -660,8 +817,8 @@ export class Network {
         this.dirtyLinks[this.dirtyLinkCount++] = l;
       }
     }
-    if (grp.head === 0) {
-      // No member ever left through the group: it only cost its formation.
+    if (!grp.used) {
+      // No member ever left or joined through the group: it only cost its formation.
       if (this.groupMisses < MAX_GROUP_MISSES) this.groupMisses++;
       this.groupBackoff = 2 ** this.groupMisses;
     }
@@ -681,7 +838,8 @@ export class Network {
     this.state[f] = SHARING;
     this.settled[f] = this.sim.now;
     this.graph.attach(f);
-    this.pushDirtyFlow(f);
+    if (this.arrivalCount === this.arrivals.length) this.arrivals = grow(this.arrivals, 2 * this.arrivalCount);
+    this.arrivals[this.arrivalCount++] = f;
     this.requestSolve();
   }
 
@@ -765,6 +923,8 @@ export class Network {
     this.linkStamp = grow(this.linkStamp, n);
     this.groupCount = grow(this.groupCount, n);
     this.groupVAt = grow(this.groupVAt, n);
+    this.groupSlot = grow(this.groupSlot, n);
+    this.groupEpoch = grow(this.groupEpoch, n);
     this.dirtyLinks = grow(this.dirtyLinks, n);
   }
 }

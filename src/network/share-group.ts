@@ -10,10 +10,18 @@
  * applies that in O(path length · log links) per departure and falls back to a full component re-solve
  * whenever the structure could change (another link or a cap comes within EPS of binding).
  *
+ * Arrivals (Network.tryJoin). A new flow whose path crosses only this group's links and idle or unsaturated
+ * ones joins the group when the result is again a max-min allocation: the new common rate r' is the
+ * tightest of its links' levels with it as one more member, every link at that level is crossed by every
+ * member and carries no other flow faster than r' (so the members are the largest there), every other link
+ * of the group stays above r', and no cap binds. Rates of the other flows do not change: the members are
+ * on none of their bottlenecks (they would be the largest there). Anything else re-solves the component.
+ *
  * Bookkeeping: members share one virtual clock V (bytes delivered per member since the group formed), so
- * a member's remaining bytes are vfinish − V and the next member to finish is simply the next one in
- * vfinish order: members are sorted once when the group forms and leave from the front.
+ * a member's remaining bytes are vfinish − V and the next member to finish is the one with the smallest
+ * vfinish (ties by flow id, the finish heap's order): members sit in a binary heap on (vfinish, id).
  */
+import { IndexedMinHeap } from './heap.ts';
 
 /**
  * Components with fewer flows are not grouped: re-solving them is as cheap as the group's bookkeeping, and
@@ -25,48 +33,73 @@ export const GROUP_MIN_FLOWS = 8;
 export const GROUP_EPS = 1e-9;
 
 export class ShareGroup {
-  /** Bytes/s of every member; only grows during the group's life (members only leave). */
+  /** Bytes/s of every member. */
   rate: number;
   /** Virtual time V at time vAt. */
   private v = 0;
   private vAt: number;
-  /** Members in finish order; [head, end) are still in the group. */
-  readonly members: Int32Array;
-  head = 0;
-  readonly end: number;
-  /** Links crossed by at least one member when the group formed. */
-  readonly links: Int32Array;
+  /** Members: a binary min-heap on (vfinish, flow id); [0, size) are in the group. */
+  private mId: Int32Array;
+  private mKey: Float64Array;
+  private mSize = 0;
+  /** Links crossed by at least one member since the group formed, by slot (Network.groupSlot). */
+  links: Int32Array;
   linkCount = 0;
-  /** Smallest and largest per-flow cap of the members when the group formed. */
+  /** Per slot: the largest rate of a flow on the link that is not a member (0 if none). */
+  private otherMax: Float64Array;
+  /** Smallest and largest per-flow cap of the members. */
   minCap = Infinity;
   maxCap = 0;
   /** Members left since the last advance: the re-share owed at the end of this timestamp. */
   pending = false;
   /** Links those members crossed, dirtied if the group must be dissolved instead. */
   readonly pendingLinks: number[] = [];
+  /** Changed at this timestamp: its rate is committed (and its next finisher keyed) at the end of the solve. */
+  touched = false;
+  /** A member left or joined through the group (it paid for its formation). */
+  used = false;
   alive = true;
 
-  // Lazy min-heap of (fill level, link): the rate at which each link would saturate if the members on it
-  // all ran at that rate. Performance: levels only rise while the group lives (members leave), so a stale
-  // key is a lower bound and is refreshed only when it reaches the top.
-  private hKey: Float64Array;
-  private hLink: Int32Array;
-  private hSize = 0;
-  /** (link, level) pairs nextRate lifts off the heap while it looks below the top. */
+  /**
+   * Lazy min-heap of slot → fill level: the rate at which the slot's link would saturate if the members on
+   * it all ran at that rate. A key is a lower bound of its link's level: departures only raise levels (the
+   * key is refreshed when it reaches the top), a join lowers its links' keys at once.
+   */
+  private readonly levels: IndexedMinHeap;
+  /** (slot, level) pairs lifted off the heap while looking below a rate. */
   private readonly parked: number[] = [];
 
-  constructor(memberCount: number, linkCapacity: number, now: number, rate: number) {
+  /**
+   * Commits: the rates the group had at the end of each solve (the allocation the simulation really had),
+   * numbered by epoch, kept as a stack of strictly decreasing rates so that the highest rate since any
+   * epoch is a binary search (a link's peak load is other + members × that rate; joins can lower the rate).
+   */
+  epoch = 0;
+  private readonly histEpoch: number[] = [];
+  private readonly histRate: number[] = [];
+
+  constructor(memberCapacity: number, linkCapacity: number, now: number, rate: number) {
     this.rate = rate;
     this.vAt = now;
-    this.members = new Int32Array(memberCount);
-    this.end = memberCount;
-    this.links = new Int32Array(linkCapacity);
-    this.hKey = new Float64Array(linkCapacity);
-    this.hLink = new Int32Array(linkCapacity);
+    this.mId = new Int32Array(Math.max(1, memberCapacity));
+    this.mKey = new Float64Array(this.mId.length);
+    this.links = new Int32Array(Math.max(1, linkCapacity));
+    this.otherMax = new Float64Array(this.links.length);
+    this.levels = new IndexedMinHeap(this.links.length);
   }
 
   get size(): number {
-    return this.end - this.head;
+    return this.mSize;
+  }
+
+  /** The member that finishes next (the group must not be empty). */
+  get head(): number {
+    return this.mId[0];
+  }
+
+  /** The i-th member in heap order, 0 <= i < size. */
+  member(i: number): number {
+    return this.mId[i];
   }
 
   /** Virtual time at `now`: bytes each member has received since the group formed. */
@@ -81,18 +114,103 @@ export class ShareGroup {
     return this.v;
   }
 
-  addLink(l: number): void {
-    this.links[this.linkCount++] = l;
+  // ---- members ----------------------------------------------------------------------------------------
+
+  /** Adds a member without restoring heap order (forming the group); call orderMembers() after the last. */
+  appendMember(f: number, vfinish: number): void {
+    if (this.mSize === this.mId.length) this.growMembers();
+    this.mId[this.mSize] = f;
+    this.mKey[this.mSize++] = vfinish;
+  }
+
+  /** Restores heap order after appendMember(): O(members). */
+  orderMembers(): void {
+    for (let i = (this.mSize >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** A flow joins: O(log members). */
+  insertMember(f: number, vfinish: number): void {
+    if (this.mSize === this.mId.length) this.growMembers();
+    let i = this.mSize++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(vfinish, f, this.mKey[p], this.mId[p])) break;
+      this.mId[i] = this.mId[p];
+      this.mKey[i] = this.mKey[p];
+      i = p;
+    }
+    this.mId[i] = f;
+    this.mKey[i] = vfinish;
+  }
+
+  /** The head leaves. */
+  popHead(): void {
+    const last = --this.mSize;
+    if (last === 0) return;
+    this.mId[0] = this.mId[last];
+    this.mKey[0] = this.mKey[last];
+    this.siftDown(0);
+  }
+
+  private siftDown(i: number): void {
+    const n = this.mSize;
+    const id = this.mId[i];
+    const key = this.mKey[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && before(this.mKey[c + 1], this.mId[c + 1], this.mKey[c], this.mId[c])) c++;
+      if (!before(this.mKey[c], this.mId[c], key, id)) break;
+      this.mId[i] = this.mId[c];
+      this.mKey[i] = this.mKey[c];
+      i = c;
+    }
+    this.mId[i] = id;
+    this.mKey[i] = key;
+  }
+
+  private growMembers(): void {
+    const id = new Int32Array(2 * this.mId.length);
+    id.set(this.mId);
+    const key = new Float64Array(id.length);
+    key.set(this.mKey);
+    this.mId = id;
+    this.mKey = key;
+  }
+
+  // ---- links and levels -------------------------------------------------------------------------------
+
+  /** Adds a link and returns its slot. `otherMax`: the largest rate of a non-member flow on it. */
+  addLink(l: number, otherMax: number): number {
+    if (this.linkCount === this.links.length) {
+      const links = new Int32Array(2 * this.linkCount);
+      links.set(this.links);
+      const other = new Float64Array(links.length);
+      other.set(this.otherMax);
+      this.links = links;
+      this.otherMax = other;
+      this.levels.ensureCapacity(links.length);
+    }
+    const slot = this.linkCount++;
+    this.links[slot] = l;
+    this.otherMax[slot] = otherMax;
+    return slot;
+  }
+
+  /** Sets the largest rate of a non-member on the slot's link (formation, or a join reusing the slot). */
+  setOtherMax(slot: number, otherMax: number): void {
+    this.otherMax[slot] = otherMax;
   }
 
   /** Builds the level heap over the group's links; call once all links are added. */
   buildLevels(level: (l: number) => number): void {
-    for (let i = 0; i < this.linkCount; i++) {
-      this.hLink[i] = this.links[i];
-      this.hKey[i] = level(this.links[i]);
-    }
-    this.hSize = this.linkCount;
-    for (let i = (this.hSize >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    for (let s = 0; s < this.linkCount; s++) this.levels.append(s, level(this.links[s]));
+    this.levels.heapify();
+  }
+
+  /** A join lowered the slot's level: its key becomes at most `level`, so it stays a lower bound. */
+  lowerLevel(slot: number, level: number): void {
+    if (!this.levels.has(slot) || level < this.levels.key(slot)) this.levels.set(slot, level);
   }
 
   /**
@@ -107,83 +225,104 @@ export class ShareGroup {
       // Every member is held by the same cap: links only loosen, so the rate stays (all links fit).
       return top >= this.rate ? this.rate : -1;
     }
-    if (top === Infinity || members(this.hLink[0]) !== n) return -1;
+    if (top === Infinity) return -1;
     const limit = top * (1 + GROUP_EPS);
     if (!(this.minCap > limit) || top < this.rate) return -1;
-    // Every link that could bind at this rate must be crossed by all members, or some would stop below.
-    // Performance: usually only the one or two shared links are near the top, so this pops very few.
+    // Every link that could bind at this rate must be crossed by all members, or some would stop below,
+    // and carry no other flow faster than them (possible on a link a join brought in), or they would not
+    // be the largest there. Performance: usually only the one or two shared links are near the top.
     const parked = this.parked;
+    const heap = this.levels;
     parked.length = 0;
     let ok = true;
-    while (this.hSize > 0) {
+    while (heap.size > 0) {
       const key = this.refreshTop(level);
       if (!(key <= limit)) break;
-      if (members(this.hLink[0]) !== n) {
+      const s = heap.peek();
+      if (members(this.links[s]) !== n || this.otherMax[s] > top) {
         ok = false;
         break;
       }
-      parked.push(this.hLink[0], key);
-      this.popTop();
+      parked.push(s, key);
+      heap.pop();
     }
-    for (let i = 0; i < parked.length; i += 2) this.push(parked[i], parked[i + 1]);
+    for (let i = 0; i < parked.length; i += 2) heap.set(parked[i], parked[i + 1]);
     return ok ? top : -1;
+  }
+
+  /**
+   * For a join: whether every link of the group that is not on the joining flow's path (`onPath(l)`
+   * false) stays above `limit`, i.e. keeps its level (a join changes only its own links' levels).
+   */
+  othersAbove(limit: number, level: (l: number) => number, onPath: (l: number) => boolean): boolean {
+    const parked = this.parked;
+    const heap = this.levels;
+    parked.length = 0;
+    let ok = true;
+    while (heap.size > 0) {
+      const key = this.refreshTop(level);
+      if (!(key <= limit)) break;
+      const s = heap.peek();
+      if (!onPath(this.links[s])) {
+        ok = false;
+        break;
+      }
+      parked.push(s, key);
+      heap.pop();
+    }
+    for (let i = 0; i < parked.length; i += 2) heap.set(parked[i], parked[i + 1]);
+    return ok;
+  }
+
+  /** Largest rate of a non-member on the slot's link. */
+  otherMaxAt(slot: number): number {
+    return this.otherMax[slot];
   }
 
   /** The top entry's up-to-date level (dropping links no member crosses any more), Infinity if none. */
   private refreshTop(level: (l: number) => number): number {
-    while (this.hSize > 0) {
-      const l = this.hLink[0];
-      const fresh = level(l);
+    const heap = this.levels;
+    while (heap.size > 0) {
+      const s = heap.peek();
+      const fresh = level(this.links[s]);
       if (fresh === Infinity) {
-        this.popTop();
+        heap.pop();
         continue;
       }
-      if (fresh === this.hKey[0]) return fresh;
-      this.hKey[0] = fresh;
-      this.siftDown(0);
+      if (fresh === heap.peekKey()) return fresh;
+      heap.set(s, fresh);
     }
     return Infinity;
   }
 
-  private popTop(): void {
-    const last = --this.hSize;
-    if (last === 0) return;
-    this.hLink[0] = this.hLink[last];
-    this.hKey[0] = this.hKey[last];
-    this.siftDown(0);
+  // ---- committed rates (peaks) ------------------------------------------------------------------------
+
+  /** Records the current rate as the one the allocation had at the end of this solve. */
+  commit(): void {
+    const r = this.rate;
+    this.epoch++;
+    while (this.histRate.length > 0 && this.histRate[this.histRate.length - 1] <= r) {
+      this.histRate.pop();
+      this.histEpoch.pop();
+    }
+    this.histRate.push(r);
+    this.histEpoch.push(this.epoch);
   }
 
-  private push(l: number, key: number): void {
-    let i = this.hSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(key, l, this.hKey[p], this.hLink[p])) break;
-      this.hKey[i] = this.hKey[p];
-      this.hLink[i] = this.hLink[p];
-      i = p;
+  /** The highest committed rate at epoch `e` or later; 0 if nothing was committed since. */
+  maxRateSince(e: number): number {
+    const ep = this.histEpoch;
+    let lo = 0;
+    let hi = ep.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ep[mid] < e) lo = mid + 1;
+      else hi = mid;
     }
-    this.hKey[i] = key;
-    this.hLink[i] = l;
-  }
-
-  private siftDown(i: number): void {
-    const n = this.hSize;
-    const key = this.hKey[i];
-    const l = this.hLink[i];
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && less(this.hKey[c + 1], this.hLink[c + 1], this.hKey[c], this.hLink[c])) c++;
-      if (!less(this.hKey[c], this.hLink[c], key, l)) break;
-      this.hKey[i] = this.hKey[c];
-      this.hLink[i] = this.hLink[c];
-      i = c;
-    }
-    this.hKey[i] = key;
-    this.hLink[i] = l;
+    return lo < ep.length ? this.histRate[lo] : 0;
   }
 }
 
-function less(ka: number, la: number, kb: number, lb: number): boolean {
-  return ka < kb || (ka === kb && la < lb);
+function before(ka: number, ia: number, kb: number, ib: number): boolean {
+  return ka < kb || (ka === kb && ia < ib);
 }
