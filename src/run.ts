@@ -47,6 +47,8 @@ export interface ParallelOptions extends SimulateScenarioOptions {
   onProgress?: (done: number, total: number) => void;
   /** Aborting it stops the batch (Ctrl-C, --max-wall); the call then rejects with its reason. */
   signal?: AbortSignal;
+  /** Heap one run needs, MiB (from the memory estimate): see PoolOptions.heapMb. */
+  heapMb?: number;
 }
 
 /** Which variant and replication a task is, and the seed it ran with. */
@@ -133,7 +135,7 @@ export async function simulateParallel(scenario: ResolvedScenario, options: Para
 }
 
 function poolOptions(o: ParallelOptions): PoolOptions {
-  return { jobs: o.jobs, maxEvents: o.maxEvents, timing: o.timing, onProgress: o.onProgress, signal: o.signal };
+  return { jobs: o.jobs, maxEvents: o.maxEvents, timing: o.timing, onProgress: o.onProgress, signal: o.signal, heapMb: o.heapMb };
 }
 
 export interface SweepOptions extends ParallelOptions {
@@ -142,7 +144,8 @@ export interface SweepOptions extends ParallelOptions {
   /** Run only this slice of the points (1-based index of count, round-robin). */
   shard?: { index: number; count: number };
   /** Called with every point's scenario once all are validated, before the first run (the memory check). */
-  beforeRuns?: (scenarios: readonly ResolvedScenario[]) => void;
+  /** Called once every point is loaded, before the first run; may return the heap one run needs (MiB). */
+  beforeRuns?: (scenarios: readonly ResolvedScenario[]) => { heapMb?: number } | void;
 }
 
 /**
@@ -181,11 +184,11 @@ export async function sweepScenario(
     scenarios.push(s);
   }
   const replications = replicationsOf(base, options);
-  options.beforeRuns?.(scenarios);
+  const needs = options.beforeRuns?.(scenarios);
   const plans = scenarios.map((s) => planRuns(s, replications, options.independentSeeds ?? false));
   const outputs = await runTasks(
     plans.flatMap((p) => p.tasks),
-    poolOptions(options),
+    poolOptions({ ...options, heapMb: needs?.heapMb ?? options.heapMb }),
   );
   let offset = 0;
   const points: SweepPoint[] = plans.map((plan, i) => {

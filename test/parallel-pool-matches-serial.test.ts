@@ -11,6 +11,7 @@ import { loadScenario, simulate, simulateParallel, sweepScenario } from '../src/
 import { renderJson } from '../src/report/json.ts';
 import { renderSweepJson } from '../src/report/sweep.ts';
 import { EventBudgetError } from '../src/simulate.ts';
+import { heapLimitMb } from '../src/parallel/pool.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pullsim-pool-'));
 const file = path.join(dir, 'jitter.yaml');
@@ -63,5 +64,12 @@ describe('the worker pool', () => {
     })();
     expect(serial).toBeInstanceOf(EventBudgetError);
     await expect(simulateParallel(scenario, { maxEvents: 500, jobs: 2 })).rejects.toEqual(serial);
+  });
+  it('gives the same bytes when runs need more heap than this thread has (they go to workers with a bigger heap)', async () => {
+    const scenario = await loadScenario(file);
+    const serial = renderJson(simulate(scenario, { replications: 2 }));
+    const heapMb = heapLimitMb() + 256;
+    expect(renderJson(await simulateParallel(scenario, { replications: 2, jobs: 1, heapMb }))).toBe(serial);
+    expect(renderJson(await simulateParallel(scenario, { replications: 2, jobs: 2, heapMb }))).toBe(serial);
   });
 });

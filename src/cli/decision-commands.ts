@@ -33,7 +33,7 @@ import { progressBar } from './progress.ts';
 import { UsageError } from './usage.ts';
 import { EXIT_OK, EXIT_THRESHOLDS } from './exit.ts';
 import { checkMaxEvents, guarded, parseMaxWall, type Guard } from './guards.ts';
-import { checkMemory } from './memory-check.ts';
+import { checkMemory, runHeapMb } from './memory-check.ts';
 
 
 interface ExportArgs {
@@ -100,7 +100,7 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
     checkVariants(args.scenario, scenario.variants.map((v) => v.name), args.variant);
     scenario.variants = scenario.variants.filter((v) => args.variant!.includes(v.name));
   }
-  checkMemory([scenario], { jobs: args.jobs, replications: args.replications, force: args.force });
+  const estimate = checkMemory([scenario], { jobs: args.jobs, replications: args.replications, force: args.force });
   const bar = progressBar(process.stderr, `simulating ${scenario.name}`, args.progress === true ? 'lines' : (args.progress ?? !args.quiet));
   let result: RunResult;
   const t0 = performance.now();
@@ -112,6 +112,7 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
       jobs: args.jobs,
       onProgress: (done, total) => bar.update(done, total),
       signal: guard.signal,
+      heapMb: runHeapMb(estimate),
     });
   } finally {
     bar.end();
@@ -171,7 +172,7 @@ async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
       maxEvents: args['max-events'],
       onProgress: (done, total) => bar.update(done, total),
       signal: guard.signal,
-      beforeRuns: (scenarios) => checkMemory(scenarios, { jobs: args.jobs, replications: args.replications, force: args.force }),
+      beforeRuns: (scenarios) => ({ heapMb: runHeapMb(checkMemory(scenarios, { jobs: args.jobs, replications: args.replications, force: args.force })) }),
     });
   } finally {
     bar.end();

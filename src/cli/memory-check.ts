@@ -42,3 +42,11 @@ export function checkMemory(scenarios: readonly ResolvedScenario[], options: Mem
   if (!options.force && estimate.bytes > MEMORY_SHARE * machine) throw new MemoryEstimateError(estimate, machine);
   return estimate;
 }
+
+/**
+ * The heap one run of the batch may need, MiB: the largest run's estimate with room for the collector
+ * (a heap close to its limit spends its time collecting), at most the share of the machine a batch may use.
+ */
+export function runHeapMb(estimate: BatchEstimate, machineBytes = totalmem()): number {
+  return Math.ceil(Math.min(1.5 * estimate.largest.bytes, MEMORY_SHARE * machineBytes) / 2 ** 20);
+}

@@ -5,6 +5,7 @@
  * task was dispatched before it and is awaited), so `--jobs` never changes a result or an error.
  */
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
@@ -19,6 +20,16 @@ export interface PoolOptions extends TaskOptions {
    * its next kernel slice, and runTasks rejects with the signal's reason (a StopError, see stop.ts).
    */
   signal?: AbortSignal;
+  /**
+   * Heap one run needs, MiB. When that is more than this thread's heap limit (Node's default is about
+   * 4 GiB whatever the machine has), every run goes to a worker thread whose old generation may grow to it.
+   */
+  heapMb?: number;
+}
+
+/** This thread's heap limit, MiB. */
+export function heapLimitMb(): number {
+  return getHeapStatistics().heap_size_limit / 2 ** 20;
 }
 
 export function defaultJobs(): number {
@@ -29,6 +40,8 @@ export async function runTasks(tasks: readonly SimTask[], options: PoolOptions =
   const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
   if (options.signal?.aborted) throw options.signal.reason;
+  const bigHeap = options.heapMb !== undefined && options.heapMb > heapLimitMb() ? Math.ceil(options.heapMb) : undefined;
+  if (bigHeap !== undefined) return runOnWorkers(tasks, jobs, options, bigHeap);
   return jobs <= 1 ? runHereYielding(tasks, options) : runOnWorkers(tasks, jobs, options);
 }
 
@@ -63,9 +76,10 @@ export function setWorkerEntry(url: URL): void {
 /**
  * `jobs` runners: this thread and jobs − 1 workers. Performance: this thread has the model loaded already
  * and starts at once, while each worker first spends ~0.2 s of CPU loading it; on a 2-core machine a
- * second worker would only compete with this thread for the cores.
+ * second worker would only compete with this thread for the cores. With `heapMb` (runs bigger than this
+ * thread's heap) all `jobs` runners are workers with that old-generation limit.
  */
-function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOptions): Promise<SimOutput[]> {
+function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOptions, heapMb?: number): Promise<SimOutput[]> {
   const taskOptions: TaskOptions = { maxEvents: options.maxEvents, timing: options.timing };
   const outputs = new Array<SimOutput>(tasks.length);
   const failures = new Map<number, TaskFailure>();
@@ -113,8 +127,9 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
       const msg: TaskMessage = { id, task: tasks[id] };
       w.postMessage(msg);
     };
-    for (let i = 1; i < jobs; i++) {
-      const w = new Worker(workerUrl, { workerData: taskOptions });
+    const here = heapMb === undefined;
+    for (let i = here ? 1 : 0; i < jobs; i++) {
+      const w = new Worker(workerUrl, { workerData: taskOptions, ...(heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}) });
       workers.push(w);
       w.on('message', (m: ResultMessage) => {
         settle(m.id, m);
@@ -130,6 +145,7 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
     // This thread's runner: kernel slices with the event loop in between, so workers' results, a stop
     // and the progress display are heard while it simulates.
     void (async () => {
+      if (!here) return;
       for (let id = take(); id >= 0; id = take()) {
         try {
           settle(id, { ok: true, output: await executeTaskYielding(tasks[id], taskOptions, options.signal) });
