@@ -231,23 +231,7 @@ export class ShareGroup {
     // Every link that could bind at this rate must be crossed by all members, or some would stop below,
     // and carry no other flow faster than them (possible on a link a join brought in), or they would not
     // be the largest there. Performance: usually only the one or two shared links are near the top.
-    const parked = this.parked;
-    const heap = this.levels;
-    parked.length = 0;
-    let ok = true;
-    while (heap.size > 0) {
-      const key = this.refreshTop(level);
-      if (!(key <= limit)) break;
-      const s = heap.peek();
-      if (members(this.links[s]) !== n || this.otherMax[s] > top) {
-        ok = false;
-        break;
-      }
-      parked.push(s, key);
-      heap.pop();
-    }
-    for (let i = 0; i < parked.length; i += 2) heap.set(parked[i], parked[i + 1]);
-    return ok ? top : -1;
+    return this.everyLinkUpTo(limit, level, (s) => members(this.links[s]) === n && !(this.otherMax[s] > top)) ? top : -1;
   }
 
   /**
@@ -255,6 +239,14 @@ export class ShareGroup {
    * false) stays above `limit`, i.e. keeps its level (a join changes only its own links' levels).
    */
   othersAbove(limit: number, level: (l: number) => number, onPath: (l: number) => boolean): boolean {
+    return this.everyLinkUpTo(limit, level, (s) => onPath(this.links[s]));
+  }
+
+  /**
+   * Whether `fits(slot)` holds for every link whose level is at most `limit`, visited from the lowest
+   * level up through the level heap (popped, then put back), stopping at the first that fails.
+   */
+  private everyLinkUpTo(limit: number, level: (l: number) => number, fits: (slot: number) => boolean): boolean {
     const parked = this.parked;
     const heap = this.levels;
     parked.length = 0;
@@ -263,7 +255,7 @@ export class ShareGroup {
       const key = this.refreshTop(level);
       if (!(key <= limit)) break;
       const s = heap.peek();
-      if (!onPath(this.links[s])) {
+      if (!fits(s)) {
         ok = false;
         break;
       }
