@@ -88,7 +88,8 @@ describe('arrivals into a share group', () => {
     const net = new Network(sim);
     const trunk = net.addLink('trunk', 1e6, 0);
     const access = Array.from({ length: 11 }, (_, i) => net.addLink(`c${i}`, 1e9, 0));
-    for (let i = 0; i < 10; i++) net.startFlow([trunk, access[i]], 1e6, () => {});
+    // Sizes differ by a few bytes: ten flows that would all end at one instant form no group (network.ts).
+    for (let i = 0; i < 10; i++) net.startFlow([trunk, access[i]], 1e6 + i, () => {});
     sim.call(1, () => net.startFlow([trunk, access[10]], 1e6, () => {}));
     sim.run({ until: 1.5 });
     expect(joins).toBe(1);
@@ -117,7 +118,7 @@ describe('arrivals into a share group', () => {
     };
     start([L, M], 1e9);
     sim.call(0.1, () => {
-      for (let i = 0; i < 10; i++) start([trunk, net.addLink(`own${i}`, 1e9, 0)], 1e5);
+      for (let i = 0; i < 10; i++) start([trunk, net.addLink(`own${i}`, 1e9, 0)], 1e5 + i);
     });
     sim.call(0.6, () => {
       for (let i = 0; i < 3; i++) start([trunk, L], 1e6);
@@ -130,7 +131,7 @@ describe('arrivals into a share group', () => {
       seen.push(flows.size);
     };
     sim.call(0.85, () => sim.call(0, check, LATE));
-    // The ten finish together at 0.6 + 5e4 B / (1e6/13 B/s) = 1.25 s; look right after.
+    // The ten finish at 0.6 + 5e4 B / (1e6/13 B/s) = 1.25 s (within 0.2 ms of each other); look right after.
     sim.call(1.3, () => sim.call(0, check, LATE));
     sim.run({ until: 1.4 });
     expect(joins).toBe(3);
