@@ -1,15 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
-import { Network, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { Network } from '../src/network/index.ts';
+import { expectRelative, ReferenceHarness } from './network-reference-harness.ts';
 
 const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
 
-function expectRelative(actual: number, expected: number, rel: number, what: string): void {
-  if (!(Math.abs(actual - expected) <= rel * Math.abs(expected))) {
-    throw new Error(`${what}: expected ${expected} within ${rel} relative, got ${actual}`);
-  }
-}
 
 describe('registry fan-out with distinct sizes (issue 6)', () => {
   it('finishes at the closed form with zero latency, N = 2,000, and accounts every byte', () => {
@@ -131,71 +127,20 @@ describe('share groups match the reference solver', () => {
         const sim = new Simulator();
         const net = new Network(sim);
         const trunks = trunkCapacity.map((c, i) => net.addLink(`trunk${i}`, c, 0));
-        const live = new Map<number, ReferenceFlow>();
-        let checkPending = false;
-        const check = (): void => {
-          checkPending = false;
-          const specs = [...live.values()];
-          const caps = Array.from({ length: net.linkCount }, (_, l) => net.linkCapacity(l));
-          const expected = solveMaxMinReference(caps, specs);
-          [...live.keys()].forEach((id, i) => {
-            const got = net.flowRate(id);
-            if (!(Math.abs(got - expected[i]) <= 1e-9 * expected[i] || got === expected[i]))
-              throw new Error(`t=${sim.now} flow ${id}: rate ${got}, reference ${expected[i]}`);
-          });
-          const load = new Float64Array(net.linkCount);
-          specs.forEach((f, i) => f.path.forEach((l) => (load[l] += expected[i])));
-          for (let l = 0; l < net.linkCount; l++) expectRelative(net.linkLoad(l) + 1, load[l] + 1, 1e-9, `load of link ${l}`);
-          expect(net.activeFlows).toBe(live.size);
-        };
-        const checkLater = (): void => {
-          if (checkPending) return;
-          checkPending = true;
-          sim.call(0, check, LATE);
-        };
-        let expectedBytes = 0;
+        const h = new ReferenceHarness(sim, net);
         for (const f of flows) {
-          sim.call(f.start, () => {
-            const path = [...f.trunks.map((t) => trunks[t]), net.addLink('access', f.access, 0)];
-            let running = true;
-            const id = net.startFlow(path, f.bytes, (done) => {
-              expect(running).toBe(true);
-              running = false;
-              live.delete(done);
-              expectedBytes += f.bytes * path.length;
-              checkLater();
-            }, f.cap);
-            live.set(id, { path, cap: f.cap });
-            checkLater();
-            if (f.abortAfter !== null) {
-              sim.call(f.abortAfter, () => {
-                if (!running) return;
-                running = false;
-                live.delete(id);
-                expectedBytes += net.abortFlow(id) * path.length;
-                checkLater();
-              });
-            }
-          });
+          sim.call(f.start, () => h.start([...f.trunks.map((t) => trunks[t]), net.addLink('access', f.access, 0)], f.bytes, f.cap, f.abortAfter));
         }
-        if (capacityChange) {
-          sim.call(capacityChange.at, () => {
-            net.setLinkCapacity(trunks[capacityChange.trunk % trunks.length], capacityChange.capacity);
-            checkLater();
-          });
-        }
+        if (capacityChange) h.setCapacityAt(capacityChange.at, trunks[capacityChange.trunk % trunks.length], capacityChange.capacity);
         sim.run();
-        expect(net.activeFlows).toBe(0);
-        let linkBytes = 0;
+        const linkBytes = h.carriedWhenIdle();
         for (let l = 0; l < net.linkCount; l++) {
-          linkBytes += net.linkBytes(l);
-          expect(net.linkLoad(l)).toBe(0);
           const highest = Math.max(net.linkCapacity(l), l < trunks.length ? trunkCapacity[l] : 0);
           expect(net.linkPeak(l)).toBeLessThanOrEqual(highest * (1 + 1e-9));
         }
         // Rounding scale: a delivered count is exact to within an ulp of its flow's size.
         const scale = flows.reduce((sum, f) => sum + f.bytes * (f.trunks.length + 1), 0);
-        expect(Math.abs(linkBytes - expectedBytes)).toBeLessThanOrEqual(1e-9 * scale);
+        expect(Math.abs(linkBytes - h.expectedBytes)).toBeLessThanOrEqual(1e-9 * scale);
       }),
       { numRuns: RUNS },
     );

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
 import { Network, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { expectRelative, ReferenceHarness } from './network-reference-harness.ts';
 
 const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
 
@@ -26,11 +27,6 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function expectRelative(actual: number, expected: number, rel: number, what: string): void {
-  if (!(Math.abs(actual - expected) <= rel * Math.abs(expected) || actual === expected)) {
-    throw new Error(`${what}: expected ${expected} within ${rel} relative, got ${actual}`);
-  }
-}
 
 describe('arrivals into a share group', () => {
   it('processor sharing with arrivals: every finish time equals the closed form, each arrival joins', () => {
@@ -217,80 +213,25 @@ describe('arrivals into share groups match the reference solver', () => {
         const net = new Network(sim);
         const trunks = trunkCapacity.map((c, i) => net.addLink(`trunk${i}`, c, 0));
         const access = accessCapacity.map((c, i) => net.addLink(`access${i}`, c, 0));
-        const live = new Map<number, ReferenceFlow>();
-        const peak: number[] = [];
-        let checkPending = false;
-        const check = (): void => {
-          checkPending = false;
-          const specs = [...live.values()];
-          const caps = Array.from({ length: net.linkCount }, (_, l) => net.linkCapacity(l));
-          const expected = solveMaxMinReference(caps, specs);
-          [...live.keys()].forEach((id, i) => expectRelative(net.flowRate(id), expected[i], 1e-9, `t=${sim.now} rate of flow ${id}`));
-          const load = new Float64Array(net.linkCount);
-          specs.forEach((f, i) => f.path.forEach((l) => (load[l] += expected[i])));
-          for (let l = 0; l < net.linkCount; l++) {
-            expectRelative(net.linkLoad(l) + 1, load[l] + 1, 1e-9, `t=${sim.now} load of link ${l}`);
-            peak[l] = Math.max(peak[l] ?? 0, load[l]);
-          }
-          expect(net.activeFlows).toBe(live.size);
-        };
-        const checkLater = (): void => {
-          if (checkPending) return;
-          checkPending = true;
-          sim.call(0, check, LATE);
-        };
-        let expectedBytes = 0;
+        const h = new ReferenceHarness(sim, net);
         let start = 0;
         flows.forEach((f, k) => {
           if (k >= initial) start += f.gap; // the first `initial` flows start together: a group forms
           sim.call(start, () => {
             const path = [...f.trunks.map((t) => trunks[t]), ...f.access.map((a) => access[a])];
             if (f.ownLink) path.push(net.addLink(`own${k}`, 1e9, 0));
-            let running = true;
-            const id = net.startFlow(
-              path,
-              f.bytes,
-              (done) => {
-                expect(running).toBe(true);
-                running = false;
-                live.delete(done);
-                expectedBytes += f.bytes * path.length;
-                checkLater();
-              },
-              f.cap,
-            );
-            live.set(id, { path, cap: f.cap });
-            checkLater();
-            if (f.abortAfter !== null) {
-              sim.call(f.abortAfter, () => {
-                if (!running) return;
-                running = false;
-                live.delete(id);
-                expectedBytes += net.abortFlow(id) * path.length;
-                checkLater();
-              });
-            }
+            h.start(path, f.bytes, f.cap, f.abortAfter);
           });
         });
-        if (capacityChange) {
-          sim.call(capacityChange.at, () => {
-            net.setLinkCapacity(trunks[capacityChange.trunk % trunks.length], capacityChange.capacity);
-            checkLater();
-          });
-        }
+        if (capacityChange) h.setCapacityAt(capacityChange.at, trunks[capacityChange.trunk % trunks.length], capacityChange.capacity);
         const joinsBefore = joins;
         sim.run();
         if (joins > joinsBefore) runsWithJoins++;
-        expect(net.activeFlows).toBe(0);
-        let linkBytes = 0;
-        for (let l = 0; l < net.linkCount; l++) {
-          linkBytes += net.linkBytes(l);
-          expect(net.linkLoad(l)).toBe(0);
-          // The network samples loads at its solves, the reference at every event: the same instants.
-          expectRelative(net.linkPeak(l) + 1, (peak[l] ?? 0) + 1, 1e-9, `peak of link ${l}`);
-        }
+        const linkBytes = h.carriedWhenIdle();
+        // The network samples loads at its solves, the reference at every event: the same instants.
+        for (let l = 0; l < net.linkCount; l++) expectRelative(net.linkPeak(l) + 1, (h.peak[l] ?? 0) + 1, 1e-9, `peak of link ${l}`);
         const scale = flows.reduce((sum, f) => sum + f.bytes * (f.trunks.length + f.access.length + 1), 0);
-        expect(Math.abs(linkBytes - expectedBytes)).toBeLessThanOrEqual(1e-9 * scale);
+        expect(Math.abs(linkBytes - h.expectedBytes)).toBeLessThanOrEqual(1e-9 * scale);
       }),
       { numRuns: RUNS },
     );
