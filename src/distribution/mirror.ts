@@ -206,7 +206,7 @@ export class MirrorRuntime implements DistributionRuntime {
 
     // To its upstream, mirror instance k is client nodes + k (upstream.ts).
     const upWorld = upstreamWorld(world, { zone: instanceZone, torDown, nicDown: this.nicDown });
-    this.upstream = createMirrorUpstream(upWorld, cfg.upstream);
+    this.upstream = createRegistryUpstream(upWorld, cfg.upstream);
     this.client = new UpstreamClient(upWorld, this.upstream);
     this.stats = { hits: 0, misses: 0, upstream: this.client.requests };
     this.registryLinks = this.upstream.registryLinks;
@@ -314,8 +314,8 @@ export class MirrorRuntime implements DistributionRuntime {
   }
 }
 
-/** The runtime of a mirror's upstream, built in the mirror's upstream world. */
-function createMirrorUpstream(upWorld: World, up: HostedConfig | PrivateConfig | MirrorSettings): DistributionRuntime {
+/** The runtime of a registry behind a mirror or P2P origins (hosted, private, or a mirror), built in its upstream world. */
+export function createRegistryUpstream(upWorld: World, up: HostedConfig | PrivateConfig | MirrorSettings): DistributionRuntime {
   switch (up.kind) {
     case 'hosted':
       return hosted.create(upWorld, up);

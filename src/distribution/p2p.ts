@@ -34,9 +34,8 @@ import { PieceLayout, pieceBytesFor } from './p2p-pieces.ts';
 import { UploadSlots } from './p2p-peers.ts';
 import { Swarm, type SwarmEnv } from './p2p-swarm.ts';
 import { ExactTransport, LocalFairShareTransport } from './p2p-transport.ts';
-import { hosted } from './hosted.ts';
-import { privateRegistry, contentKey } from './private.ts';
-import { mirror } from './mirror.ts';
+import { contentKey } from './private.ts';
+import { createRegistryUpstream } from './mirror.ts';
 import { FileSource, UpstreamClient, upstreamWorld } from './upstream.ts';
 
 export { P2PConfig } from './p2p-config.ts';
@@ -49,16 +48,7 @@ const ORIGIN_RETRY_MAX_S = 30;
 const ORIGIN_ATTEMPTS = 8;
 
 function createUpstream(upWorld: World, up: Upstream): DistributionRuntime {
-  switch (up.kind) {
-    case 'hosted':
-      return hosted.create(upWorld, up);
-    case 'private':
-      return privateRegistry.create(upWorld, up);
-    case 'mirror':
-      return mirror.create(upWorld, up);
-    case 'source':
-      return new FileSource(upWorld, up);
-  }
+  return up.kind === 'source' ? new FileSource(upWorld, up) : createRegistryUpstream(upWorld, up);
 }
 
 export class P2PRuntime implements DistributionRuntime {
