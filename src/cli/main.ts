@@ -223,8 +223,21 @@ async function main(argv: string[]): Promise<number> {
       if (err) throw err;
       throw new UsageError(msg);
     });
+  skipHelpCache(cli);
   await cli.parseAsync();
   return exitCode;
+}
+
+/**
+ * Performance: yargs renders a command's whole help text right after starting its handler (its
+ * `cacheHelpMessage`, for a help shown later in that command's context), about 20 ms of every start-up.
+ * pullsim never shows help once a handler runs (failures there are our own errors), so the render is
+ * skipped; `--help` and usage errors render theirs as before (test/cli-help.test.ts).
+ */
+function skipHelpCache(cli: object): void {
+  const internal = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /** What a stop left behind: outputs are written only after every run, one whole file at a time. */

@@ -92,7 +92,15 @@ export class IndexedMinHeap {
   /** Removes and returns the id with the smallest key; the heap must not be empty. */
   pop(): number {
     const id = this.heap[0];
-    this.removeAt(0);
+    this.pos[id] = -1;
+    const last = --this.count;
+    if (last > 0) {
+      // The last entry moves to the root and can only go down (removeAt's sift up is a no-op at 0).
+      const moved = this.heap[last];
+      this.heap[0] = moved;
+      this.pos[moved] = 0;
+      this.siftDown(0);
+    }
     return id;
   }
 

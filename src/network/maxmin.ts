@@ -32,6 +32,9 @@ export interface SharingTables {
  */
 const SLOWDOWN = benchSlowdown(typeof process === 'undefined' ? undefined : process.env.PULLSIM_BENCH_SLOWDOWN);
 
+/** Spare capacity, relative, below which a shared link counts as contended (see allAtDemand). */
+const UNCONTENDED = 1e-9;
+
 export function benchSlowdown(value: string | undefined): number {
   const n = value === undefined ? 0 : Number(value);
   return Number.isInteger(n) && n > 0 ? n : 0;
@@ -60,7 +63,51 @@ export class MaxMinSolver {
     rate: Float64Array,
   ): void {
     for (let extra = 0; extra < SLOWDOWN; extra++) this.fill(t, flows, flowCount, links, linkCount, rate);
-    this.fill(t, flows, flowCount, links, linkCount, rate);
+    if (!this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fill(t, flows, flowCount, links, linkCount, rate);
+  }
+
+  /**
+   * The common case where nothing is contended: every flow can run at its demand — its cap, or the
+   * capacity of its slowest link — with room to spare on every link it shares. Then that is the max-min
+   * allocation (no flow can go faster: it is at its cap, or alone on a full link), found in O(Σ path)
+   * without heaps; true if so (rates written), false (nothing meaningful written) if some link is
+   * contended. The rates are the very floats progressive filling gives here (a cap, or a lone flow's link
+   * capacity ÷ 1); links filled to within UNCONTENDED of capacity go to filling, so rounding in the sums
+   * cannot decide a near tie differently from it.
+   */
+  private allAtDemand(
+    t: SharingTables,
+    flows: ArrayLike<number>,
+    flowCount: number,
+    links: ArrayLike<number>,
+    linkCount: number,
+    rate: Float64Array,
+  ): boolean {
+    this.reserve(t.linkCapacity.length, t.flowCap.length);
+    const spare = this.unallocated;
+    for (let i = 0; i < linkCount; i++) {
+      const l = links[i];
+      spare[l] = t.linkCapacity[l];
+    }
+    for (let i = 0; i < flowCount; i++) {
+      const f = flows[i];
+      const path = t.flowPath[f];
+      const len = t.flowPathLength[f];
+      let d = t.flowCap[f];
+      for (let k = 0; k < len; k++) {
+        const c = t.linkCapacity[path[k]];
+        if (c < d) d = c;
+      }
+      if (d === Infinity) return false; // no cap and no links: filling's special case
+      rate[f] = d;
+      // Spare capacity only shrinks as flows are added, so the first shared link to fill decides.
+      for (let k = 0; k < len; k++) {
+        const l = path[k];
+        spare[l] -= d;
+        if (spare[l] < UNCONTENDED * t.linkCapacity[l] && t.linkFlowCount[l] > 1) return false;
+      }
+    }
+    return true;
   }
 
   private fill(

@@ -47,6 +47,8 @@ const DONE = 3; // completed, its onDone running
 const SAME_INSTANT = 1e-9;
 /** Cap on the share-group backoff: at most 2^6 solves skipped after a run of unused groups. */
 const MAX_GROUP_MISSES = 6;
+/** Relative spare capacity below which a link with several flows counts as full (uncontended fast paths). */
+const FULL = 1e-9;
 /** Rounding slack allowed by the invariant checks. */
 const SLACK = 1e-9;
 
@@ -114,6 +116,9 @@ export class Network {
   /** Flows that joined the sharing since the last solve (tried on share groups first, see tryJoin). */
   private arrivals = new Int32Array(64);
   private arrivalCount = 0;
+  /** Arrivals of this timestamp that joined uncontended (joinUncontended), for their links' peaks. */
+  private uncontended = new Int32Array(64);
+  private uncontendedCount = 0;
   private dirtyLinks = new Int32Array(16);
   private dirtyLinkCount = 0;
   private finished = new Int32Array(64);
@@ -399,7 +404,7 @@ export class Network {
       }
       this.remaining[f] = 0;
       this.settled[f] = now;
-      this.leave(f);
+      if (!this.leaveUncontended(f, now)) this.leave(f);
       this.rate[f] = 0;
       this.state[f] = DONE;
       this.inProgress--;
@@ -424,10 +429,12 @@ export class Network {
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
       const f = this.arrivals[i];
-      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.tryJoin(f, now)) this.pushDirtyFlow(f);
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinUncontended(f, now) && !this.tryJoin(f, now))
+        this.pushDirtyFlow(f);
     }
     this.arrivalCount = 0;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
+      this.peakUncontended();
       this.commitTouched(now);
       this.syncFinishEvent();
       return;
@@ -511,6 +518,7 @@ export class Network {
       else this.finishHeap.remove(f);
     }
     if (grp !== undefined) this.keyGroupHead(grp, now);
+    this.peakUncontended();
     this.commitTouched(now);
     this.syncFinishEvent();
   }
@@ -771,6 +779,97 @@ export class Network {
     grp.used = true;
     this.groupMisses = 0;
     this.touch(grp);
+    return true;
+  }
+
+  // ---- uncontended arrivals and departures ------------------------------------------------------------
+  //
+  // Most flows of a cluster pulling small deltas never meet a full link: each runs at its demand — its
+  // cap, or the capacity of its slowest link — and nobody else's rate depends on it. A flow that arrives
+  // with room for its demand on every link it shares, or leaves without having shared a full link, leaves
+  // every other flow's rate as it was, so the max-min allocation is updated in O(path) without re-solving
+  // the component (exact, not an approximation: see the two conditions). A link within FULL of its
+  // capacity counts as full, so rounding in the load sums never decides a near tie; such flows go to the
+  // solve as before. Links in a share group or already queued for this timestamp's solve also go there.
+
+  /**
+   * Flow f has just joined: if every link it shares has room for its demand d, f runs at d and the others
+   * keep their rates — that is again the max-min allocation: f is at its cap or alone on its slowest link,
+   * and it crosses no full link, so no other flow's bottleneck changes. False (nothing changed) otherwise.
+   */
+  private joinUncontended(f: number, now: number): boolean {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    const len = g.flowPathLength[f];
+    let d = g.flowCap[f];
+    for (let i = 0; i < len; i++) {
+      const c = g.linkCapacity[path[i]];
+      if (c < d) d = c;
+    }
+    if (!(d < Infinity)) return false;
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined) return false;
+      // f is attached already: a count of 1 is f alone.
+      if (g.linkFlowCount[l] > 1 && this.load[l] + d > g.linkCapacity[l] * (1 - FULL)) return false;
+    }
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      this.carried[l] += this.load[l] * (now - this.settledAt[l]);
+      this.settledAt[l] = now;
+      this.load[l] = g.linkFlowCount[l] === 1 ? d : this.load[l] + d;
+    }
+    // The peak is taken once this timestamp's arrivals are all in (peakUncontended): a later arrival may
+    // still send these links to the solve, and the loads in between never existed.
+    if (this.uncontendedCount === this.uncontended.length) this.uncontended = grow(this.uncontended, 2 * this.uncontendedCount);
+    this.uncontended[this.uncontendedCount++] = f;
+    this.rate[f] = d;
+    this.remaining[f] = this.size[f];
+    this.settled[f] = now;
+    if (d > 0) this.finishHeap.set(f, now + this.size[f] / d);
+    return true;
+  }
+
+  /** Records the loads on the links of this timestamp's uncontended arrivals as peaks, once all are in. */
+  private peakUncontended(): void {
+    const g = this.graph;
+    for (let i = 0; i < this.uncontendedCount; i++) {
+      const f = this.uncontended[i];
+      if (this.state[f] !== SHARING) continue;
+      const path = g.flowPath[f];
+      for (let k = g.flowPathLength[f] - 1; k >= 0; k--) {
+        const l = path[k];
+        const load = this.linkGroup[l] === undefined ? this.load[l] : this.load[l] + this.groupCount[l] * (this.linkGroup[l] as ShareGroup).rate;
+        if (load > this.peak[l]) this.peak[l] = load;
+      }
+    }
+    this.uncontendedCount = 0;
+  }
+
+  /**
+   * Sharing flow f completes (its bytes already settled): if no link on its path is full (or f is alone
+   * on it), no other flow was held back by f, so it leaves without a re-solve and true is returned; false
+   * (nothing changed) if the departure must be re-solved with its component.
+   */
+  private leaveUncontended(f: number, now: number): boolean {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    const len = g.flowPathLength[f];
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined) return false;
+      if (g.linkFlowCount[l] > 1 && this.load[l] > g.linkCapacity[l] * (1 - FULL)) return false;
+    }
+    g.detach(f);
+    const r = this.rate[f];
+    for (let i = 0; i < len; i++) {
+      const l = path[i];
+      this.carried[l] += this.load[l] * (now - this.settledAt[l]);
+      this.settledAt[l] = now;
+      // The last flow off a link leaves it at exactly 0 (no rounding residue from the subtractions).
+      this.load[l] = g.linkFlowCount[l] === 0 ? 0 : this.load[l] - r;
+    }
+    this.finishHeap.remove(f);
     return true;
   }
 
