@@ -31,6 +31,10 @@ export interface TransferEvent {
   startedAt?: number;
 }
 
+/**
+ * Observers read an event's arguments during the call and keep no reference to an event object: the
+ * world reuses one TransferEvent for every GET (copy it, as upstream.ts does, to keep or change it).
+ */
 export interface ModelEvents {
   releasePublished(release: number, time: number, targetNodes: number, images: number): void;
   transferDone(e: TransferEvent): void;

@@ -59,7 +59,7 @@ export class NodeRuntime {
   /** Until when the node's bearer token may be reused (token reuse per lifetime). */
   tokenUntil = -Infinity;
   /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
-  private readonly inflight = new Map<number, LayerWaiter[]>();
+  private readonly inflight = new Map<number, LayerWaiter[] | undefined>();
   /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
   present = true;
   /** Releases with a failed pull on this node (it will not be ready for them), until their last job ends. */
@@ -260,7 +260,8 @@ export class NodeRuntime {
    */
   claimLayer(layer: number): boolean {
     if (this.inflight.has(layer)) return false;
-    this.inflight.set(layer, []);
+    // No waiters yet: the list is made by the first waitForLayer (most claims never get one).
+    this.inflight.set(layer, undefined);
     return true;
   }
 
@@ -269,7 +270,9 @@ export class NodeRuntime {
    * `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
    */
   waitForLayer(layer: number, then: LayerWaiter): void {
-    (this.inflight.get(layer) as LayerWaiter[]).push(then);
+    const waiters = this.inflight.get(layer);
+    if (waiters === undefined) this.inflight.set(layer, [then]);
+    else waiters.push(then);
   }
 
   /** A fetched layer is written to the content store; false if the disk has no room for it (cluster/disk.ts). */

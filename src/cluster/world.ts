@@ -32,21 +32,22 @@ export interface Route {
   viaEndpoint?: boolean;
 }
 
-/** The transfer event of a completed GET along `route`. */
-function transferOf(req: FetchRequest, route: Route, startedAt?: number): TransferEvent {
-  const e: TransferEvent = {
-    node: req.node,
-    kind: req.kind,
-    source: route.source,
-    bytes: req.bytes,
-    internet: route.internet,
-    viaNat: route.viaNat,
-    crossZone: route.crossZone,
-  };
-  if (route.crossRegion) e.crossRegion = true;
-  if (route.ownEgress) e.ownEgress = true;
-  if (route.viaEndpoint) e.viaEndpoint = true;
-  if (startedAt !== undefined) e.startedAt = startedAt;
+/**
+ * The transfer event of a completed GET along `route`, written into `e`. Performance: World reuses one
+ * event object for every GET (observers read it during the call and keep no reference: ModelEvents).
+ */
+function transferOf(e: TransferEvent, req: FetchRequest, route: Route, startedAt: number): TransferEvent {
+  e.node = req.node;
+  e.kind = req.kind;
+  e.source = route.source;
+  e.bytes = req.bytes;
+  e.internet = route.internet;
+  e.viaNat = route.viaNat;
+  e.crossZone = route.crossZone;
+  e.crossRegion = route.crossRegion === true ? true : undefined;
+  e.ownEgress = route.ownEgress === true ? true : undefined;
+  e.viaEndpoint = route.viaEndpoint === true ? true : undefined;
+  e.startedAt = startedAt;
   return e;
 }
 
@@ -61,6 +62,21 @@ export class World {
   /** The GET whose body flow has this id. */
   private getOfFlow = new Int32Array(64);
   private readonly bodyDone = (flow: number): void => this.bodyArrived(flow);
+  /** The one transfer event every GET reports through (see transferOf); every field always present. */
+  private readonly transfer: TransferEvent = {
+    node: 0,
+    kind: 'layer',
+    source: '',
+    bytes: 0,
+    internet: false,
+    viaNat: false,
+    crossZone: false,
+    cacheFill: undefined,
+    crossRegion: undefined,
+    ownEgress: undefined,
+    viaEndpoint: undefined,
+    startedAt: undefined,
+  };
 
   constructor(
     readonly sim: Simulator,
@@ -76,11 +92,12 @@ export class World {
   /**
    * Performs one HTTP GET along `route`: the request travels one way, the server spends its service
    * time, extra round trips are paid, then the response body is a flow that shares bandwidth with
-   * everything else on its links. Total = RTT + extra RTTs + service + flow time.
+   * everything else on its links. Total = RTT + extra RTTs + service + flow time. `serviceS` (default
+   * route.serviceS) is this request's server time, so a module can keep one Route per path and pass it.
    */
-  get(req: FetchRequest, route: Route, done: FetchDone): void {
+  get(req: FetchRequest, route: Route, done: FetchDone, serviceS = route.serviceS): void {
     const oneWay = this.topo.latencyOf(route.path);
-    const before = oneWay * (1 + 2 * route.extraRtts) + route.serviceS;
+    const before = oneWay * (1 + 2 * route.extraRtts) + serviceS;
     if (route.gate) return this.getThroughGate(req, route, done, before, route.gate);
     const g = this.freeGets.length > 0 ? (this.freeGets.pop() as number) : this.getReq.length;
     this.getReq[g] = req;
@@ -115,7 +132,7 @@ export class World {
     this.getRoute[g] = undefined;
     this.getDone[g] = undefined;
     this.freeGets.push(g);
-    this.events.transferDone(transferOf(req, route, this.getStart[g]));
+    this.events.transferDone(transferOf(this.transfer, req, route, this.getStart[g]));
     done(true);
   }
 
@@ -140,7 +157,7 @@ export class World {
       () => {
         flow = -1;
         gate.untrack(id);
-        this.events.transferDone(transferOf(req, route, startedAt));
+        this.events.transferDone(transferOf(this.transfer, req, route, startedAt));
         done(true);
       },
       route.capBps,

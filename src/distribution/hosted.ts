@@ -273,7 +273,10 @@ class HostedRuntime implements DistributionRuntime {
         return;
       }
     }
-    w.get(req, this.routeFor(req), done);
+    const route = this.routeFor(req);
+    // The token service's FIFO: the request reaches it one way (plus handshakes) from now.
+    const serviceS = req.kind === 'token' ? this.tokens.serve(w.sim.now + this.apiLatency(req.node) * (1 + 2 * route.extraRtts)) : 0;
+    w.get(req, route, done, serviceS);
   }
 
   private routeFor(req: FetchRequest): Route {
@@ -281,19 +284,17 @@ class HostedRuntime implements DistributionRuntime {
     const cfg = this.cfg;
     const redirected = (req.kind === 'config' || req.kind === 'layer') && this.preset.blobRedirect;
     let extraRtts: number;
-    let serviceS = 0;
     if (req.kind === 'token') {
       extraRtts = connect(req.session, AUTH_HOST);
-      serviceS = this.tokens.serve(w.sim.now + this.apiLatency(req.node) * (1 + 2 * extraRtts));
     } else if (redirected) {
       // The registry answers 307; the client follows it to the CDN / object store on its own connection.
       extraRtts = connect(req.session, REGISTRY_HOST) + 1 + connect(req.session, BLOB_HOST);
     } else extraRtts = connect(req.session, REGISTRY_HOST);
     // ECR's layer blobs come from S3: with a gateway endpoint they skip the NAT gateways (and are free).
     const viaGateway = redirected && cfg.endpoints !== 'none';
-    // Performance: a route without server time depends only on (node, gateway, extra round trips), and
-    // World.get only reads it, so one object serves every such request (most of a run's requests).
-    const slot = serviceS === 0 && extraRtts < ROUTE_RTT_SLOTS ? ((req.node * 2 + (viaGateway ? 1 : 0)) * ROUTE_RTT_SLOTS + extraRtts) : -1;
+    // Performance: a route depends only on (node, gateway, extra round trips) — the token service's wait
+    // goes to World.get per request — and World.get only reads it, so one object serves all such requests.
+    const slot = extraRtts < ROUTE_RTT_SLOTS ? (req.node * 2 + (viaGateway ? 1 : 0)) * ROUTE_RTT_SLOTS + extraRtts : -1;
     if (slot >= 0) {
       const cached = this.routes[slot];
       if (cached !== undefined) return cached;
@@ -303,7 +304,7 @@ class HostedRuntime implements DistributionRuntime {
       path,
       source: this.preset.id,
       extraRtts,
-      serviceS,
+      serviceS: 0, // the token service's wait is passed per request (fetch)
       capBps: Math.min(this.preset.perConnectionBps, w.cluster.internetFlowCapBps),
       internet: !viaGateway && !viaEndpoint,
       viaNat,

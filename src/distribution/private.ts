@@ -61,6 +61,13 @@ export type PrivateConfig = z.output<typeof PrivateConfig>;
 // Hosts a pull talks to, each on its own keep-alive connection (bits of PullSession.hosts).
 const REGISTRY_HOST = 1;
 const STORE_HOST = 8;
+// Route classes (see route()): API answers (tag, manifest, token, challenge), blobs through the
+// instance, blobs fetched from the store after a 307.
+const API = 0;
+const BLOB = 1;
+const REDIRECTED_BLOB = 2;
+/** Round trips a cached Route covers (0, 1 or 2 handshakes in practice). */
+const ROUTE_RTT_SLOTS = 4;
 /** Body of an error answer (a JSON error), bytes. */
 const ERROR_BYTES = 100;
 /** Storage reads the first request for a digest costs an instance: repository link + blob stat. */
@@ -110,6 +117,8 @@ export class PrivateRuntime implements DistributionRuntime {
   /** Per instance, by client: the path from the instance and its one-way latency (see instanceRoute). */
   private readonly pathsFrom: (readonly number[] | undefined)[][];
   private readonly latenciesFrom: number[][];
+  /** Per instance, by client: the Routes built so far, by class and round trips (see route()). */
+  private readonly routesFrom: (Route[] | undefined)[][] = [];
   /** By client: the path of a redirected blob from the store. */
   private readonly storePaths: (readonly number[] | undefined)[] = [];
 
@@ -156,6 +165,7 @@ export class PrivateRuntime implements DistributionRuntime {
       this.statCache.push(new Set());
       this.pathsFrom.push([]);
       this.latenciesFrom.push([]);
+      this.routesFrom.push([]);
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
@@ -230,18 +240,7 @@ export class PrivateRuntime implements DistributionRuntime {
         this.freeAt[k] = start + 1 / this.cfg.requestRate;
         serviceS = start - arrival + this.cfg.processing;
       }
-      const route: Route = {
-        path: instancePath,
-        source: 'private-registry',
-        extraRtts,
-        serviceS,
-        capBps: Infinity,
-        internet: false,
-        viaNat: false,
-        crossZone: zone !== w.topo.nodeZone[req.node],
-        gate: w.faults.gate('registry'),
-      };
-      w.get(req, route, done);
+      w.get(req, this.route(k, req.node, API, extraRtts), done, serviceS);
       return;
     }
     const start = Math.max(arrival, this.freeAt[k]);
@@ -271,25 +270,37 @@ export class PrivateRuntime implements DistributionRuntime {
       w.get({ ...req, bytes: ERROR_BYTES }, route, () => done(false, 'storage-throttled'));
       return;
     }
-    let path = instancePath;
-    let crossZone = zone !== w.topo.nodeZone[req.node];
-    if (redirected) {
-      extraRtts += 1 + connect(req.session, STORE_HOST);
-      path = this.storePaths[req.node] ??= w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[req.node], req.node);
-      crossZone = false;
-    }
+    if (redirected) extraRtts += 1 + connect(req.session, STORE_HOST);
+    w.get(req, this.route(k, req.node, redirected ? REDIRECTED_BLOB : isBlob ? BLOB : API, extraRtts), done, t - arrival);
+  }
+
+  /**
+   * The route of a request of class `cls` from instance k to `node` with `extraRtts` round trips; its
+   * server time is passed to World.get per request. Performance: one Route per (instance, node, class,
+   * round trips), built on first use, instead of an object per request.
+   */
+  private route(k: number, node: number, cls: number, extraRtts: number): Route {
+    const slot = cls * ROUTE_RTT_SLOTS + extraRtts;
+    const cache = (this.routesFrom[k][node] ??= []);
+    const cached = extraRtts < ROUTE_RTT_SLOTS ? cache[slot] : undefined;
+    if (cached !== undefined) return cached;
+    const w = this.world;
+    const redirected = cls === REDIRECTED_BLOB;
     const route: Route = {
-      path,
+      path: redirected
+        ? (this.storePaths[node] ??= w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[node], node))
+        : this.instancePath(k, node),
       source: redirected ? this.spec.kind : 'private-registry',
       extraRtts,
-      serviceS: t - arrival,
-      capBps: isBlob ? this.spec.perStreamBps : Infinity,
+      serviceS: 0,
+      capBps: cls === API ? Infinity : this.spec.perStreamBps,
       internet: false,
       viaNat: false,
-      crossZone,
+      crossZone: !redirected && this.instanceZone[k] !== w.topo.nodeZone[node],
       gate: w.faults.gate(redirected ? 'storage' : 'registry'),
     };
-    w.get(req, route, done);
+    if (extraRtts < ROUTE_RTT_SLOTS) cache[slot] = route;
+    return route;
   }
 
   /**
