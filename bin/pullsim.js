@@ -7,8 +7,8 @@ import { compiledBundle } from './compiled.js';
 const bundle = await compiledBundle();
 let cliMain;
 if (bundle) {
-  // Internal-error stack traces then name TypeScript files and lines, as under tsx.
-  process.setSourceMapsEnabled(true);
+  // Internal-error stack traces are mapped back to the TypeScript files when printed (src/cli/stack.ts),
+  // not by Node's setSourceMapsEnabled, which would read every map at start-up.
   ({ cliMain } = await import(new URL('cli.js', bundle).href));
   // Runs (variants × replications × sweep points) go to worker threads; a worker loads this compiled script.
   const { setWorkerEntry } = await import(new URL('pool.js', bundle).href);

@@ -13,6 +13,7 @@ import { EventBudgetError } from '../simulate.ts';
 import { InvariantError } from '../metrics/invariants.ts';
 import { mergeCommand, reportCommand, runCommand, sweepCommand } from './decision-commands.ts';
 import { UsageError } from './usage.ts';
+import { mapStack } from './stack.ts';
 import { InterruptedError, StopError, WallBudgetError } from '../parallel/stop.ts';
 import { signalExitCode } from './guards.ts';
 import { MemoryEstimateError } from './memory-check.ts';
@@ -271,7 +272,7 @@ export async function cliMain(argv: string[]): Promise<number> {
         `pullsim: internal error: ${e.message}\nThe run's numbers cannot be trusted, so nothing was written. This is a bug in pullsim: please report it with the scenario, its seed and this message.`,
         EXIT_INTERNAL,
       );
-    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    const detail = e instanceof Error ? mapStack(e.stack ?? e.message) : String(e);
     return fail(`pullsim: internal error (a bug in pullsim, please report it):\n${detail}`, EXIT_INTERNAL);
   }
 }

@@ -19,6 +19,10 @@ import { Disk } from '../cluster/disk.ts';
 import { ImageSigning } from '../workload/signing.ts';
 import { Faults } from '../faults/schema.ts';
 
+// Performance: zod compiles a parser per object schema on its first parse (new Function), which pays off
+// for schemas parsed many times; pullsim parses one scenario per process, so start-up is faster without.
+z.config({ jitless: true });
+
 /** Network model knobs (SimGrid's): plain max-min, or with CM02's TCP window bound, or LV08's factors. */
 export const NetworkModel = z
   .strictObject({
