@@ -102,7 +102,6 @@ export class Simulator {
   private blocksUsed = 1;
   private bHead = new Int32Array(BUCKETS);
   private bEnd = new Int32Array(BUCKETS);
-  private bLen = new Int32Array(BUCKETS);
   /** One bit per non-empty bucket. */
   private bMask = new Int32Array(BUCKETS / 32);
   /** The base time, and its bits. */
@@ -304,7 +303,6 @@ export class Simulator {
     pool[2 * e] = time;
     pool[2 * e + 1] = slot;
     this.bEnd[b] = e + 1;
-    this.bLen[b]++;
   }
 
   /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
@@ -366,11 +364,12 @@ export class Simulator {
       const x = mask[w];
       const b = 32 * w + 31 - Math.clz32(x & -x);
       mask[w] = x & (x - 1);
-      const n = this.bLen[b];
       const head = this.bHead[b];
-      this.bLen[b] = 0;
+      const e = this.bEnd[b];
       this.bEnd[b] = 0;
-      if (n <= FRONT_TAKE) {
+      // Within one block iff 0 < n <= BLOCK: a chain's last block is never its first.
+      let n = e - (head << LOG_BLOCK);
+      if (n > 0 && n <= FRONT_TAKE) {
         // One block.
         const at = head << LOG_BLOCK;
         if (n === 1) {
@@ -383,6 +382,7 @@ export class Simulator {
         this.freeBlocks[this.freeBlockCount++] = head;
         return;
       }
+      if (n <= 0 || n > BLOCK) n = this.chainCount(head, e);
       if (b === 0) {
         this.takeInstant(head, n);
         return;
@@ -416,7 +416,6 @@ export class Simulator {
     this.baseHi = baseHi;
     this.fBucket = -1;
     const end = this.bEnd;
-    const len = this.bLen;
     for (let k = head, left = n; left > 0; ) {
       const at = k << LOG_BLOCK;
       const stop = at + (left < BLOCK ? left : BLOCK);
@@ -446,7 +445,6 @@ export class Simulator {
         pool[2 * e] = pool[2 * i];
         pool[2 * e + 1] = pool[2 * i + 1];
         end[nb] = e + 1;
-        len[nb]++;
       }
       // Block k is read: any bucket may take it from here on.
       const next = this.blockNext[k];
@@ -525,7 +523,7 @@ export class Simulator {
     this.fTail = 0;
     this.fBucket = -1;
     for (let b = 0; b < BUCKETS; b++) {
-      const n = this.bLen[b];
+      const n = this.bEnd[b] === 0 ? 0 : this.chainCount(this.bHead[b], this.bEnd[b]);
       let j = 0;
       for (let k = this.bHead[b]; j < n; k = this.blockNext[k]) {
         const at = k << LOG_BLOCK;
@@ -533,7 +531,6 @@ export class Simulator {
         for (let i = at; i < stop; i++, j++) pairs.push(this.pool[2 * i], this.pool[2 * i + 1]);
       }
     }
-    this.bLen.fill(0);
     this.bEnd.fill(0);
     this.bMask.fill(0);
     // Every block is free again.
@@ -562,8 +559,8 @@ export class Simulator {
     const pool = this.pool;
     const next = this.blockNext;
     for (let b = 0; b < BUCKETS; b++) {
-      const n = this.bLen[b];
-      if (n === 0) continue;
+      if (this.bEnd[b] === 0) continue;
+      const n = this.chainCount(this.bHead[b], this.bEnd[b]);
       // Survivors are written back along the same chain; the write position never passes the read one.
       const head = this.bHead[b];
       let wk = head;
@@ -590,7 +587,6 @@ export class Simulator {
       const keep = (m + BLOCK_MASK) >> LOG_BLOCK;
       const blocks = (n + BLOCK_MASK) >> LOG_BLOCK;
       for (let c = 0, k = head; c < blocks; c++, k = next[k]) if (c >= keep) this.freeBlocks[this.freeBlockCount++] = k;
-      this.bLen[b] = m;
       if (m === 0) {
         this.bEnd[b] = 0;
         this.bMask[b >> 5] &= ~(1 << (b & 31));
@@ -662,6 +658,14 @@ export class Simulator {
   }
 
   // ---- storage ----------------------------------------------------------------------------------------
+
+  /** The number of entries in the chain from block `head` to end index e (> 0). */
+  private chainCount(head: number, e: number): number {
+    const last = (e - 1) >> LOG_BLOCK;
+    let c = 0;
+    for (let k = head; k !== last; k = this.blockNext[k]) c += BLOCK;
+    return c + e - (last << LOG_BLOCK);
+  }
 
   /** Starts a new last block for bucket b, whose end index is e (0: the bucket is empty); returns the new end. */
   private newBlock(b: number, e: number): number {
