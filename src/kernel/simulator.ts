@@ -47,8 +47,12 @@ const NO_SLOT = 0;
 const COMPACT_MIN = 256;
 /** Buckets: index 0 holds times equal to the base; 16·d + v times whose first nibble differing from the base is nibble d, of value v. */
 const BUCKETS = 256;
-/** A lowest bucket this small is sorted into the front as a whole instead of being split further. */
+/** A lowest bucket this small is sorted into the front as a whole instead of being split further (at most BLOCK). */
 const FRONT_TAKE = 24;
+/** Buckets are chains of blocks of BLOCK entries in one shared pool, so a drained bucket's memory is reused by any other. */
+const LOG_BLOCK = 5;
+const BLOCK = 1 << LOG_BLOCK;
+const BLOCK_MASK = BLOCK - 1;
 /** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
 const FRONT_SPILL = 128;
 /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
@@ -87,10 +91,17 @@ export class Simulator {
   /** Events dispatched so far (cancelled events are not counted). */
   dispatched = 0;
 
-  // Buckets: [time, slot] pairs in a Float64Array each, with a uint32 view for the time's bits.
-  private bk: Float64Array[] = [];
-  private bu: Uint32Array[] = [];
-  private bLen = new Int32Array(BUCKETS);
+  // Buckets: chains of blocks in `pool` ([time, slot] pairs; a uint32 view reads the time's bits). bEnd is
+  // the entry index after a bucket's last entry (0: empty; a multiple of BLOCK: its last block is full).
+  // Block 0 is never allocated, so entry index 0 is free to mean "empty".
+  private pool: Float64Array;
+  private poolU: Uint32Array;
+  private blockNext: Int32Array;
+  private freeBlocks: Int32Array;
+  private freeBlockCount = 0;
+  private blocksUsed = 1;
+  private bHead = new Int32Array(BUCKETS);
+  private bEnd = new Int32Array(BUCKETS);
   /** One bit per non-empty bucket. */
   private bMask = new Int32Array(BUCKETS / 32);
   /** The base time, and its bits. */
@@ -127,6 +138,8 @@ export class Simulator {
   private handlers: Handler[] = [];
   /** Cancelled events not yet dropped. */
   private cancelledPending = 0;
+  /** Sink for the record loads a take issues early (kept so the JIT cannot drop them). */
+  private touched = 0;
 
   constructor(initialCapacity = 1024) {
     const n = Math.max(16, initialCapacity + 1);
@@ -134,11 +147,11 @@ export class Simulator {
     this.rF = new Float64Array(4 * n);
     this.rI = new Int32Array(this.rF.buffer);
     this.freeSlots = new Int32Array(n);
-    for (let b = 0; b < BUCKETS; b++) {
-      const f = new Float64Array(2 * 16);
-      this.bk.push(f);
-      this.bu.push(new Uint32Array(f.buffer));
-    }
+    const blocks = (n >> LOG_BLOCK) + 64;
+    this.pool = new Float64Array(2 * BLOCK * blocks);
+    this.poolU = new Uint32Array(this.pool.buffer);
+    this.blockNext = new Int32Array(blocks);
+    this.freeBlocks = new Int32Array(blocks);
     this.handlers.push(() => {
       throw new Error('internal: CALL_TYPE dispatched through the handler table');
     });
@@ -285,13 +298,12 @@ export class Simulator {
   }
 
   private append(b: number, time: number, slot: number): void {
-    const n = this.bLen[b];
-    let k = this.bk[b];
-    if (2 * n === k.length) k = this.growBucket(b);
-    k[2 * n] = time;
-    k[2 * n + 1] = slot;
-    this.bLen[b] = n + 1;
-    if (n === 0) this.bMask[b >> 5] |= 1 << (b & 31);
+    let e = this.bEnd[b];
+    if ((e & BLOCK_MASK) === 0) e = this.newBlock(b, e);
+    const pool = this.pool;
+    pool[2 * e] = time;
+    pool[2 * e + 1] = slot;
+    this.bEnd[b] = e + 1;
   }
 
   /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
@@ -353,34 +365,65 @@ export class Simulator {
       const x = mask[w];
       const b = 32 * w + 31 - Math.clz32(x & -x);
       mask[w] = x & (x - 1);
-      const keys = this.bk[b];
-      const n = this.bLen[b];
-      this.bLen[b] = 0;
-      if (n <= FRONT_TAKE || b === 0) {
-        this.takeIntoFront(b, keys, n);
+      const head = this.bHead[b];
+      const e = this.bEnd[b];
+      this.bEnd[b] = 0;
+      // Within one block iff 0 < n <= BLOCK: a chain's last block is never its first.
+      let n = e - (head << LOG_BLOCK);
+      if (n > 0 && n <= FRONT_TAKE) {
+        // One block.
+        const at = head << LOG_BLOCK;
+        if (n === 1) {
+          // The commonest take (a third of them in the hold benchmark): no sort, no call.
+          this.fBucket = b;
+          this.front[0] = this.pool[2 * at];
+          this.front[1] = this.pool[2 * at + 1];
+          this.fTail = 1;
+        } else this.takeIntoFront(b, at, n);
+        this.freeBlocks[this.freeBlockCount++] = head;
         return;
       }
-      let mi = 0;
-      let mt = keys[0];
-      for (let i = 1; i < n; i++) {
-        const k = keys[2 * i];
-        if (k < mt) {
-          mt = k;
+      if (n <= 0 || n > BLOCK) n = this.chainCount(head, e);
+      if (b === 0) {
+        this.takeInstant(head, n);
+        return;
+      }
+      this.split(head, n);
+    }
+  }
+
+  /** Spreads a bucket's n events (its chain starts at block `head`) over lower buckets, around their earliest time. */
+  private split(head: number, n: number): void {
+    let pool = this.pool;
+    let poolU = this.poolU;
+    let mi = 0;
+    let mt = Infinity;
+    for (let k = head, left = n; left > 0; k = this.blockNext[k]) {
+      const at = k << LOG_BLOCK;
+      const stop = at + (left < BLOCK ? left : BLOCK);
+      left -= BLOCK;
+      for (let i = at; i < stop; i++) {
+        const t = pool[2 * i];
+        if (t < mt) {
+          mt = t;
           mi = i;
         }
       }
-      const u = this.bu[b];
-      const baseLo = u[4 * mi];
-      const baseHi = u[4 * mi + 1];
-      this.base = mt;
-      this.baseLo = baseLo;
-      this.baseHi = baseHi;
-      this.fBucket = -1;
-      const bk = this.bk;
-      const len = this.bLen;
-      for (let i = 0; i < n; i++) {
-        const lo = u[4 * i];
-        const hi = u[4 * i + 1];
+    }
+    const baseLo = poolU[4 * mi];
+    const baseHi = poolU[4 * mi + 1];
+    this.base = mt;
+    this.baseLo = baseLo;
+    this.baseHi = baseHi;
+    this.fBucket = -1;
+    const end = this.bEnd;
+    for (let k = head, left = n; left > 0; ) {
+      const at = k << LOG_BLOCK;
+      const stop = at + (left < BLOCK ? left : BLOCK);
+      left -= BLOCK;
+      for (let i = at; i < stop; i++) {
+        const lo = poolU[4 * i];
+        const hi = poolU[4 * i + 1];
         let nb: number;
         const dh = hi ^ baseHi;
         if (dh !== 0) {
@@ -393,49 +436,40 @@ export class Simulator {
             nb = 4 * s + ((lo >>> s) & 15);
           } else nb = 0;
         }
-        const m = len[nb];
-        let k = bk[nb];
-        if (2 * m === k.length) k = this.growBucket(nb);
-        k[2 * m] = keys[2 * i];
-        k[2 * m + 1] = keys[2 * i + 1];
-        len[nb] = m + 1;
-        if (m === 0) mask[nb >> 5] |= 1 << (nb & 31);
+        let e = end[nb];
+        if ((e & BLOCK_MASK) === 0) {
+          e = this.newBlock(nb, e);
+          // The pool may have grown (moved).
+          pool = this.pool;
+          poolU = this.poolU;
+        }
+        pool[2 * e] = pool[2 * i];
+        pool[2 * e + 1] = pool[2 * i + 1];
+        end[nb] = e + 1;
       }
+      // Block k is read: any bucket may take it from here on.
+      const next = this.blockNext[k];
+      this.freeBlocks[this.freeBlockCount++] = k;
+      k = next;
     }
   }
 
-  /** Sorts bucket b's n events (pairs in `keys`, already unlinked from the bucket) into the empty front. */
-  private takeIntoFront(b: number, keys: Float64Array, n: number): void {
+  /** Sorts bucket b's n <= FRONT_TAKE events (entries [at, at + n) of the pool, one block) into the empty front. */
+  private takeIntoFront(b: number, at: number, n: number): void {
     this.fBucket = b;
-    if (2 * n > this.front.length) this.front = new Float64Array(Math.max(4 * n, this.front.length));
     const f = this.front;
+    const keys = this.pool;
     this.fTail = n;
-    if (n > 16 && b === 0) {
-      // One instant's events, possibly many (a cluster in lockstep): sorted by tie alone.
-      if (this.bTie.length < n) {
-        this.bTie = new Float64Array(2 * n);
-        this.bSlot = new Int32Array(2 * n);
-      }
-      for (let i = 0; i < n; i++) {
-        const slot = keys[2 * i + 1];
-        this.bTie[i] = this.rF[4 * slot];
-        this.bSlot[i] = slot;
-      }
-      this.sortTies(n);
-      const t = keys[0];
-      for (let i = 0; i < n; i++) {
-        f[2 * i] = t;
-        f[2 * i + 1] = this.bSlot[i];
-      }
-      return;
-    }
-    f[0] = keys[0];
-    f[1] = keys[1];
+    f[0] = keys[2 * at];
+    f[1] = keys[2 * at + 1];
     // Insertion sort: small n, and the tie is read only when two times are equal.
     const rF = this.rF;
+    const rI = this.rI;
+    let touch = rI[8 * f[1] + 4];
     for (let j = 1; j < n; j++) {
-      const time = keys[2 * j];
-      const slot = keys[2 * j + 1];
+      const time = keys[2 * (at + j)];
+      const slot = keys[2 * (at + j) + 1];
+      touch += rI[8 * slot + 4];
       let i = j;
       for (; i > 0; i--) {
         const pt = f[2 * i - 2];
@@ -445,6 +479,37 @@ export class Simulator {
       }
       f[2 * i] = time;
       f[2 * i + 1] = slot;
+    }
+    this.touched = touch;
+  }
+
+  /** Bucket 0's n > 16 events (one instant's, e.g. a cluster in lockstep) into the empty front, sorted by tie alone. */
+  private takeInstant(head: number, n: number): void {
+    this.fBucket = 0;
+    if (2 * n > this.front.length) this.front = new Float64Array(Math.max(4 * n, this.front.length));
+    const f = this.front;
+    this.fTail = n;
+    if (this.bTie.length < n) {
+      this.bTie = new Float64Array(2 * n);
+      this.bSlot = new Int32Array(2 * n);
+    }
+    const pool = this.pool;
+    const t = pool[2 * (head << LOG_BLOCK)];
+    let j = 0;
+    for (let k = head; j < n; k = this.blockNext[k]) {
+      const at = k << LOG_BLOCK;
+      const stop = at + (n - j < BLOCK ? n - j : BLOCK);
+      for (let i = at; i < stop; i++) {
+        const slot = pool[2 * i + 1];
+        this.bTie[j] = this.rF[4 * slot];
+        this.bSlot[j++] = slot;
+      }
+      this.freeBlocks[this.freeBlockCount++] = k;
+    }
+    this.sortTies(n);
+    for (let i = 0; i < n; i++) {
+      f[2 * i] = t;
+      f[2 * i + 1] = this.bSlot[i];
     }
   }
 
@@ -459,11 +524,19 @@ export class Simulator {
     this.fTail = 0;
     this.fBucket = -1;
     for (let b = 0; b < BUCKETS; b++) {
-      const k = this.bk[b];
-      for (let i = 0; i < this.bLen[b]; i++) pairs.push(k[2 * i], k[2 * i + 1]);
-      this.bLen[b] = 0;
+      const n = this.bEnd[b] === 0 ? 0 : this.chainCount(this.bHead[b], this.bEnd[b]);
+      let j = 0;
+      for (let k = this.bHead[b]; j < n; k = this.blockNext[k]) {
+        const at = k << LOG_BLOCK;
+        const stop = at + (n - j < BLOCK ? n - j : BLOCK);
+        for (let i = at; i < stop; i++, j++) pairs.push(this.pool[2 * i], this.pool[2 * i + 1]);
+      }
     }
+    this.bEnd.fill(0);
     this.bMask.fill(0);
+    // Every block is free again.
+    this.freeBlockCount = 0;
+    this.blocksUsed = 1;
     this.scratchF[0] = time;
     this.base = time;
     this.baseLo = this.scratchU[0];
@@ -484,19 +557,41 @@ export class Simulator {
     }
     let kept = w - this.fHead;
     this.fTail = w;
+    const pool = this.pool;
+    const next = this.blockNext;
     for (let b = 0; b < BUCKETS; b++) {
-      const k = this.bk[b];
-      const n = this.bLen[b];
+      if (this.bEnd[b] === 0) continue;
+      const n = this.chainCount(this.bHead[b], this.bEnd[b]);
+      // Survivors are written back along the same chain; the write position never passes the read one.
+      const head = this.bHead[b];
+      let wk = head;
+      let wi = 0;
       let m = 0;
-      for (let i = 0; i < n; i++) {
-        const slot = k[2 * i + 1];
-        if (this.dropIfCancelled(slot)) continue;
-        k[2 * m] = k[2 * i];
-        k[2 * m + 1] = slot;
-        m++;
+      for (let k = head, left = n; left > 0; k = next[k]) {
+        const at = k << LOG_BLOCK;
+        const stop = at + (left < BLOCK ? left : BLOCK);
+        left -= BLOCK;
+        for (let i = at; i < stop; i++) {
+          const slot = pool[2 * i + 1];
+          if (this.dropIfCancelled(slot)) continue;
+          if (wi === BLOCK) {
+            wk = next[wk];
+            wi = 0;
+          }
+          const e = (wk << LOG_BLOCK) + wi++;
+          pool[2 * e] = pool[2 * i];
+          pool[2 * e + 1] = slot;
+          m++;
+        }
       }
-      this.bLen[b] = m;
-      if (m === 0) this.bMask[b >> 5] &= ~(1 << (b & 31));
+      // Blocks past the survivors go back to the free list.
+      const keep = (m + BLOCK_MASK) >> LOG_BLOCK;
+      const blocks = (n + BLOCK_MASK) >> LOG_BLOCK;
+      for (let c = 0, k = head; c < blocks; c++, k = next[k]) if (c >= keep) this.freeBlocks[this.freeBlockCount++] = k;
+      if (m === 0) {
+        this.bEnd[b] = 0;
+        this.bMask[b >> 5] &= ~(1 << (b & 31));
+      } else this.bEnd[b] = (wk << LOG_BLOCK) + wi;
       kept += m;
     }
     this.size = kept;
@@ -565,11 +660,33 @@ export class Simulator {
 
   // ---- storage ----------------------------------------------------------------------------------------
 
-  private growBucket(b: number): Float64Array {
-    const f = grow(this.bk[b], 2 * this.bk[b].length);
-    this.bk[b] = f;
-    this.bu[b] = new Uint32Array(f.buffer);
-    return f;
+  /** The number of entries in the chain from block `head` to end index e (> 0). */
+  private chainCount(head: number, e: number): number {
+    const last = (e - 1) >> LOG_BLOCK;
+    let c = 0;
+    for (let k = head; k !== last; k = this.blockNext[k]) c += BLOCK;
+    return c + e - (last << LOG_BLOCK);
+  }
+
+  /** Starts a new last block for bucket b, whose end index is e (0: the bucket is empty); returns the new end. */
+  private newBlock(b: number, e: number): number {
+    const k = this.freeBlockCount > 0 ? this.freeBlocks[--this.freeBlockCount] : this.unusedBlock();
+    if (e === 0) {
+      this.bHead[b] = k;
+      this.bMask[b >> 5] |= 1 << (b & 31);
+    } else this.blockNext[(e >> LOG_BLOCK) - 1] = k;
+    return k << LOG_BLOCK;
+  }
+
+  private unusedBlock(): number {
+    if (this.blocksUsed === this.blockNext.length) {
+      const n = 2 * this.blockNext.length;
+      this.pool = grow(this.pool, 2 * BLOCK * n);
+      this.poolU = new Uint32Array(this.pool.buffer);
+      this.blockNext = grow(this.blockNext, n);
+      this.freeBlocks = grow(this.freeBlocks, n);
+    }
+    return this.blocksUsed++;
   }
 
   private newSlot(): number {
