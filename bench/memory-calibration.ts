@@ -42,7 +42,9 @@ export const CASES: Case[] = [
   one('scaling.yaml hosted-ecr 10,000 nodes, 2h', 'hosted-ecr', 10000, '2h', SCALING),
   one('scaling.yaml p2p-kraken 10,000 nodes, 2h', 'p2p-kraken', 10000, '2h', SCALING),
   { label: 'flash-crowd-1000, all 4 variants', file: 'scenarios/flash-crowd-1000.yaml', variants: [], sets: [], jobs: 1 },
+  { label: 'flash-crowd-1000 kraken, 4,000 nodes', file: 'scenarios/flash-crowd-1000.yaml', variants: ['kraken'], sets: ['cluster.nodes=4000'], jobs: 1 },
   { label: 'dragonfly-2016, all variants', file: 'scenarios/dragonfly-2016.yaml', variants: [], sets: [], jobs: 1 },
+  { label: 'ecr + kraken 4,000 nodes, 8h, -j 2', file: SEED, variants: ['ecr', 'kraken'], sets: ['cluster.nodes=4000', 'duration=8h'], jobs: 2 },
   { label: 'seed-500-nodes, 3 variants, -j 2', file: 'scenarios/seed-500-nodes.yaml', variants: [], sets: [], jobs: 2 },
 ];
 

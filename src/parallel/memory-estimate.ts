@@ -40,7 +40,7 @@ export const GC_WINDOWS_PER_LIVE = 4;
 export const MEMORY_MODEL = {
   /** The main process with the CLI, the model and vega loaded (`pullsim validate` peaks at 75 MB). */
   process: 75 * MB,
-  /** A worker thread's own heap, loader and module graph. */
+  /** A worker thread's own heap, loader and module graph (two 10-node runs: `-j 2` 130 MB, one run 96 MB). */
   worker: 40 * MB,
   /** A run's working set that does not grow with the cluster (a 100-node run peaks at 98 MB). */
   run: 25 * MB,
@@ -56,7 +56,7 @@ export const MEMORY_MODEL = {
   pullWindow: 0.6 * KB,
   /** P2P, per node and blob in a window's swarms, and per piece of that blob (fitted per preset). */
   p2p: {
-    kraken: { nodeBlob: 3 * KB, nodePiece: 0.15 * KB },
+    kraken: { nodeBlob: 3.6 * KB, nodePiece: 0.15 * KB },
     dragonfly: { nodeBlob: 2.6 * KB, nodePiece: 0.15 * KB },
   },
   /** Per node and blob whose swarm was dropped: which nodes hold it (one byte each). */
@@ -113,7 +113,9 @@ export function estimateRun(run: RunConfig): RunEstimate {
     later += perRelease * c.nodeBlob + piecesLater * c.nodePiece;
     blobsTotal = coldBlobs + releases * perRelease;
   }
-  const windows = releases === 0 ? 0 : Math.min(releases, GC_WINDOWS_PER_LIVE * liveWindows(run, releases));
+  // A cold start is a window even in a run too short for a release.
+  const windowsInRun = Math.max(releases, coldPulls > 0 ? 1 : 0);
+  const windows = Math.min(windowsInRun, GC_WINDOWS_PER_LIVE * liveWindows(run, windowsInRun));
   const perNode = kept + (windows > 0 ? first + (windows - 1) * later : 0) + blobsTotal * m.nodeBlobHeld;
   const swarmPieces = windows > 0 && blobsTotal > 0 ? nodes * (piecesFirst + (windows - 1) * piecesLater) : 0;
   return { bytes: m.run + nodes * perNode, nodes, pulls: nodes * pullsPerNode, swarmPieces, windows };
