@@ -93,11 +93,7 @@ export class MaxMinSolver {
       const f = flows[i];
       const path = t.flowPath[f];
       const len = t.flowPathLength[f];
-      let d = t.flowCap[f];
-      for (let k = 0; k < len; k++) {
-        const c = t.linkCapacity[path[k]];
-        if (c < d) d = c;
-      }
+      const d = flowDemand(t, f);
       if (d === Infinity) return false; // no cap and no links: filling's special case
       rate[f] = d;
       // Spare capacity only shrinks as flows are added, so the first shared link to fill decides.
@@ -221,6 +217,17 @@ export class MaxMinSolver {
     }
     if (this.frozen.length < flows) this.frozen = new Uint8Array(flows);
   }
+}
+
+/** What flow f would take alone: its cap or its slowest link's capacity, whichever is lower. */
+export function flowDemand(t: SharingTables, f: number): number {
+  const path = t.flowPath[f];
+  let d = t.flowCap[f];
+  for (let k = t.flowPathLength[f] - 1; k >= 0; k--) {
+    const c = t.linkCapacity[path[k]];
+    if (c < d) d = c;
+  }
+  return d;
 }
 
 /** Builds solver tables for a standalone problem (tests and benchmarks); the network keeps its own. */

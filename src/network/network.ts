@@ -23,7 +23,7 @@
 import { type Simulator, CHECKS, InvariantError, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
-import { MaxMinSolver } from './maxmin.ts';
+import { MaxMinSolver, flowDemand } from './maxmin.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 
 export interface NetworkOptions {
@@ -801,11 +801,7 @@ export class Network {
     const g = this.graph;
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
-    let d = g.flowCap[f];
-    for (let i = 0; i < len; i++) {
-      const c = g.linkCapacity[path[i]];
-      if (c < d) d = c;
-    }
+    const d = flowDemand(g, f);
     if (!(d < Infinity)) return false;
     for (let i = 0; i < len; i++) {
       const l = path[i];
