@@ -396,15 +396,17 @@ export class Network {
       if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
         throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
       // Snap to exactly delivered. The rounding remainder goes to the path's links so bytes stay conserved.
-      const path = this.graph.flowPath[f];
-      const size = this.size[f];
-      for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
-        this.carried[path[i]] += left;
-        this.delivered[path[i]] += size;
+      if (!this.leaveUncontended(f, left, now)) {
+        const path = this.graph.flowPath[f];
+        const size = this.size[f];
+        for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
+          this.carried[path[i]] += left;
+          this.delivered[path[i]] += size;
+        }
+        this.leave(f);
       }
       this.remaining[f] = 0;
       this.settled[f] = now;
-      if (!this.leaveUncontended(f, now)) this.leave(f);
       this.rate[f] = 0;
       this.state[f] = DONE;
       this.inProgress--;
@@ -843,11 +845,12 @@ export class Network {
   }
 
   /**
-   * Sharing flow f completes (its bytes already settled): if no link on its path is full (or f is alone
-   * on it), no other flow was held back by f, so it leaves without a re-solve and true is returned; false
-   * (nothing changed) if the departure must be re-solved with its component.
+   * Sharing flow f completes with `left` bytes of rounding remainder (finishDue): if no link on its path
+   * is full (or f is alone on it), no other flow was held back by f, so it leaves without a re-solve —
+   * its bytes counted on its links as finishDue would — and true is returned; false (nothing changed) if
+   * the departure must be re-solved with its component.
    */
-  private leaveUncontended(f: number, now: number): boolean {
+  private leaveUncontended(f: number, left: number, now: number): boolean {
     const g = this.graph;
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
@@ -856,15 +859,18 @@ export class Network {
       if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined) return false;
       if (g.linkFlowCount[l] > 1 && this.load[l] > g.linkCapacity[l] * (1 - FULL)) return false;
     }
-    g.detach(f);
     const r = this.rate[f];
+    const size = this.size[f];
     for (let i = 0; i < len; i++) {
       const l = path[i];
+      this.carried[l] += left; // finishDue's snap, then the link's bytes up to now, in that order
+      this.delivered[l] += size;
       this.carried[l] += this.load[l] * (now - this.settledAt[l]);
       this.settledAt[l] = now;
       // The last flow off a link leaves it at exactly 0 (no rounding residue from the subtractions).
-      this.load[l] = g.linkFlowCount[l] === 0 ? 0 : this.load[l] - r;
+      this.load[l] = g.linkFlowCount[l] === 1 ? 0 : this.load[l] - r;
     }
+    g.detach(f);
     this.finishHeap.remove(f);
     return true;
   }
