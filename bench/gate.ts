@@ -69,6 +69,11 @@ export interface BaselineEntry {
   gate: number;
   /** The raw value when the baseline was recorded, for humans. */
   value: number;
+  /**
+   * This entry's own allowance (a fraction), when its run-to-run noise on the recording machine is wider
+   * than the command's --threshold (a single long run); the larger of the two applies. Kept on re-save.
+   */
+  threshold?: number;
 }
 
 export interface Baseline {
@@ -82,7 +87,8 @@ export function makeBaseline(rows: readonly BenchRow[], machine: string, previou
   const entries: Record<string, BaselineEntry> = { ...(previous?.entries ?? {}) };
   for (const r of rows) {
     if (!r.better || r.gate === undefined) continue;
-    entries[r.name] = { unit: r.unit, better: r.better, gate: r.gate, value: r.value };
+    const kept = previous?.entries[r.name]?.threshold;
+    entries[r.name] = { unit: r.unit, better: r.better, gate: r.gate, value: r.value, ...(kept !== undefined ? { threshold: kept } : {}) };
   }
   const sorted: Record<string, BaselineEntry> = {};
   for (const k of Object.keys(entries).sort()) sorted[k] = entries[k];
@@ -114,6 +120,8 @@ export interface Comparison {
   current?: number;
   /** How much worse (positive) or better (negative) than the baseline, as a fraction. */
   change?: number;
+  /** The entry's own allowance, when it is wider than the command's threshold (BaselineEntry.threshold). */
+  allowed?: number;
 }
 
 /**
@@ -133,8 +141,9 @@ export function compareWithBaseline(rows: readonly BenchRow[], baseline: Baselin
       continue;
     }
     const change = r.better === 'smaller' ? r.gate / b.gate - 1 : b.gate / r.gate - 1;
-    const status = change > threshold ? 'regression' : change < -threshold ? 'improvement' : 'ok';
-    out.push({ name: r.name, unit: r.unit, status, baseline: b.gate, current: r.gate, change });
+    const allowed = Math.max(threshold, b.threshold ?? 0);
+    const status = change > allowed ? 'regression' : change < -allowed ? 'improvement' : 'ok';
+    out.push({ name: r.name, unit: r.unit, status, baseline: b.gate, current: r.gate, change, ...(allowed !== threshold ? { allowed } : {}) });
   }
   for (const [name, b] of Object.entries(baseline.entries)) {
     if (!seen.has(name)) out.push({ name, unit: b.unit, status: 'not run', baseline: b.gate });
@@ -146,7 +155,13 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
   const num = (x: number | undefined): string => (x === undefined ? '' : x.toPrecision(4));
   const header = ['name', 'baseline', 'now', 'worse by', 'verdict'];
-  const body = cmp.map((c) => [c.name, num(c.baseline), num(c.current), c.change === undefined ? '' : pct(c.change), c.status]);
+  const body = cmp.map((c) => [
+    c.name,
+    num(c.baseline),
+    num(c.current),
+    c.change === undefined ? '' : pct(c.change),
+    c.allowed === undefined ? c.status : `${c.status} (allowed ±${(100 * c.allowed).toFixed(0)}% for this entry)`,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   const regressions = cmp.filter((c) => c.status === 'regression').length;

@@ -106,8 +106,35 @@ export function referenceSeconds(): number {
   return seconds;
 }
 
-/** The reference's median over a few runs: taken before and after a timed entry, they bracket it. */
-export function referenceSample(runs = 5): number[] {
+/**
+ * Runs `work` `repeats` times with the reference workload between the runs (and before the first) and
+ * gives each run's CPU seconds ÷ the lower of the two references around it; the gate takes the median of
+ * these ratios. Why paired: this VM's speed drifts by tens of per cent within a minute, for a simulation
+ * more than for a spin loop, so the best reference of a whole block and the best run of that block can
+ * come from different phases (the same tree's ratio moved by ±30 % from one bench run to the next that
+ * way); a reference taken next to each run shares its phase.
+ */
+export function pairedWithReference<T>(
+  repeats: number,
+  work: () => T,
+  /** The run's CPU seconds, when they are not this process's (a spawned CLI reports its own). */
+  cpuOf?: (result: T) => number,
+): { results: T[]; cpu: number[]; ratios: number[] } {
   referenceSeconds(); // warm: compile the loop before the samples
-  return Array.from({ length: runs }, referenceSeconds);
+  let before = referenceSeconds();
+  const results: T[] = [];
+  const cpu: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const c0 = cpuSeconds();
+    const result = work();
+    results.push(result);
+    const c = cpuOf ? cpuOf(result) : cpuSeconds() - c0;
+    const after = referenceSeconds();
+    cpu.push(c);
+    ratios.push(c / Math.min(before, after));
+    before = after;
+  }
+  return { results, cpu, ratios };
 }
+

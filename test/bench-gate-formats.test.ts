@@ -60,6 +60,21 @@ describe('the baseline gate', () => {
     expect(cmp[1].change).toBeCloseTo(0.1, 12);
   });
 
+  it("an entry's own allowance widens the threshold for it alone, and survives a re-save", () => {
+    const noisy = { ...baseline, entries: { ...baseline.entries, 'fanout-distinct-5000': { ...baseline.entries['fanout-distinct-5000'], threshold: 0.35 } } };
+    const now: BenchRow[] = [
+      { ...rows[0], gate: 0.6 }, // +20 %: within this entry's 35 %
+      { ...rows[1], gate: 0.9 }, // 1.1 / 0.9 − 1 = +22 %: beyond the command's 15 %
+    ];
+    const cmp = compareWithBaseline(now, noisy, 0.15);
+    expect(cmp.map((c) => [c.name, c.status, c.allowed])).toEqual([
+      ['fanout-distinct-5000', 'ok', 0.35],
+      ['kernel-vs-flatqueue-1e5', 'regression', undefined],
+    ]);
+    expect(compareWithBaseline([{ ...rows[0], gate: 0.7 }], noisy, 0.15)[0].status).toBe('regression'); // +40 %
+    expect(makeBaseline(now, 'test machine', noisy).entries['fanout-distinct-5000']).toEqual({ unit: 's', better: 'smaller', gate: 0.6, value: rows[0].value, threshold: 0.35 });
+  });
+
   it('reports entries it did not run and entries the baseline lacks, without failing on them', () => {
     const cmp = compareWithBaseline([{ name: 'seed-e2e', unit: 's', value: 1, better: 'smaller', gate: 3 }], baseline, 0.15);
     expect(cmp.map((c) => c.status)).toEqual(['new', 'not run', 'not run']);
