@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
-import { Network, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { Network, solveMaxMinReference } from '../src/network/index.ts';
 import { expectRelative, ReferenceHarness } from './network-reference-harness.ts';
 
 const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
@@ -15,10 +15,10 @@ const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
 let joins = 0;
 beforeEach(() => {
   joins = 0;
-  const proto = Network.prototype as unknown as { tryJoin: (f: number, now: number) => boolean };
+  const proto = Network.prototype as unknown as { tryJoin: (...args: unknown[]) => boolean };
   const original = proto.tryJoin;
-  vi.spyOn(proto, 'tryJoin').mockImplementation(function (this: unknown, f: number, now: number) {
-    const joined = original.call(this, f, now);
+  vi.spyOn(proto, 'tryJoin').mockImplementation(function (this: unknown, ...args: unknown[]) {
+    const joined = original.apply(this, args);
     if (joined) joins++;
     return joined;
   });
@@ -107,11 +107,10 @@ describe('arrivals into a share group', () => {
     const trunk = net.addLink('trunk', 1e6, 0);
     const L = net.addLink('L', 1e6, 0);
     const M = net.addLink('M', 3e5, 0);
-    const flows = new Map<number, ReferenceFlow>();
-    const start = (path: number[], bytes: number): void => {
-      const id = net.startFlow(path, bytes, (done) => flows.delete(done));
-      flows.set(id, { path, cap: Infinity });
-    };
+    // The harness also checks every flow against the reference whenever anything changes.
+    const harness = new ReferenceHarness(sim, net);
+    const flows = harness.live;
+    const start = (path: number[], bytes: number): void => harness.start(path, bytes, Infinity, null);
     start([L, M], 1e9);
     sim.call(0.1, () => {
       for (let i = 0; i < 10; i++) start([trunk, net.addLink(`own${i}`, 1e9, 0)], 1e5 + i);
@@ -145,11 +144,9 @@ describe('arrivals into a share group', () => {
     const aggregate = net.addLink('aggregate', 1e18, 0);
     const s1 = net.addLink('S1', 1e9, 0);
     const s2 = net.addLink('S2', 1e9, 0);
-    const flows = new Map<number, ReferenceFlow>();
-    const start = (path: number[]): void => {
-      const id = net.startFlow(path, 1e12, (done) => flows.delete(done));
-      flows.set(id, { path, cap: Infinity });
-    };
+    const harness = new ReferenceHarness(sim, net);
+    const flows = harness.live;
+    const start = (path: number[]): void => harness.start(path, 1e12, Infinity, null);
     // One component at t = 0: its top rate (S2's 1.25e8) forms the group, S1's flows stay out at 1.11e8.
     for (let i = 0; i < 9; i++) start([s1, aggregate, net.addLink(`a${i}`, 1e10, 0)]);
     for (let i = 0; i < 8; i++) start([s2, aggregate, net.addLink(`b${i}`, 1e10, 0)]);

@@ -223,8 +223,13 @@ export class Network {
   /** Current sum of the rates of the flows crossing the link, bytes/s. */
   linkLoad(id: number): number {
     this.checkLink(id);
-    const g = this.linkGroup[id];
-    return g === undefined ? this.load[id] : this.load[id] + this.groupCount[id] * g.rate;
+    return this.loadOf(id);
+  }
+
+  /** The link's load: its plain flows' rates, plus its share-group members at the group's rate. */
+  private loadOf(l: number): number {
+    const g = this.linkGroup[l];
+    return g === undefined ? this.load[l] : this.load[l] + this.groupCount[l] * g.rate;
   }
   /**
    * Conservation, once no flow is in progress: every link carried exactly the bytes of the flows that
@@ -431,8 +436,7 @@ export class Network {
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
       const f = this.arrivals[i];
-      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinUncontended(f, now) && !this.tryJoin(f, now))
-        this.pushDirtyFlow(f);
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f, now)) this.pushDirtyFlow(f);
     }
     this.arrivalCount = 0;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
@@ -687,16 +691,14 @@ export class Network {
   }
 
   /**
-   * Flow f has just joined the sharing: makes it a member of the share group its path runs through if the
-   * group with f is again the exact max-min allocation (the conditions are in share-group.ts), in
-   * O(path · log); false (nothing changed) if f must be solved with its component instead.
+   * Flow f has just joined the sharing: it takes its rate without a re-solve if its path meets no link
+   * queued for this timestamp's solve and at most one share group — through that group (tryJoin) or, with
+   * none, uncontended (joinUncontended); false (nothing changed) if it must be solved with its component.
    */
-  private tryJoin(f: number, now: number): boolean {
-    const g = this.graph;
-    const path = g.flowPath[f];
-    const len = g.flowPathLength[f];
+  private joinWithoutSolve(f: number, now: number): boolean {
+    const path = this.graph.flowPath[f];
     let grp: ShareGroup | undefined;
-    for (let i = 0; i < len; i++) {
+    for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
       const l = path[i];
       if (this.linkDirty[l] !== 0) return false; // its flows are re-solved at this timestamp anyway
       const lg = this.linkGroup[l];
@@ -704,7 +706,19 @@ export class Network {
       if (grp === undefined) grp = lg;
       else if (lg !== grp) return false;
     }
-    if (grp === undefined || !grp.alive || grp.pending) return false;
+    return grp === undefined ? this.joinUncontended(f, now) : this.tryJoin(f, grp, now);
+  }
+
+  /**
+   * Makes f, which has just joined, a member of `grp`, the one share group its path runs through, if the
+   * group with f is again the exact max-min allocation (the conditions are in share-group.ts), in
+   * O(path · log); false (nothing changed) if f must be solved with its component instead.
+   */
+  private tryJoin(f: number, grp: ShareGroup, now: number): boolean {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    const len = g.flowPathLength[f];
+    if (!grp.alive || grp.pending) return false;
     const n = grp.size + 1; // with f
     // The tightest of f's links with f as one more member (links no member crosses: f alone next to
     // the flows already there, which keep their rates).
@@ -791,13 +805,22 @@ export class Network {
   // with room for its demand on every link it shares, or leaves without having shared a full link, leaves
   // every other flow's rate as it was, so the max-min allocation is updated in O(path) without re-solving
   // the component (exact, not an approximation: see the two conditions). A link within FULL of its
-  // capacity counts as full, so rounding in the load sums never decides a near tie; such flows go to the
-  // solve as before. Links in a share group or already queued for this timestamp's solve also go there.
+  // capacity counts as full (isFull), so rounding in the load sums never decides a near tie; such flows go
+  // to the solve as before. Links in a share group or already queued for this timestamp's solve also go there.
 
   /**
-   * Flow f has just joined: if every link it shares has room for its demand d, f runs at d and the others
-   * keep their rates — that is again the max-min allocation: f is at its cap or alone on its slowest link,
-   * and it crosses no full link, so no other flow's bottleneck changes. False (nothing changed) otherwise.
+   * Link l, which the flow in question crosses, would be full with `extra` bytes/s more on it than its
+   * load — and someone else crosses it (a link only that flow crosses is its own, full or not).
+   */
+  private isFull(l: number, extra: number): boolean {
+    return this.graph.linkFlowCount[l] > 1 && this.load[l] + extra > this.graph.linkCapacity[l] * (1 - FULL);
+  }
+
+  /**
+   * Flow f has just joined, its path clear of share groups and queued links (joinWithoutSolve): if every
+   * link it shares has room for its demand d, f runs at d and the others keep their rates — that is again
+   * the max-min allocation: f is at its cap or alone on its slowest link, and it crosses no full link, so
+   * no other flow's bottleneck changes. False (nothing changed) otherwise.
    */
   private joinUncontended(f: number, now: number): boolean {
     const g = this.graph;
@@ -805,12 +828,7 @@ export class Network {
     const len = g.flowPathLength[f];
     const d = flowDemand(g, f);
     if (!(d < Infinity)) return false;
-    for (let i = 0; i < len; i++) {
-      const l = path[i];
-      if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined) return false;
-      // f is attached already: a count of 1 is f alone.
-      if (g.linkFlowCount[l] > 1 && this.load[l] + d > g.linkCapacity[l] * (1 - FULL)) return false;
-    }
+    for (let i = 0; i < len; i++) if (this.isFull(path[i], d)) return false; // f is attached: linkFlowCount counts it
     for (let i = 0; i < len; i++) {
       const l = path[i];
       this.carried[l] += this.load[l] * (now - this.settledAt[l]);
@@ -837,7 +855,7 @@ export class Network {
       const path = g.flowPath[f];
       for (let k = g.flowPathLength[f] - 1; k >= 0; k--) {
         const l = path[k];
-        const load = this.linkGroup[l] === undefined ? this.load[l] : this.load[l] + this.groupCount[l] * (this.linkGroup[l] as ShareGroup).rate;
+        const load = this.loadOf(l);
         if (load > this.peak[l]) this.peak[l] = load;
       }
     }
@@ -856,8 +874,7 @@ export class Network {
     const len = g.flowPathLength[f];
     for (let i = 0; i < len; i++) {
       const l = path[i];
-      if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined) return false;
-      if (g.linkFlowCount[l] > 1 && this.load[l] > g.linkCapacity[l] * (1 - FULL)) return false;
+      if (this.linkDirty[l] !== 0 || this.linkGroup[l] !== undefined || this.isFull(l, 0)) return false;
     }
     const r = this.rate[f];
     const size = this.size[f];
