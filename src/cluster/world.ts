@@ -26,10 +26,7 @@ export interface Route {
   crossZone: boolean;
   /** The server's outage gate: an opening outage window stops this transfer (faults/gate.ts). */
   gate?: ServiceGate | null;
-  /**
-   * One-way latency of `path`, filled in by World.get on first use (link latencies never change), so a
-   * Route a strategy keeps for many requests is summed once. Leave unset.
-   */
+  /** One-way latency of `path`, kept by World.oneWay (link latencies never change). Leave unset. */
   oneWayS?: number;
   /** Billing flags carried into the transfer event (see TransferEvent). */
   crossRegion?: boolean;
@@ -101,8 +98,7 @@ export class World {
    * route.serviceS) is this request's server time, so a module can keep one Route per path and pass it.
    */
   get(req: FetchRequest, route: Route, done: FetchDone, serviceS = route.serviceS): void {
-    const oneWay = (route.oneWayS ??= this.topo.latencyOf(route.path));
-    const before = oneWay * (1 + 2 * route.extraRtts) + serviceS;
+    const before = this.oneWay(route) * (1 + 2 * route.extraRtts) + serviceS;
     if (route.gate) return this.getThroughGate(req, route, done, before, route.gate);
     const g = this.freeGets.length > 0 ? (this.freeGets.pop() as number) : this.getReq.length;
     this.getReq[g] = req;
@@ -126,6 +122,14 @@ export class World {
       this.getOfFlow = grown;
     }
     this.getOfFlow[f] = g;
+  }
+
+  /**
+   * One-way latency of the route's path, seconds (before the network's latency factor): summed on first
+   * use and kept on the Route, so a Route a strategy keeps for many requests is summed once.
+   */
+  oneWay(route: Route): number {
+    return (route.oneWayS ??= this.topo.latencyOf(route.path));
   }
 
   private bodyArrived(flow: number): void {

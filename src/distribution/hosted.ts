@@ -233,8 +233,6 @@ class HostedRuntime implements DistributionRuntime {
   private readonly vpce: number[] = [];
   /** Routes without server time, by (node, via S3 gateway, extra round trips): see routeFor. */
   private readonly routes: (Route | undefined)[] = [];
-  /** One-way latency of each node's API path, seconds (NaN until first asked): see apiLatency. */
-  private apiLatencies = new Float64Array(0);
   private readonly limiter: SlidingWindowLimiter | null;
   private readonly tokens: TokenService;
   private readonly preset: HostedPreset;
@@ -275,7 +273,7 @@ class HostedRuntime implements DistributionRuntime {
     }
     const route = this.routeFor(req);
     // The token service's FIFO: the request reaches it one way (plus handshakes) from now.
-    const serviceS = req.kind === 'token' ? this.tokens.serve(w.sim.now + this.apiLatency(req.node) * (1 + 2 * route.extraRtts)) : 0;
+    const serviceS = req.kind === 'token' ? this.tokens.serve(w.sim.now + w.oneWay(route) * (1 + 2 * route.extraRtts)) : 0;
     w.get(req, route, done, serviceS);
   }
 
@@ -316,21 +314,6 @@ class HostedRuntime implements DistributionRuntime {
     if (cfg.location === 'internet') route.ownEgress = true;
     if (slot >= 0) this.routes[slot] = route;
     return route;
-  }
-
-  /**
-   * One-way latency of the node's API path. Performance: every token request needs it to know when it
-   * reaches the token service, and building the path to sum it was a tenth of a Docker Hub run's CPU.
-   */
-  private apiLatency(node: number): number {
-    if (node >= this.apiLatencies.length) {
-      const grown = new Float64Array(Math.max(2 * this.apiLatencies.length, node + 1)).fill(NaN);
-      grown.set(this.apiLatencies);
-      this.apiLatencies = grown;
-    }
-    let s = this.apiLatencies[node];
-    if (Number.isNaN(s)) s = this.apiLatencies[node] = this.world.topo.latencyOf(this.apiPath(node).path);
-    return s;
   }
 
   /** The registry API: through the zone's interface endpoint, or over the internet (via NAT where the cluster has one). */

@@ -114,9 +114,6 @@ export class PrivateRuntime implements DistributionRuntime {
   private readonly putLimiter: RequestRateLimiter;
   private rr = 0;
   private readonly lbRng;
-  /** Per instance, by client: the path from the instance and its one-way latency (see instanceRoute). */
-  private readonly pathsFrom: (readonly number[] | undefined)[][];
-  private readonly latenciesFrom: number[][];
   /** Per instance, by client: the Routes built so far, by class and round trips (see route()). */
   private readonly routesFrom: (Route[] | undefined)[][] = [];
   /** By client: the path of a redirected blob from the store. */
@@ -144,8 +141,6 @@ export class PrivateRuntime implements DistributionRuntime {
     this.instanceZone = new Int32Array(cfg.instances);
     this.instanceNicUp = new Int32Array(cfg.instances);
     this.instanceLinks = [];
-    this.pathsFrom = [];
-    this.latenciesFrom = [];
     this.byZone = zones.map(() => []);
     this.statCache = [];
     for (let k = 0; k < cfg.instances; k++) {
@@ -163,8 +158,6 @@ export class PrivateRuntime implements DistributionRuntime {
         this.instanceLinks.push([disk, nic, aggregate]);
       }
       this.statCache.push(new Set());
-      this.pathsFrom.push([]);
-      this.latenciesFrom.push([]);
       this.routesFrom.push([]);
     }
     this.freeAt = new Float64Array(cfg.instances);
@@ -205,32 +198,17 @@ export class PrivateRuntime implements DistributionRuntime {
     return admitted + this.spec.firstByteS;
   }
 
-  /**
-   * The path from instance k down to `client`, its one-way latency in latenciesFrom. Performance: looked
-   * up and summed once per (instance, client) instead of on every request.
-   */
-  private instancePath(k: number, client: number): readonly number[] {
-    let path = this.pathsFrom[k][client];
-    if (path === undefined) {
-      const topo = this.world.topo;
-      path = this.pathsFrom[k][client] = topo.pathFromZone(this.instanceLinks[k], this.instanceZone[k], client);
-      this.latenciesFrom[k][client] = topo.latencyOf(path);
-    }
-    return path;
-  }
-
   fetch(req: FetchRequest, done: FetchDone): void {
     const w = this.world;
     // An L4 load balancer pins the pull's keep-alive connection, so every request of a pull meets one instance.
     if (req.session.server < 0) req.session.server = this.pick(req.node);
     const k = req.session.server;
     const isBlob = req.kind === 'config' || req.kind === 'layer';
-    const zone = this.instanceZone[k];
-    const instancePath = this.instancePath(k, req.node);
     let extraRtts = connect(req.session, REGISTRY_HOST);
+    const api = this.route(k, req.node, API, extraRtts);
     // The request reaches the instance after the handshakes and one way; it then waits its turn in a
     // FIFO of `requestRate` requests/s (a deterministic server: its state is one number, no events).
-    const arrival = w.sim.now + this.latenciesFrom[k][req.node] * (1 + 2 * extraRtts);
+    const arrival = w.sim.now + w.oneWay(api) * (1 + 2 * extraRtts);
     if (req.kind === 'token' || req.kind === 'challenge') {
       // The token server (beside the instances) has a FIFO of its own; a 401 challenge needs no storage.
       let serviceS: number;
@@ -240,7 +218,7 @@ export class PrivateRuntime implements DistributionRuntime {
         this.freeAt[k] = start + 1 / this.cfg.requestRate;
         serviceS = start - arrival + this.cfg.processing;
       }
-      w.get(req, this.route(k, req.node, API, extraRtts), done, serviceS);
+      w.get(req, api, done, serviceS);
       return;
     }
     const start = Math.max(arrival, this.freeAt[k]);
@@ -258,20 +236,20 @@ export class PrivateRuntime implements DistributionRuntime {
     if (t === Infinity) {
       // The driver gave up: the instance answers the node 503 once the last Slow Down has come back.
       const route: Route = {
-        path: instancePath,
+        path: api.path,
         source: 'private-registry',
         extraRtts,
         serviceS: this.getLimiter.gaveUpAt - arrival,
         capBps: Infinity,
         internet: false,
         viaNat: false,
-        crossZone: zone !== w.topo.nodeZone[req.node],
+        crossZone: api.crossZone,
       };
       w.get({ ...req, bytes: ERROR_BYTES }, route, () => done(false, 'storage-throttled'));
       return;
     }
     if (redirected) extraRtts += 1 + connect(req.session, STORE_HOST);
-    w.get(req, this.route(k, req.node, redirected ? REDIRECTED_BLOB : isBlob ? BLOB : API, extraRtts), done, t - arrival);
+    w.get(req, redirected || isBlob ? this.route(k, req.node, redirected ? REDIRECTED_BLOB : BLOB, extraRtts) : api, done, t - arrival);
   }
 
   /**
@@ -289,7 +267,7 @@ export class PrivateRuntime implements DistributionRuntime {
     const route: Route = {
       path: redirected
         ? (this.storePaths[node] ??= w.topo.pathFromZone([this.storeOut], w.topo.nodeZone[node], node))
-        : this.instancePath(k, node),
+        : w.topo.pathFromZone(this.instanceLinks[k], this.instanceZone[k], node),
       source: redirected ? this.spec.kind : 'private-registry',
       extraRtts,
       serviceS: 0,
