@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../src/run.ts';
-import { ScenarioError, type ScenarioIssue } from '../src/scenario/errors.ts';
 import { hasStackTrace, pullsim } from './cli-helpers.ts';
+import { scenarioIssues as issuesOf } from './scenario-helpers.ts';
 
 const FILE = 'test/fixtures/five-mistakes.yaml';
-
-async function issuesOf(file: string, sets: string[] = []): Promise<ScenarioIssue[]> {
-  try {
-    await loadScenario(file, sets);
-  } catch (e) {
-    if (e instanceof ScenarioError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('the scenario loaded without problems');
-}
 
 describe('a scenario with five mistakes', () => {
   it('reports all five, in file order, each at its own line with a hint', async () => {

@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../src/run.ts';
-import { ScenarioError, type ScenarioIssue } from '../src/scenario/errors.ts';
-
-async function issuesOf(file: string): Promise<ScenarioIssue[]> {
-  try {
-    await loadScenario(file, []);
-  } catch (e) {
-    if (e instanceof ScenarioError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('the scenario loaded without problems');
-}
+import { scenarioIssues as issuesOf } from './scenario-helpers.ts';
 
 describe('a missing required section', () => {
   it('is named, and its hint lists the keys the section takes (not zod\'s "nonoptional")', async () => {
