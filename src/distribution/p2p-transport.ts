@@ -3,9 +3,9 @@
  *
  * - `exact` (the default): every piece transfer is a flow in the shared Network along its real path
  *   (limiter → NIC → rack/zone links → NIC → limiter), so max-min sharing is exact and rack uplinks, NICs
- *   and zone links are shared honestly with all other traffic. Cost: the network re-solves the whole
- *   connected component on every flow arrival and departure, and a swarm ties every NIC into one giant
- *   component, so an event costs O(concurrent piece flows).
+ *   and zone links are shared honestly with all other traffic. Cost: a swarm ties every NIC into one
+ *   giant component, but a piece event re-solves only the flows whose rates it moves (network/local-solve.ts),
+ *   typically a few dozen; the swarm's size still shows in how far those chains reach.
  * - `local-fair-share` (opt-in, an approximation for very large swarms): a piece flow's rate is
  *   min(uploader capacity / its active uploads, downloader capacity / its active downloads), updated only
  *   when a flow starts or ends at one of its two endpoints. Each event costs O(flows at two hosts). It

@@ -21,6 +21,13 @@ export class SharingGraph implements SharingTables {
   componentLinks = new Int32Array(16);
   componentFlowCount = 0;
   componentLinkCount = 0;
+  /** The collected links also carry flows left out by the last collect()'s rate floor (held flows). */
+  componentOpen = false;
+  /** The fastest held flow's rate (-Infinity if none). */
+  componentHeldMax = -Infinity;
+  /** Per collected link: Σ rate and count of the held flows on it (SharingTables). */
+  linkHeldRate = new Float64Array(16);
+  linkHeldCount = new Int32Array(16);
 
   /** Parallel to linkFlows: the index of the link in that member flow's path. */
   private linkFlowPathIndex: Int32Array[] = [];
@@ -95,8 +102,20 @@ export class SharingGraph implements SharingTables {
   /**
    * Finds every flow and link connected to the seed flows (attached ones) and seed links, breadth first,
    * using componentFlows / componentLinks as the queues, and leaves them there.
+   *
+   * With a `floor` above 0 the walk goes on only through flows whose `rate` is at or above it (or 0): a
+   * flow below it is left out, it does not lead on to its other links, and `componentOpen` says that the
+   * collected links carry such flows (Network.solve: flows below the floor keep their rates). The seeds are
+   * always in. With floor 0 (every rate) the result is the whole connected component.
    */
-  collect(seedFlows: Int32Array, seedFlowCount: number, seedLinks: Int32Array, seedLinkCount: number): void {
+  collect(
+    seedFlows: Int32Array,
+    seedFlowCount: number,
+    seedLinks: Int32Array,
+    seedLinkCount: number,
+    rate?: Float64Array,
+    floor = 0,
+  ): void {
     const epoch = this.nextEpoch();
     const flows = this.componentFlows;
     const links = this.componentLinks;
@@ -118,6 +137,8 @@ export class SharingGraph implements SharingTables {
     }
     let nextFlow = 0;
     let nextLink = 0;
+    let open = false;
+    let heldMax = -Infinity;
     while (nextFlow < nFlows || nextLink < nLinks) {
       for (; nextFlow < nFlows; nextFlow++) {
         const f = flows[nextFlow];
@@ -133,17 +154,33 @@ export class SharingGraph implements SharingTables {
       for (; nextLink < nLinks; nextLink++) {
         const l = links[nextLink];
         const members = this.linkFlows[l];
+        let held = 0;
+        let heldCount = 0;
         for (let k = this.linkFlowCount[l] - 1; k >= 0; k--) {
           const f = members[k];
           if (this.flowSeen[f] !== epoch) {
+            if (floor > 0) {
+              const r = (rate as Float64Array)[f];
+              if (!(r >= floor || r === 0)) {
+                held += r;
+                heldCount++;
+                if (r > heldMax) heldMax = r;
+                continue;
+              }
+            }
             this.flowSeen[f] = epoch;
             flows[nFlows++] = f;
           }
         }
+        this.linkHeldRate[l] = held;
+        this.linkHeldCount[l] = heldCount;
+        if (heldCount > 0) open = true;
       }
     }
     this.componentFlowCount = nFlows;
     this.componentLinkCount = nLinks;
+    this.componentOpen = open;
+    this.componentHeldMax = heldMax;
   }
 
   private nextEpoch(): number {
@@ -166,6 +203,8 @@ export class SharingGraph implements SharingTables {
     this.linkCapacity = grow(this.linkCapacity, n);
     this.linkFlowCount = grow(this.linkFlowCount, n);
     this.linkSeen = grow(this.linkSeen, n);
+    this.linkHeldRate = grow(this.linkHeldRate, n);
+    this.linkHeldCount = grow(this.linkHeldCount, n);
     this.componentLinks = grow(this.componentLinks, n);
   }
 }

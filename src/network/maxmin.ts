@@ -24,6 +24,12 @@ export interface SharingTables {
   flowPathLength: Int32Array;
   /** Per-flow rate cap, bytes/s; Infinity for none. */
   flowCap: Float64Array;
+  /**
+   * Open solves only: per link, Σ rate and count of the flows on it that are held at their rates rather
+   * than solved (SharingGraph.collect with a floor fills them in).
+   */
+  linkHeldRate?: Float64Array;
+  linkHeldCount?: Int32Array;
 }
 
 /**
@@ -50,9 +56,14 @@ export class MaxMinSolver {
   private level = 0;
 
   /**
-   * Writes the max-min fair rate of `flows[0 .. flowCount)` into `rate` (indexed by flow id). The set must
-   * be closed: every flow crossing one of `links[0 .. linkCount)` is in it, and those are all the links
-   * its flows cross. A union of whole components is fine: max-min fairness decomposes over components.
+   * Writes the max-min fair rate of `flows[0 .. flowCount)` into `rate` (indexed by flow id).
+   * `links[0 .. linkCount)` must be all the links those flows cross. Closed (`open` false): every flow
+   * crossing those links is in the set — a union of whole components is fine, max-min fairness decomposes
+   * over components. Open: the links also carry flows outside the set, held at their current rates, whose
+   * sum and count per link are `t.linkHeldRate` / `t.linkHeldCount`; the set's flows share what those
+   * leave (the allocation is the max-min one when the held flows' rates are already final, see
+   * Network.solve). With `bottleneck`, each solved flow's bottleneck is written there too: the link whose
+   * filling froze it, or -1 where its cap did (or it has no link).
    */
   solve(
     t: SharingTables,
@@ -61,10 +72,17 @@ export class MaxMinSolver {
     links: ArrayLike<number>,
     linkCount: number,
     rate: Float64Array,
+    open = false,
+    bottleneck?: Int32Array,
   ): void {
-    for (let extra = 0; extra < SLOWDOWN; extra++) this.fill(t, flows, flowCount, links, linkCount, rate);
-    if (!this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fill(t, flows, flowCount, links, linkCount, rate);
+    this.bottleneck = bottleneck;
+    for (let extra = 0; extra < SLOWDOWN; extra++) this.fill(t, flows, flowCount, links, linkCount, rate, open);
+    if (open || !this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fill(t, flows, flowCount, links, linkCount, rate, open);
+    this.bottleneck = undefined;
   }
+
+  /** Where solve() writes bottlenecks, if anywhere. */
+  private bottleneck: Int32Array | undefined;
 
   /**
    * The common case where nothing is contended: every flow can run at its demand — its cap, or the
@@ -96,6 +114,7 @@ export class MaxMinSolver {
       const d = flowDemand(t, f);
       if (d === Infinity) return false; // no cap and no links: filling's special case
       rate[f] = d;
+      if (this.bottleneck !== undefined) this.bottleneck[f] = demandLink(t, f, d);
       // Spare capacity only shrinks as flows are added, so the first shared link to fill decides.
       for (let k = 0; k < len; k++) {
         const l = path[k];
@@ -113,6 +132,7 @@ export class MaxMinSolver {
     links: ArrayLike<number>,
     linkCount: number,
     rate: Float64Array,
+    open: boolean,
   ): void {
     this.reserve(t.linkCapacity.length, t.flowCap.length);
     const { linkHeap, capHeap, unallocated, unfrozen, frozen } = this;
@@ -122,10 +142,17 @@ export class MaxMinSolver {
     capHeap.clear();
     this.level = 0;
 
+    // Held flows (open solves) are frozen already: every flow outside a solve is (see reserve).
+    const heldRate = open ? (t.linkHeldRate as Float64Array) : undefined;
+    const heldCount = open ? (t.linkHeldCount as Int32Array) : undefined;
     for (let i = 0; i < linkCount; i++) {
       const l = links[i];
-      const n = t.linkFlowCount[l];
+      let n = t.linkFlowCount[l];
       unallocated[l] = t.linkCapacity[l];
+      if (heldRate !== undefined) {
+        unallocated[l] -= heldRate[l];
+        n -= (heldCount as Int32Array)[l];
+      }
       unfrozen[l] = n;
       if (n > 0) linkHeap.append(l, unallocated[l] / n);
     }
@@ -138,6 +165,7 @@ export class MaxMinSolver {
       else if (t.flowPathLength[f] === 0) {
         rate[f] = Infinity;
         frozen[f] = 1;
+        if (this.bottleneck !== undefined) this.bottleneck[f] = -1;
         left--;
       }
     }
@@ -198,6 +226,7 @@ export class MaxMinSolver {
   private freeze(t: SharingTables, f: number, filledLink: number, rate: Float64Array): void {
     const r = this.level;
     rate[f] = r;
+    if (this.bottleneck !== undefined) this.bottleneck[f] = filledLink;
     this.frozen[f] = 1; // stays in capHeap if capped: popped and skipped later, cheaper than a removal now
     const path = t.flowPath[f];
     for (let i = t.flowPathLength[f] - 1; i >= 0; i--) {
@@ -215,7 +244,9 @@ export class MaxMinSolver {
       this.unallocated = new Float64Array(links);
       this.unfrozen = new Int32Array(links);
     }
-    if (this.frozen.length < flows) this.frozen = new Uint8Array(flows);
+    // Between solves every flow is frozen (a fill ends only once all its flows are): an open solve relies
+    // on it to pass held flows over.
+    if (this.frozen.length < flows) this.frozen = new Uint8Array(flows).fill(1);
   }
 }
 
@@ -228,6 +259,17 @@ export function flowDemand(t: SharingTables, f: number): number {
     if (c < d) d = c;
   }
   return d;
+}
+
+/**
+ * The bottleneck of a flow running at its demand d (flowDemand): its slowest link if that is what d is,
+ * else -1 (its cap).
+ */
+export function demandLink(t: SharingTables, f: number, d: number): number {
+  if (d === t.flowCap[f]) return -1;
+  const path = t.flowPath[f];
+  for (let k = t.flowPathLength[f] - 1; k >= 0; k--) if (t.linkCapacity[path[k]] === d) return path[k];
+  return -1;
 }
 
 /** Builds solver tables for a standalone problem (tests and benchmarks); the network keeps its own. */

@@ -12,8 +12,11 @@
  * - flow and link state live in typed arrays indexed by id; flow ids are recycled through a free list;
  * - a flow's remaining bytes are kept lazily (remaining at its last rate change + rate × elapsed), so a
  *   flow whose rate does not change costs nothing, and likewise a link's carried bytes;
- * - only the connected components touched by the changes (flows linked through shared links,
- *   transitively) are re-solved: max-min fairness decomposes over components;
+ * - only the flows a timestamp's changes can move are re-solved, with the others on their links held at
+ *   their rates (local-solve.ts): flows below the changes' floor never move (see solve), and a flow whose
+ *   bottleneck the change leaves intact keeps its rate; a P2P piece event re-solves a few dozen of a
+ *   swarm's thousands of flows. The fallback is the flows above the floor connected to the change, or
+ *   (capacity changes) its whole connected component: max-min fairness decomposes over components;
  * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest;
  * - after a solve, the flows at the component's top rate form a ShareGroup (share-group.ts): while they
  *   leave one by one without changing the bottleneck structure, each departure re-shares in
@@ -23,7 +26,8 @@
 import { type Simulator, CHECKS, InvariantError, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
-import { MaxMinSolver, flowDemand } from './maxmin.ts';
+import { MaxMinSolver, demandLink, flowDemand } from './maxmin.ts';
+import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 
 export interface NetworkOptions {
@@ -49,6 +53,8 @@ const SAME_INSTANT = 1e-9;
 const MAX_GROUP_MISSES = 6;
 /** Relative spare capacity below which a link with several flows counts as full (uncontended fast paths). */
 const FULL = 1e-9;
+/** Flows this close (relative) above or below a solve's floor are re-solved: rounding never holds one. */
+const FLOOR_EPS = 1e-9;
 /** Rounding slack allowed by the invariant checks. */
 const SLACK = 1e-9;
 
@@ -63,6 +69,9 @@ export class Network {
   private readonly solveType: number;
   private readonly solver = new MaxMinSolver();
   private readonly graph = new SharingGraph();
+  /** Per flow: the link whose filling set its rate (its bottleneck), or -1 for its cap (local-solve.ts). */
+  private bottleneck = new Int32Array(64);
+  private readonly local = new LocalSolve(this.graph, this.solver, (f) => this.takeIn(f));
 
   // Links.
   private links = 0;
@@ -121,7 +130,14 @@ export class Network {
   private uncontendedCount = 0;
   private dirtyLinks = new Int32Array(16);
   private dirtyLinkCount = 0;
+  /**
+   * The solve's floor: no change queued for it can move a rate below this (see solve), so flows slower
+   * than it keep their rates and are not re-solved. Lowered by each queued change, reset by the solve.
+   */
+  private floor = Infinity;
   private finished = new Int32Array(64);
+  /** Open solves: the rates the solved flows had before (by position in the component). */
+  private prevRate = new Float64Array(64);
   /** Groups whose members left at this timestamp: re-shared (or dissolved) by the solve. */
   private pendingGroups: ShareGroup[] = [];
   /** Groups re-shared or joined at this timestamp: committed and re-keyed at the end of the solve. */
@@ -180,6 +196,7 @@ export class Network {
     checkCapacity(this.names[id], capacityBps);
     this.capacity[id] = capacityBps;
     this.graph.linkCapacity[id] = capacityBps * this.bandwidthFactor;
+    this.floor = 0; // rare (faults): the whole component is re-solved
     this.markLinkDirty(id);
   }
 
@@ -421,7 +438,16 @@ export class Network {
     if (!this.solvePending) this.syncFinishEvent();
   }
 
-  /** Re-solves the components touched since the last solve: the one LATE event of a timestamp. */
+  /**
+   * Re-solves what the changes since the last solve can move: the one LATE event of a timestamp.
+   *
+   * The floor. Progressive filling raises every unfrozen flow's rate together; a flow stops at its cap or
+   * when one of its links fills. A departing flow at rate r was unfrozen up to r, and every link it crossed
+   * filled at r or later, so without it the filling below r is the same; an arriving flow f is likewise
+   * unfrozen until its own rate, which is at least leastRate(f). So below the least of these, the
+   * floor, nothing changes: flows slower than the floor keep their rates exactly, and only the rest can
+   * move. (A capacity change sets the floor to 0: everything reachable is re-solved.)
+   */
   private solve(): void {
     this.solvePending = false;
     const now = this.sim.now;
@@ -436,9 +462,15 @@ export class Network {
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
       const f = this.arrivals[i];
-      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f, now)) this.pushDirtyFlow(f);
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f, now)) {
+        this.pushDirtyFlow(f);
+        const least = this.leastRate(f);
+        if (least < this.floor) this.floor = least;
+      }
     }
     this.arrivalCount = 0;
+    const floor = this.floor * (1 - FLOOR_EPS);
+    this.floor = Infinity;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
       this.peakUncontended();
       this.commitTouched(now);
@@ -452,57 +484,87 @@ export class Network {
       if (this.state[f] === SHARING) this.dirtyFlows[seeds++] = f;
     }
     for (let i = 0; i < this.dirtyLinkCount; i++) this.linkDirty[this.dirtyLinks[i]] = 0;
-    g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount);
-    this.dirtyFlowCount = 0;
-    this.dirtyLinkCount = 0;
-    // A group inside a component being re-solved is dissolved first, and all its members re-solved with it
-    // (members elsewhere would keep valid rates, but re-solving them keeps results bit-identical to a
-    // network without groups).
-    let widened = false;
-    for (let i = 0; i < g.componentFlowCount; i++) {
-      const grp = this.flowGroup[g.componentFlows[i]];
-      if (grp !== undefined) {
-        this.dissolve(grp);
-        widened = true;
-      }
-    }
-    if (widened) {
-      for (let i = 0; i < g.componentFlowCount; i++) this.pushDirtyFlow(g.componentFlows[i]);
-      // collect() copies seeds before writing its output, so componentLinks may seed itself.
-      g.collect(this.dirtyFlows, this.dirtyFlowCount, g.componentLinks, g.componentLinkCount);
+    // Local first (local-solve.ts): only the flows the change moves. Else, or if it widens too far, every
+    // flow above the floor that the change reaches, or with floor 0 the whole component.
+    const local = this.local;
+    let flows: Int32Array;
+    let nFlows: number;
+    let links: Int32Array;
+    let nLinks: number;
+    let open: boolean;
+    let prevRate: Float64Array;
+    let heldMax: number;
+    const localRun = floor > 0;
+    if (localRun && local.run(this.rate, this.bottleneck, floor, this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount)) {
+      ({ flows, flowCount: nFlows, links, linkCount: nLinks, prevRate, heldMax } = local);
+      open = true;
       this.dirtyFlowCount = 0;
+      this.dirtyLinkCount = 0;
+      this.settleLinks(links, nLinks, now);
+    } else {
+      if (localRun) g.collect(local.flows, local.flowCount, local.links, local.linkCount, this.rate, floor);
+      else g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount, this.rate, floor);
+      this.dirtyFlowCount = 0;
+      this.dirtyLinkCount = 0;
+      // A group inside a component being re-solved is dissolved first, and all its members re-solved with it
+      // (members elsewhere would keep valid rates, but re-solving them keeps results bit-identical to a
+      // network without groups).
+      let widened = false;
+      for (let i = 0; i < g.componentFlowCount; i++) {
+        const grp = this.flowGroup[g.componentFlows[i]];
+        if (grp !== undefined) {
+          this.dissolve(grp);
+          widened = true;
+        }
+      }
+      if (widened) {
+        for (let i = 0; i < g.componentFlowCount; i++) this.pushDirtyFlow(g.componentFlows[i]);
+        // collect() copies seeds before writing its output, so componentLinks may seed itself.
+        g.collect(this.dirtyFlows, this.dirtyFlowCount, g.componentLinks, g.componentLinkCount, this.rate, floor);
+        this.dirtyFlowCount = 0;
+      }
+      ({ componentFlows: flows, componentLinks: links, componentFlowCount: nFlows, componentLinkCount: nLinks } = g);
+      open = g.componentOpen;
+      heldMax = g.componentHeldMax;
+      // Closed solves settle every flow's bytes at the old rate now; open ones (most flows keep their rate
+      // exactly) keep the old rates and settle, after the solve, only the flows whose rate changed.
+      if (open) {
+        if (this.prevRate.length < nFlows) this.prevRate = new Float64Array(2 * nFlows);
+        for (let i = 0; i < nFlows; i++) this.prevRate[i] = this.rate[flows[i]];
+      } else for (let i = 0; i < nFlows; i++) this.settle(flows[i], this.rate[flows[i]], now);
+      prevRate = this.prevRate;
+      this.settleLinks(links, nLinks, now);
+      this.solver.solve(g, flows, nFlows, links, nLinks, this.rate, open, this.bottleneck);
     }
-    const { componentFlows: flows, componentLinks: links, componentFlowCount: nFlows, componentLinkCount: nLinks } = g;
-
-    for (let i = 0; i < nFlows; i++) {
-      const f = flows[i];
-      const left = this.remaining[f] - this.rate[f] * (now - this.settled[f]);
-      if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
-        throw new InvariantError('a flow delivers exactly its size', `flow ${f} has ${left} bytes remaining at t=${now}`);
-      this.remaining[f] = left;
-      this.settled[f] = now;
-    }
-    for (let i = 0; i < nLinks; i++) {
-      const l = links[i];
-      this.carried[l] += this.load[l] * (now - this.settledAt[l]);
-      this.settledAt[l] = now;
-    }
-
-    this.solver.solve(g, flows, nFlows, links, nLinks, this.rate);
 
     let top = 0;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
+      if (open && r !== prevRate[i]) this.settle(f, prevRate[i], now);
       if (CHECKS && !(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
         throw new InvariantError('no flow is faster than its path allows', `flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
       if (r > top) top = r;
     }
+    if (open) {
+      // The held flows' rates as collected, plus the solved ones: Σ path over the solved flows instead of
+      // every member of every link.
+      for (let i = 0; i < nLinks; i++) this.load[links[i]] = g.linkHeldRate[links[i]];
+      for (let i = 0; i < nFlows; i++) {
+        const f = flows[i];
+        const path = g.flowPath[f];
+        const r = this.rate[f];
+        for (let k = g.flowPathLength[f] - 1; k >= 0; k--) this.load[path[k]] += r;
+      }
+    }
     for (let i = 0; i < nLinks; i++) {
       const l = links[i];
-      const members = g.linkFlows[l];
-      let sum = 0;
-      for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) sum += this.rate[members[k]];
+      let sum = this.load[l];
+      if (!open) {
+        const members = g.linkFlows[l];
+        sum = 0;
+        for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) sum += this.rate[members[k]];
+      }
       if (CHECKS && sum > g.linkCapacity[l] * (1 + SLACK))
         throw new InvariantError(
           'no link carries more than its capacity',
@@ -512,14 +574,17 @@ export class Network {
       if (sum > this.peak[l]) this.peak[l] = sum;
     }
     let grp: ShareGroup | undefined;
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS) {
+    // A group's members must be the fastest flows on all their links (share-group.ts): after an open solve,
+    // faster than every flow held.
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < top)) {
       if (this.groupBackoff > 0) this.groupBackoff--;
-      else grp = this.formGroup(top, now);
+      else grp = this.formGroup(top, now, flows, nFlows, nLinks);
     }
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
-      if (r === top && grp !== undefined) this.finishHeap.remove(f); // the group keys only its next finisher
+      if (grp !== undefined && this.flowGroup[f] === grp) this.finishHeap.remove(f); // the group keys only its next finisher
+      else if (open && r === prevRate[i] && r > 0) continue; // same rate, same finish time
       else if (r > 0) this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / r);
       else this.finishHeap.remove(f);
     }
@@ -527,6 +592,24 @@ export class Network {
     this.peakUncontended();
     this.commitTouched(now);
     this.syncFinishEvent();
+  }
+
+  /** Brings the links' carried bytes up to now at their loads so far (before a solve changes the loads). */
+  private settleLinks(links: Int32Array, n: number, now: number): void {
+    for (let i = 0; i < n; i++) {
+      const l = links[i];
+      this.carried[l] += this.load[l] * (now - this.settledAt[l]);
+      this.settledAt[l] = now;
+    }
+  }
+
+  /** Brings flow f's remaining bytes up to now at the rate it had since it was last settled. */
+  private settle(f: number, rate: number, now: number): void {
+    const left = this.remaining[f] - rate * (now - this.settled[f]);
+    if (CHECKS && left < -SLACK * (this.size[f] + rate * now))
+      throw new InvariantError('a flow delivers exactly its size', `flow ${f} has ${left} bytes remaining at t=${now}`);
+    this.remaining[f] = left;
+    this.settled[f] = now;
   }
 
   /** The groups changed at this timestamp that are still alive keep their new rate: commit and re-key them. */
@@ -566,17 +649,17 @@ export class Network {
 
   // ---- share groups (see share-group.ts) --------------------------------------------------------------
 
-  /** Makes the flows at rate `top` in the component just solved a group, ordered by finish. */
-  private formGroup(top: number, now: number): ShareGroup | undefined {
+  /** Makes the flows at rate `top` among those just solved (over `nLinks` links) a group, ordered by finish. */
+  private formGroup(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): ShareGroup | undefined {
     const g = this.graph;
-    const flows = g.componentFlows;
     let count = 0;
     let least = Infinity;
     let most = -Infinity;
-    for (let i = 0; i < g.componentFlowCount; i++) {
+    for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       if (this.rate[f] !== top) continue;
       count++;
+      if (this.settled[f] !== now) this.settle(f, top, now); // an open solve leaves unchanged rates unsettled
       const rem = this.remaining[f];
       if (rem < least) least = rem;
       if (rem > most) most = rem;
@@ -584,11 +667,12 @@ export class Network {
     // Members that would all finish at one instant (a cluster in lockstep asking for the same bytes) leave
     // together in one finishDue: a group would only add its bookkeeping. Performance: ~9 % of a Docker Hub run.
     if (least === most) return undefined;
-    const grp = new ShareGroup(count, g.componentLinkCount, now, top);
-    for (let i = 0; i < g.componentFlowCount; i++) {
+    const grp = new ShareGroup(count, nLinks, now, top);
+    for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       if (this.rate[f] !== top) continue;
       this.flowGroup[f] = grp;
+      this.rate[f] = 0; // a member's rate is its group's (and a solve's walk always takes it in)
       this.vfinish[f] = Math.max(0, this.remaining[f]); // virtual time starts at 0
       grp.appendMember(f, this.vfinish[f]);
       const cap = g.flowCap[f];
@@ -840,6 +924,7 @@ export class Network {
     if (this.uncontendedCount === this.uncontended.length) this.uncontended = grow(this.uncontended, 2 * this.uncontendedCount);
     this.uncontended[this.uncontendedCount++] = f;
     this.rate[f] = d;
+    this.bottleneck[f] = demandLink(g, f, d);
     this.remaining[f] = this.size[f];
     this.settled[f] = now;
     if (d > 0) this.finishHeap.set(f, now + this.size[f] / d);
@@ -941,6 +1026,8 @@ export class Network {
       this.load[l] += this.groupCount[l] * grp.rate;
       this.linkGroup[l] = undefined;
     }
+    // Members that left since the last solve had the group's rate: their departures are queued below.
+    if (grp.pendingLinks.length > 0 && grp.rate < this.floor) this.floor = grp.rate;
     for (const l of grp.pendingLinks) {
       if (this.linkDirty[l] === 0) {
         this.linkDirty[l] = 1;
@@ -954,6 +1041,14 @@ export class Network {
     }
     grp.alive = false;
     grp.pending = false;
+  }
+
+  /** A flow enters a local solve's set: if it is a share-group member, the group dissolves and all its members enter. */
+  private takeIn(f: number): void {
+    const grp = this.flowGroup[f];
+    if (grp === undefined) return;
+    this.dissolve(grp);
+    for (let i = 0; i < grp.size; i++) this.local.add(grp.member(i), this.rate);
   }
 
   private pushDirtyFlow(f: number): void {
@@ -975,10 +1070,28 @@ export class Network {
 
   /** Removes a sharing flow from its links and from the finish heap. */
   private leave(f: number): void {
+    if (this.rate[f] < this.floor) this.floor = this.rate[f];
     this.graph.detach(f);
     const path = this.graph.flowPath[f];
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) this.markLinkDirty(path[i]);
     this.finishHeap.remove(f);
+  }
+
+  /**
+   * A lower bound on the rate arrival f will get: max-min gives each link at least capacity ÷ flows on it
+   * before it fills (flows frozen earlier take less than the level), and f stops at its cap or its first
+   * link to fill.
+   */
+  private leastRate(f: number): number {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    let least = g.flowCap[f];
+    for (let i = g.flowPathLength[f] - 1; i >= 0; i--) {
+      const l = path[i];
+      const share = g.linkCapacity[l] / g.linkFlowCount[l];
+      if (share < least) least = share;
+    }
+    return least;
   }
 
   private markLinkDirty(l: number): void {
@@ -1038,6 +1151,7 @@ export class Network {
     this.arrival = grow(this.arrival, n);
     this.finished = grow(this.finished, n);
     this.vfinish = grow(this.vfinish, n);
+    this.bottleneck = grow(this.bottleneck, n);
     this.finishHeap.ensureCapacity(n);
   }
 
