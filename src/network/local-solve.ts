@@ -41,8 +41,12 @@ export class LocalSolve {
   /** The fastest held flow on the set's links in the last round (-Infinity if none). */
   heldMax = -Infinity;
 
+  /** Links [0, scanned) have their held flows summed; a flow taken in from among them is subtracted (hold). */
+  private scanned = 0;
   private inSet = new Int32Array(64);
   private inLinks = new Int32Array(16);
+  /** Position of each of the set's links in `links`. */
+  private linkIndex = new Int32Array(16);
   private stamp = 0;
   /** Per link, from the last scan: the fastest held flow, and the slowest held flow at or above the floor whose bottleneck it is. */
   private linkHeldMax = new Float64Array(16);
@@ -81,6 +85,8 @@ export class LocalSolve {
     this.stamp++;
     this.flowCount = 0;
     this.linkCount = 0;
+    this.scanned = 0;
+    this.heldMax = -Infinity;
     this.rounds = 0;
     for (let i = 0; i < seedLinkCount; i++) this.addLink(seedLinks[i]);
     for (let i = 0; i < seedFlowCount; i++) this.add(seedFlows[i], rate);
@@ -125,18 +131,19 @@ export class LocalSolve {
     if (this.inLinks[l] === this.stamp) return;
     this.inLinks[l] = this.stamp;
     if (this.linkCount === this.links.length) this.links = grow(this.links, 2 * this.linkCount);
+    this.linkIndex[l] = this.linkCount;
     this.links[this.linkCount++] = l;
   }
 
   /**
-   * Sums the held flows on every link of the set (the open solve's input) and notes what the checks need.
-   * A flow at rate 0 is taken in rather than held: an arrival not solved yet, or a share-group member
-   * (whose rate is its group's).
+   * Sums the held flows on the set's links not summed yet (the open solve's input) and notes what the
+   * checks need. A flow at rate 0 is taken in rather than held: an arrival not solved yet, or a
+   * share-group member (whose rate is its group's).
    */
   private scan(rate: Float64Array, bottleneck: Int32Array, floor: number): void {
     const g = this.g;
-    let heldMax = -Infinity;
-    for (let i = 0; i < this.linkCount; i++) {
+    let heldMax = this.heldMax;
+    for (let i = this.scanned; i < this.linkCount; i++) {
       const l = this.links[i];
       const members = g.linkFlows[l];
       let held = 0;
@@ -162,7 +169,26 @@ export class LocalSolve {
       this.bottleneckMin[l] = slowestPinned;
       if (fastest > heldMax) heldMax = fastest;
     }
+    this.scanned = this.linkCount;
     this.heldMax = heldMax;
+  }
+
+  /**
+   * Takes in held flow h (a check failed): it leaves the held sums of the links already summed. Their
+   * fastest-held and least-pinned notes may now be stale, on the safe side: a stale fastest only costs a
+   * look at the link's flows, a stale least only a check of each pinned flow.
+   */
+  private takeHeld(h: number, rate: Float64Array): void {
+    const g = this.g;
+    const path = g.flowPath[h];
+    const r = rate[h];
+    for (let i = g.flowPathLength[h] - 1; i >= 0; i--) {
+      const l = path[i];
+      if (this.inLinks[l] !== this.stamp || this.linkIndex[l] >= this.scanned) continue;
+      g.linkHeldRate[l] -= r;
+      g.linkHeldCount[l]--;
+    }
+    this.add(h, rate);
   }
 
   /** The checks after a round's solve; true if they took flows in (another round is due). */
@@ -195,7 +221,7 @@ export class LocalSolve {
       for (let k = g.linkFlowCount[b] - 1; k >= 0; k--) {
         const h = members[k];
         if (this.inSet[h] !== this.stamp && rate[h] > r * (1 + VALID_EPS)) {
-          this.add(h, rate);
+          this.takeHeld(h, rate);
           grew = true;
         }
       }
@@ -212,7 +238,7 @@ export class LocalSolve {
         if (this.inSet[h] === this.stamp || bottleneck[h] !== l) continue;
         const r = rate[h];
         if (r >= floor && !this.holds(l, r)) {
-          this.add(h, rate);
+          this.takeHeld(h, rate);
           grew = true;
         }
       }
@@ -231,6 +257,7 @@ export class LocalSolve {
     const flows = g.flowCap.length;
     if (this.inLinks.length < links) {
       this.inLinks = grow(this.inLinks, links);
+      this.linkIndex = grow(this.linkIndex, links);
       this.linkHeldMax = grow(this.linkHeldMax, links);
       this.bottleneckMin = grow(this.bottleneckMin, links);
       this.after = grow(this.after, links);
