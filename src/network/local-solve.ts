@@ -40,6 +40,8 @@ export class LocalSolve {
   rounds = 0;
   /** The fastest held flow on the set's links in the last round (-Infinity if none). */
   heldMax = -Infinity;
+  /** The last round held flows (false: the set was whole components). */
+  open = false;
 
   /** Links [0, scanned) have their held flows summed; a flow taken in from among them is subtracted (hold). */
   private scanned = 0;
@@ -101,8 +103,10 @@ export class LocalSolve {
     for (;;) {
       this.rounds++;
       this.scan(rate, bottleneck, floor);
-      if (this.flowCount > 0) this.solver.solve(g, this.flows, this.flowCount, this.links, this.linkCount, rate, true, bottleneck);
-      if (!this.widen(rate, bottleneck, floor)) return true;
+      // Nobody held: the set is whole components, solved as such (the all-at-demand shortcut included).
+      this.open = this.heldMax > -Infinity;
+      if (this.flowCount > 0) this.solver.solve(g, this.flows, this.flowCount, this.links, this.linkCount, rate, this.open, bottleneck);
+      if (!this.open || !this.widen(rate, bottleneck, floor)) return true;
       if (this.rounds === MAX_ROUNDS) {
         // Give up: put the old rates back (the fallback settles bytes at them); the set seeds its walk.
         for (let i = 0; i < this.flowCount; i++) rate[this.flows[i]] = this.prevRate[i];

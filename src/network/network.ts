@@ -494,10 +494,11 @@ export class Network {
     let open: boolean;
     let prevRate: Float64Array;
     let heldMax: number;
+    /** Flows were settled at their old rates before the solve (else: settled after it, from prevRate). */
+    let presettled = false;
     const localRun = floor > 0;
     if (localRun && local.run(this.rate, this.bottleneck, floor, this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount)) {
-      ({ flows, flowCount: nFlows, links, linkCount: nLinks, prevRate, heldMax } = local);
-      open = true;
+      ({ flows, flowCount: nFlows, links, linkCount: nLinks, prevRate, heldMax, open } = local);
       this.dirtyFlowCount = 0;
       this.dirtyLinkCount = 0;
       this.settleLinks(links, nLinks, now);
@@ -532,6 +533,7 @@ export class Network {
         if (this.prevRate.length < nFlows) this.prevRate = new Float64Array(2 * nFlows);
         for (let i = 0; i < nFlows; i++) this.prevRate[i] = this.rate[flows[i]];
       } else for (let i = 0; i < nFlows; i++) this.settle(flows[i], this.rate[flows[i]], now);
+      presettled = !open;
       prevRate = this.prevRate;
       this.settleLinks(links, nLinks, now);
       this.solver.solve(g, flows, nFlows, links, nLinks, this.rate, open, this.bottleneck);
@@ -541,7 +543,8 @@ export class Network {
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
-      if (open && r !== prevRate[i]) this.settle(f, prevRate[i], now);
+      // Open: most flows keep their rate exactly and stay unsettled; closed: every flow is re-timed.
+      if (!presettled && (!open || r !== prevRate[i])) this.settle(f, prevRate[i], now);
       if (CHECKS && !(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
         throw new InvariantError('no flow is faster than its path allows', `flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
       if (r > top) top = r;
