@@ -62,6 +62,8 @@ const enum K {
   FRONT_SPILL = 128,
   /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
   PACK_RANGE = 2 ** 27,
+  /** Pending events from which a take loads the records of its events ahead of their dispatch (1 MB of records). */
+  TOUCH_MIN = 1 << 15,
   /** NORMAL, as a literal for the default parameters. */
   NORMAL = 1,
 }
@@ -527,14 +529,20 @@ export class Simulator {
     this.fTail = n;
     fT[0] = poolT[at];
     fS[0] = poolS[at];
-    // Insertion sort: small n, and the tie is read only when two times are equal.
+    // A large queue's records are out of cache: they are loaded here, early and together, so the misses
+    // overlap instead of stalling dispatch one by one. A small queue's are in cache, and the pass would
+    // only cost.
+    if (this.size >= K.TOUCH_MIN) {
+      const rI = this.rI;
+      let touch = 0;
+      for (let j = at; j < at + n; j++) touch += rI[8 * poolS[j] + 4];
+      this.touched = touch;
+    }
     const rF = this.rF;
-    const rI = this.rI;
-    let touch = rI[8 * fS[0] + 4];
+    // Insertion sort: small n, and the tie is read only when two times are equal.
     for (let j = 1; j < n; j++) {
       const time = poolT[at + j];
       const slot = poolS[at + j];
-      touch += rI[8 * slot + 4];
       let i = j;
       for (; i > 0; i--) {
         const pt = fT[i - 1];
@@ -545,7 +553,6 @@ export class Simulator {
       fT[i] = time;
       fS[i] = slot;
     }
-    this.touched = touch;
   }
 
   /** Bucket 0's n > FRONT_TAKE events (one instant's, e.g. a cluster in lockstep) into the empty front, sorted by tie alone. */
