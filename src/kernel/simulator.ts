@@ -31,32 +31,44 @@ export interface RunStats {
   stoppedBy: 'empty' | 'until' | 'maxEvents';
 }
 
-/** Event handles pack (generation, slot) so a stale handle of a recycled slot can never cancel a new event. */
-const SLOT_SPACE = 2 ** 26;
-/** priority is packed above seq in one float64 key: priority·2^44 + seq stays exact below 2^53. */
-const SEQ_SPACE = 2 ** 44;
-/** Largest priority whose packed key stays exact (511·2^44 + seq < 2^53); priorities are integers in [0, 511]. */
-export const MAX_PRIORITY = 511;
-const CALL_TYPE = 0;
-/** Set in a slot's type when its event is cancelled: one array read tells type and cancellation apart. */
-const CANCELLED = 0x40000000;
-const TYPE_MASK = CANCELLED - 1;
-/** Slot 0 is never allocated, so a handle of 0 (or a forged one) never matches a live event. */
-const NO_SLOT = 0;
-/** The queue is compacted once more than half of it, and at least this many entries, are cancelled. */
-const COMPACT_MIN = 256;
-/** Buckets: index 0 holds times equal to the base; 16·d + v times whose first nibble differing from the base is nibble d, of value v. */
-const BUCKETS = 256;
-/** A lowest bucket this small is sorted into the front as a whole instead of being split further (at most BLOCK). */
-const FRONT_TAKE = 24;
-/** Buckets are chains of blocks of BLOCK entries in one shared pool, so a drained bucket's memory is reused by any other. */
-const LOG_BLOCK = 5;
-const BLOCK = 1 << LOG_BLOCK;
-const BLOCK_MASK = BLOCK - 1;
-/** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
-const FRONT_SPILL = 128;
-/** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
-const PACK_RANGE = 2 ** 27;
+/**
+ * The kernel's constants. A const enum, so esbuild writes each use as a literal: a module-level const
+ * would be a context-slot load (and, unbundled, a hole check) on every use in the hot paths.
+ */
+const enum K {
+  /** Event handles pack (generation, slot) so a stale handle of a recycled slot can never cancel a new event. */
+  SLOT_SPACE = 2 ** 26,
+  /** priority is packed above seq in one float64 key: priority·2^44 + seq stays exact below 2^53. */
+  SEQ_SPACE = 2 ** 44,
+  /** Largest priority whose packed key stays exact (511·2^44 + seq < 2^53). */
+  MAX_PRIORITY = 511,
+  CALL_TYPE = 0,
+  /** Set in a slot's type when its event is cancelled: one array read tells type and cancellation apart. */
+  CANCELLED = 0x40000000,
+  TYPE_MASK = CANCELLED - 1,
+  /** Slot 0 is never allocated, so a handle of 0 (or a forged one) never matches a live event. */
+  NO_SLOT = 0,
+  /** The queue is compacted once more than half of it, and at least this many entries, are cancelled. */
+  COMPACT_MIN = 256,
+  /** Buckets: index 0 holds times equal to the base; 16·d + v times whose first nibble differing from the base is nibble d, of value v. */
+  BUCKETS = 256,
+  /** A lowest bucket this small is sorted into the front as a whole instead of being split further (at most BLOCK). */
+  FRONT_TAKE = 24,
+  /** Buckets are chains of blocks of BLOCK entries in one shared pool, so a drained bucket's memory is reused by any other. */
+  LOG_BLOCK = 5,
+  BLOCK = 1 << LOG_BLOCK,
+  BLOCK_MASK = BLOCK - 1,
+  /** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
+  FRONT_SPILL = 128,
+  /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
+  PACK_RANGE = 2 ** 27,
+  /** Pending events from which a take loads the records of its events ahead of their dispatch (1 MB of records). */
+  TOUCH_MIN = 1 << 15,
+  /** NORMAL, as a literal for the default parameters. */
+  NORMAL = 1,
+}
+/** Largest priority whose packed key stays exact; priorities are integers in [0, 511]. */
+export const MAX_PRIORITY = K.MAX_PRIORITY;
 
 // The radix keys are the bits of a float64 time read as two uint32 words, low word first.
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pullsim kernel: needs a little-endian platform');
@@ -91,26 +103,29 @@ export class Simulator {
   /** Events dispatched so far (cancelled events are not counted). */
   dispatched = 0;
 
-  // Buckets: chains of blocks in `pool` ([time, slot] pairs; a uint32 view reads the time's bits). bEnd is
-  // the entry index after a bucket's last entry (0: empty; a multiple of BLOCK: its last block is full).
-  // Block 0 is never allocated, so entry index 0 is free to mean "empty".
-  private pool: Float64Array;
+  // Buckets: chains of blocks in the pool (an entry's time in poolT, a uint32 view poolU reading its bits,
+  // and its slot in poolS). bEnd is the entry index after a bucket's last entry (0: empty; a multiple of
+  // BLOCK: its last block is full). Block 0 is never allocated, so entry index 0 is free to mean "empty".
+  private poolT: Float64Array;
   private poolU: Uint32Array;
+  private poolS: Int32Array;
   private blockNext: Int32Array;
   private freeBlocks: Int32Array;
   private freeBlockCount = 0;
   private blocksUsed = 1;
-  private bHead = new Int32Array(BUCKETS);
-  private bEnd = new Int32Array(BUCKETS);
+  private bHead = new Int32Array(K.BUCKETS);
+  private bEnd = new Int32Array(K.BUCKETS);
   /** One bit per non-empty bucket. */
-  private bMask = new Int32Array(BUCKETS / 32);
+  private bMask = new Int32Array(K.BUCKETS / 32);
   /** The base time, and its bits. */
   private base = 0;
   private baseLo = 0;
   private baseHi = 0;
-  // The front: [time, slot] pairs sorted by (time, tie) in [fHead, fTail); fBucket is the highest bucket
-  // whose events join it (-1: none).
-  private front = new Float64Array(2 * 64);
+  // The front: times fT and slots fS sorted by (time, tie) in [fHead, fTail); fBucket is the highest
+  // bucket whose events join it (-1: none). Slots are kept as integers: a slot read back from a float64
+  // array is converted (and checked) on every use as an index.
+  private fT = new Float64Array(64);
+  private fS = new Int32Array(64);
   private fHead = 0;
   private fTail = 0;
   private fBucket = -1;
@@ -147,9 +162,11 @@ export class Simulator {
     this.rF = new Float64Array(4 * n);
     this.rI = new Int32Array(this.rF.buffer);
     this.freeSlots = new Int32Array(n);
-    const blocks = (n >> LOG_BLOCK) + 64;
-    this.pool = new Float64Array(2 * BLOCK * blocks);
-    this.poolU = new Uint32Array(this.pool.buffer);
+    // n entries in full blocks, a part-filled last block per bucket, and a split's reserve (splitReserve).
+    const blocks = (n >> K.LOG_BLOCK) + 2 * K.BUCKETS + 2;
+    this.poolT = new Float64Array(K.BLOCK * blocks);
+    this.poolU = new Uint32Array(this.poolT.buffer);
+    this.poolS = new Int32Array(K.BLOCK * blocks);
     this.blockNext = new Int32Array(blocks);
     this.freeBlocks = new Int32Array(blocks);
     this.handlers.push(() => {
@@ -159,7 +176,7 @@ export class Simulator {
 
   /** Registers a handler and returns its numeric event type. */
   register(handler: Handler): number {
-    if (this.handlers.length > TYPE_MASK) throw new Error('internal: too many event types');
+    if (this.handlers.length > K.TYPE_MASK) throw new Error('internal: too many event types');
     this.handlers.push(handler);
     return this.handlers.length - 1;
   }
@@ -170,22 +187,22 @@ export class Simulator {
   }
 
   /** Schedules event `type` with `arg` after `delay` seconds. Returns a handle for `cancel`. */
-  schedule(delay: number, type: number, arg = 0, priority = NORMAL): number {
+  schedule(delay: number, type: number, arg = 0, priority: number = K.NORMAL): number {
     if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
     return this.push(this.now + delay, type, arg, priority);
   }
 
   /** Schedules event `type` at absolute `time` (must not be in the past). */
-  scheduleAt(time: number, type: number, arg = 0, priority = NORMAL): number {
+  scheduleAt(time: number, type: number, arg = 0, priority: number = K.NORMAL): number {
     if (!(time >= this.now)) throw new RangeError(`Event time ${time} is before now ${this.now}`);
     return this.push(time, type, arg, priority);
   }
 
   /** Schedules a closure. Convenient for rare events; hot paths should use `schedule` with a handler type. */
-  call(delay: number, fn: () => void, priority = NORMAL): number {
+  call(delay: number, fn: () => void, priority: number = K.NORMAL): number {
     if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
-    const handle = this.push(this.now + delay, CALL_TYPE, 0, priority);
-    this.fns[handle % SLOT_SPACE] = fn;
+    const handle = this.push(this.now + delay, K.CALL_TYPE, 0, priority);
+    this.fns[handle % K.SLOT_SPACE] = fn;
     return handle;
   }
 
@@ -196,13 +213,13 @@ export class Simulator {
    * entries per live one): then the queue is compacted in one linear pass.
    */
   cancel(handle: number): void {
-    const slot = handle % SLOT_SPACE;
-    const gen = (handle - slot) / SLOT_SPACE;
+    const slot = handle % K.SLOT_SPACE;
+    const gen = (handle - slot) / K.SLOT_SPACE;
     const rI = this.rI;
-    if (slot > NO_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < CANCELLED) {
-      rI[8 * slot + 4] |= CANCELLED;
+    if (slot > K.NO_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < K.CANCELLED) {
+      rI[8 * slot + 4] |= K.CANCELLED;
       const dead = ++this.cancelledPending;
-      if (dead >= COMPACT_MIN && 2 * dead > this.size) this.compact();
+      if (dead >= K.COMPACT_MIN && 2 * dead > this.size) this.compact();
     }
   }
 
@@ -214,35 +231,37 @@ export class Simulator {
     if (!(until >= this.now)) throw new RangeError(`run until ${until} is before now ${this.now}`);
     let events = 0;
     const handlers = this.handlers;
+    // Read once: an imported binding is a load (and, unbundled, a check) on every use.
+    const checks = CHECKS;
     for (;;) {
-      if (this.fHead === this.fTail) {
+      let h = this.fHead;
+      if (h === this.fTail) {
         if (this.size === 0) break;
         if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
         this.refill();
+        h = 0;
       } else if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
-      const front = this.front;
-      const h = this.fHead;
-      const t = front[2 * h];
+      const t = this.fT[h];
       if (t > until) {
         this.now = until;
         return { events, stoppedBy: 'until' };
       }
-      const slot = front[2 * h + 1];
+      const slot = this.fS[h];
       this.fHead = h + 1;
       this.size--;
       // Invariant, one compare per event: simulated time never goes backwards.
-      if (CHECKS && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
+      if (checks && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
       const rI = this.rI;
       const type = rI[8 * slot + 4];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
       rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
-      if (type < CANCELLED && type !== CALL_TYPE) {
+      if (type < K.CANCELLED && type !== K.CALL_TYPE) {
         this.now = t;
         events++;
         this.dispatched++;
         handlers[type](this.rF[4 * slot + 1]);
-      } else if (type === CALL_TYPE) {
+      } else if (type === K.CALL_TYPE) {
         const fn = this.fns[slot] as () => void;
         this.fns[slot] = undefined;
         this.now = t;
@@ -263,12 +282,14 @@ export class Simulator {
   private push(time: number, type: number, arg: number, priority: number): number {
     // One mask test rejects negatives, fractions, NaN and > MAX_PRIORITY, any of which would break the
     // exact (priority, seq) key and with it FIFO order at ties; the seq test keeps that key exact.
-    if ((priority & MAX_PRIORITY) !== priority || this.seq >= SEQ_SPACE) badPush(priority);
+    if ((priority & K.MAX_PRIORITY) !== priority || this.seq >= K.SEQ_SPACE) badPush(priority);
     const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount] : this.newSlot();
-    const tie = priority * SEQ_SPACE + this.seq++;
-    this.rF[4 * slot] = tie;
-    this.rF[4 * slot + 1] = arg;
-    this.rI[8 * slot + 4] = type;
+    const tie = priority * K.SEQ_SPACE + this.seq++;
+    const rF = this.rF;
+    const rI = this.rI;
+    rF[4 * slot] = tie;
+    rF[4 * slot + 1] = arg;
+    rI[8 * slot + 4] = type;
     // + 0 turns −0 into 0, whose bits order correctly.
     time += 0;
     // Below the base only after a run stopped (until, maxEvents) just after a split.
@@ -277,7 +298,7 @@ export class Simulator {
     if (b <= this.fBucket) this.frontInsert(time, tie, slot);
     else this.append(b, time, slot);
     this.size++;
-    return this.rI[8 * slot + 5] * SLOT_SPACE + slot;
+    return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
   }
 
   private bucketOf(time: number): number {
@@ -299,56 +320,75 @@ export class Simulator {
 
   private append(b: number, time: number, slot: number): void {
     let e = this.bEnd[b];
-    if ((e & BLOCK_MASK) === 0) e = this.newBlock(b, e);
-    const pool = this.pool;
-    pool[2 * e] = time;
-    pool[2 * e + 1] = slot;
+    if ((e & K.BLOCK_MASK) === 0) e = this.newBlock(b, e);
+    this.poolT[e] = time;
+    this.poolS[e] = slot;
     this.bEnd[b] = e + 1;
   }
 
   /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
   private frontInsert(time: number, tie: number, slot: number): void {
-    if (this.fBucket > 0 && this.fTail - this.fHead >= FRONT_SPILL) {
+    if (this.fBucket > 0 && this.fTail - this.fHead >= K.FRONT_SPILL) {
       this.spillFront();
       this.append(this.bucketOf(time), time, slot);
       return;
     }
-    if (2 * this.fTail === this.front.length) this.frontRoom(1);
-    const f = this.front;
+    if (this.fTail === this.fT.length) this.frontRoom(1);
+    const fT = this.fT;
+    const fS = this.fS;
     const rF = this.rF;
     const head = this.fHead;
     let i = this.fTail++;
     for (; i > head; i--) {
-      const pt = f[2 * i - 2];
-      if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < tie)) break;
-      f[2 * i] = pt;
-      f[2 * i + 1] = f[2 * i - 1];
+      const pt = fT[i - 1];
+      if (pt < time || (pt === time && rF[4 * fS[i - 1]] < tie)) break;
+      fT[i] = pt;
+      fS[i] = fS[i - 1];
     }
-    f[2 * i] = time;
-    f[2 * i + 1] = slot;
+    fT[i] = time;
+    fS[i] = slot;
   }
 
-  /** Makes room for `extra` more front entries: moves them to the start, or grows the array. */
+  /** Makes room for `extra` more front entries: moves them to the start, or grows the arrays. */
   private frontRoom(extra: number): void {
     const n = this.fTail - this.fHead;
-    if (2 * (n + extra) > this.front.length / 2) {
-      const g = new Float64Array(Math.max(2 * this.front.length, 4 * (n + extra)));
-      g.set(this.front.subarray(2 * this.fHead, 2 * this.fTail));
-      this.front = g;
-    } else this.front.copyWithin(0, 2 * this.fHead, 2 * this.fTail);
+    if (n + extra > this.fT.length / 2) {
+      const size = Math.max(2 * this.fT.length, 2 * (n + extra));
+      const t = new Float64Array(size);
+      const s = new Int32Array(size);
+      t.set(this.fT.subarray(this.fHead, this.fTail));
+      s.set(this.fS.subarray(this.fHead, this.fTail));
+      this.fT = t;
+      this.fS = s;
+    } else {
+      this.fT.copyWithin(0, this.fHead, this.fTail);
+      this.fS.copyWithin(0, this.fHead, this.fTail);
+    }
     this.fHead = 0;
     this.fTail = n;
   }
 
+  /** An empty front with room for n entries. */
+  private frontFor(n: number): void {
+    this.fHead = 0;
+    this.fTail = 0;
+    if (n > this.fT.length) {
+      const size = Math.max(2 * n, this.fT.length);
+      this.fT = new Float64Array(size);
+      this.fS = new Int32Array(size);
+    }
+  }
+
   /** Returns the front's events to the buckets (their buckets are at most fBucket, all empty now). */
   private spillFront(): void {
-    const f = this.front;
+    const fT = this.fT;
+    const fS = this.fS;
     const head = this.fHead;
     const tail = this.fTail;
     this.fHead = 0;
     this.fTail = 0;
     this.fBucket = -1;
-    for (let i = head; i < tail; i++) this.append(this.bucketOf(f[2 * i]), f[2 * i], f[2 * i + 1]);
+    for (let i = head; i < tail; i++) this.append(this.bucketOf(fT[i]), fT[i], fS[i]);
   }
 
   /**
@@ -369,21 +409,21 @@ export class Simulator {
       const e = this.bEnd[b];
       this.bEnd[b] = 0;
       // Within one block iff 0 < n <= BLOCK: a chain's last block is never its first.
-      let n = e - (head << LOG_BLOCK);
-      if (n > 0 && n <= FRONT_TAKE) {
+      let n = e - (head << K.LOG_BLOCK);
+      if (n > 0 && n <= K.FRONT_TAKE) {
         // One block.
-        const at = head << LOG_BLOCK;
+        const at = head << K.LOG_BLOCK;
         if (n === 1) {
           // The commonest take (a third of them in the hold benchmark): no sort, no call.
           this.fBucket = b;
-          this.front[0] = this.pool[2 * at];
-          this.front[1] = this.pool[2 * at + 1];
+          this.fT[0] = this.poolT[at];
+          this.fS[0] = this.poolS[at];
           this.fTail = 1;
         } else this.takeIntoFront(b, at, n);
         this.freeBlocks[this.freeBlockCount++] = head;
         return;
       }
-      if (n <= 0 || n > BLOCK) n = this.chainCount(head, e);
+      if (n <= 0 || n > K.BLOCK) n = this.chainCount(head, e);
       if (b === 0) {
         this.takeInstant(head, n);
         return;
@@ -392,38 +432,50 @@ export class Simulator {
     }
   }
 
-  /** Spreads a bucket's n events (its chain starts at block `head`) over lower buckets, around their earliest time. */
+  /**
+   * Spreads a bucket's n events (its chain starts at block `head`) over lower buckets, around their
+   * earliest time. Performance: the loop makes no calls (a block comes from the free list or the unused
+   * tail of the pool, reserved beforehand), so the JIT keeps the arrays' checks out of it.
+   */
   private split(head: number, n: number): void {
-    let pool = this.pool;
-    let poolU = this.poolU;
+    this.splitReserve();
+    const poolT = this.poolT;
+    const poolU = this.poolU;
+    const poolS = this.poolS;
+    const next = this.blockNext;
+    const free = this.freeBlocks;
     let mi = 0;
     let mt = Infinity;
-    for (let k = head, left = n; left > 0; k = this.blockNext[k]) {
-      const at = k << LOG_BLOCK;
-      const stop = at + (left < BLOCK ? left : BLOCK);
-      left -= BLOCK;
+    for (let k = head, left = n; left > 0; k = next[k]) {
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (left < K.BLOCK ? left : K.BLOCK);
+      left -= K.BLOCK;
       for (let i = at; i < stop; i++) {
-        const t = pool[2 * i];
+        const t = poolT[i];
         if (t < mt) {
           mt = t;
           mi = i;
         }
       }
     }
-    const baseLo = poolU[4 * mi];
-    const baseHi = poolU[4 * mi + 1];
+    const baseLo = poolU[2 * mi];
+    const baseHi = poolU[2 * mi + 1];
     this.base = mt;
     this.baseLo = baseLo;
     this.baseHi = baseHi;
     this.fBucket = -1;
     const end = this.bEnd;
+    const bHead = this.bHead;
+    const mask = this.bMask;
+    let freeCount = this.freeBlockCount;
+    let used = this.blocksUsed;
     for (let k = head, left = n; left > 0; ) {
-      const at = k << LOG_BLOCK;
-      const stop = at + (left < BLOCK ? left : BLOCK);
-      left -= BLOCK;
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (left < K.BLOCK ? left : K.BLOCK);
+      left -= K.BLOCK;
       for (let i = at; i < stop; i++) {
-        const lo = poolU[4 * i];
-        const hi = poolU[4 * i + 1];
+        const lo = poolU[2 * i];
+        const hi = poolU[2 * i + 1];
         let nb: number;
         const dh = hi ^ baseHi;
         if (dh !== 0) {
@@ -437,80 +489,98 @@ export class Simulator {
           } else nb = 0;
         }
         let e = end[nb];
-        if ((e & BLOCK_MASK) === 0) {
-          e = this.newBlock(nb, e);
-          // The pool may have grown (moved).
-          pool = this.pool;
-          poolU = this.poolU;
+        if ((e & K.BLOCK_MASK) === 0) {
+          // The bucket's last block is full (or it has none): chain a new one, as newBlock does.
+          const nk = freeCount > 0 ? free[--freeCount] : used++;
+          if (e === 0) {
+            bHead[nb] = nk;
+            mask[nb >> 5] |= 1 << (nb & 31);
+          } else next[(e >> K.LOG_BLOCK) - 1] = nk;
+          e = nk << K.LOG_BLOCK;
         }
-        pool[2 * e] = pool[2 * i];
-        pool[2 * e + 1] = pool[2 * i + 1];
+        poolT[e] = poolT[i];
+        poolS[e] = poolS[i];
         end[nb] = e + 1;
       }
       // Block k is read: any bucket may take it from here on.
-      const next = this.blockNext[k];
-      this.freeBlocks[this.freeBlockCount++] = k;
-      k = next;
+      const nk = next[k];
+      free[freeCount++] = k;
+      k = nk;
     }
+    this.freeBlockCount = freeCount;
+    this.blocksUsed = used;
+  }
+
+  /**
+   * Makes sure a split never runs out of blocks: the buckets it fills are all empty before it, so it
+   * needs at most one block per target bucket beyond the blocks it reads (and frees) as it goes.
+   */
+  private splitReserve(): void {
+    if (this.freeBlockCount + this.blockNext.length - this.blocksUsed <= K.BUCKETS) this.growPool();
   }
 
   /** Sorts bucket b's n <= FRONT_TAKE events (entries [at, at + n) of the pool, one block) into the empty front. */
   private takeIntoFront(b: number, at: number, n: number): void {
     this.fBucket = b;
-    const f = this.front;
-    const keys = this.pool;
+    const fT = this.fT;
+    const fS = this.fS;
+    const poolT = this.poolT;
+    const poolS = this.poolS;
     this.fTail = n;
-    f[0] = keys[2 * at];
-    f[1] = keys[2 * at + 1];
-    // Insertion sort: small n, and the tie is read only when two times are equal.
+    fT[0] = poolT[at];
+    fS[0] = poolS[at];
+    // A large queue's records are out of cache: they are loaded here, early and together, so the misses
+    // overlap instead of stalling dispatch one by one. A small queue's are in cache, and the pass would
+    // only cost.
+    if (this.size >= K.TOUCH_MIN) {
+      const rI = this.rI;
+      let touch = 0;
+      for (let j = at; j < at + n; j++) touch += rI[8 * poolS[j] + 4];
+      this.touched = touch;
+    }
     const rF = this.rF;
-    const rI = this.rI;
-    let touch = rI[8 * f[1] + 4];
+    // Insertion sort: small n, and the tie is read only when two times are equal.
     for (let j = 1; j < n; j++) {
-      const time = keys[2 * (at + j)];
-      const slot = keys[2 * (at + j) + 1];
-      touch += rI[8 * slot + 4];
+      const time = poolT[at + j];
+      const slot = poolS[at + j];
       let i = j;
       for (; i > 0; i--) {
-        const pt = f[2 * i - 2];
-        if (pt < time || (pt === time && rF[4 * f[2 * i - 1]] < rF[4 * slot])) break;
-        f[2 * i] = pt;
-        f[2 * i + 1] = f[2 * i - 1];
+        const pt = fT[i - 1];
+        if (pt < time || (pt === time && rF[4 * fS[i - 1]] < rF[4 * slot])) break;
+        fT[i] = pt;
+        fS[i] = fS[i - 1];
       }
-      f[2 * i] = time;
-      f[2 * i + 1] = slot;
+      fT[i] = time;
+      fS[i] = slot;
     }
-    this.touched = touch;
   }
 
-  /** Bucket 0's n > 16 events (one instant's, e.g. a cluster in lockstep) into the empty front, sorted by tie alone. */
+  /** Bucket 0's n > FRONT_TAKE events (one instant's, e.g. a cluster in lockstep) into the empty front, sorted by tie alone. */
   private takeInstant(head: number, n: number): void {
     this.fBucket = 0;
-    if (2 * n > this.front.length) this.front = new Float64Array(Math.max(4 * n, this.front.length));
-    const f = this.front;
+    this.frontFor(n);
     this.fTail = n;
     if (this.bTie.length < n) {
       this.bTie = new Float64Array(2 * n);
       this.bSlot = new Int32Array(2 * n);
     }
-    const pool = this.pool;
-    const t = pool[2 * (head << LOG_BLOCK)];
+    const poolS = this.poolS;
+    const t = this.poolT[head << K.LOG_BLOCK];
     let j = 0;
     for (let k = head; j < n; k = this.blockNext[k]) {
-      const at = k << LOG_BLOCK;
-      const stop = at + (n - j < BLOCK ? n - j : BLOCK);
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
       for (let i = at; i < stop; i++) {
-        const slot = pool[2 * i + 1];
+        const slot = poolS[i];
         this.bTie[j] = this.rF[4 * slot];
         this.bSlot[j++] = slot;
       }
       this.freeBlocks[this.freeBlockCount++] = k;
     }
     this.sortTies(n);
-    for (let i = 0; i < n; i++) {
-      f[2 * i] = t;
-      f[2 * i + 1] = this.bSlot[i];
-    }
+    const fT = this.fT;
+    fT.fill(t, 0, n);
+    this.fS.set(this.bSlot.subarray(0, n));
   }
 
   /**
@@ -519,17 +589,17 @@ export class Simulator {
    */
   private rebase(time: number): void {
     const pairs: number[] = [];
-    for (let i = this.fHead; i < this.fTail; i++) pairs.push(this.front[2 * i], this.front[2 * i + 1]);
+    for (let i = this.fHead; i < this.fTail; i++) pairs.push(this.fT[i], this.fS[i]);
     this.fHead = 0;
     this.fTail = 0;
     this.fBucket = -1;
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let b = 0; b < K.BUCKETS; b++) {
       const n = this.bEnd[b] === 0 ? 0 : this.chainCount(this.bHead[b], this.bEnd[b]);
       let j = 0;
       for (let k = this.bHead[b]; j < n; k = this.blockNext[k]) {
-        const at = k << LOG_BLOCK;
-        const stop = at + (n - j < BLOCK ? n - j : BLOCK);
-        for (let i = at; i < stop; i++, j++) pairs.push(this.pool[2 * i], this.pool[2 * i + 1]);
+        const at = k << K.LOG_BLOCK;
+        const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
+        for (let i = at; i < stop; i++, j++) pairs.push(this.poolT[i], this.poolS[i]);
       }
     }
     this.bEnd.fill(0);
@@ -546,20 +616,22 @@ export class Simulator {
 
   /** Drops every cancelled event from the front and the buckets, freeing its slot, in one linear pass. */
   private compact(): void {
-    const f = this.front;
+    const fT = this.fT;
+    const fS = this.fS;
     let w = this.fHead;
     for (let i = this.fHead; i < this.fTail; i++) {
-      const slot = f[2 * i + 1];
+      const slot = fS[i];
       if (this.dropIfCancelled(slot)) continue;
-      f[2 * w] = f[2 * i];
-      f[2 * w + 1] = slot;
+      fT[w] = fT[i];
+      fS[w] = slot;
       w++;
     }
     let kept = w - this.fHead;
     this.fTail = w;
-    const pool = this.pool;
+    const poolT = this.poolT;
+    const poolS = this.poolS;
     const next = this.blockNext;
-    for (let b = 0; b < BUCKETS; b++) {
+    for (let b = 0; b < K.BUCKETS; b++) {
       if (this.bEnd[b] === 0) continue;
       const n = this.chainCount(this.bHead[b], this.bEnd[b]);
       // Survivors are written back along the same chain; the write position never passes the read one.
@@ -568,30 +640,30 @@ export class Simulator {
       let wi = 0;
       let m = 0;
       for (let k = head, left = n; left > 0; k = next[k]) {
-        const at = k << LOG_BLOCK;
-        const stop = at + (left < BLOCK ? left : BLOCK);
-        left -= BLOCK;
+        const at = k << K.LOG_BLOCK;
+        const stop = at + (left < K.BLOCK ? left : K.BLOCK);
+        left -= K.BLOCK;
         for (let i = at; i < stop; i++) {
-          const slot = pool[2 * i + 1];
+          const slot = poolS[i];
           if (this.dropIfCancelled(slot)) continue;
-          if (wi === BLOCK) {
+          if (wi === K.BLOCK) {
             wk = next[wk];
             wi = 0;
           }
-          const e = (wk << LOG_BLOCK) + wi++;
-          pool[2 * e] = pool[2 * i];
-          pool[2 * e + 1] = slot;
+          const e = (wk << K.LOG_BLOCK) + wi++;
+          poolT[e] = poolT[i];
+          poolS[e] = slot;
           m++;
         }
       }
       // Blocks past the survivors go back to the free list.
-      const keep = (m + BLOCK_MASK) >> LOG_BLOCK;
-      const blocks = (n + BLOCK_MASK) >> LOG_BLOCK;
+      const keep = (m + K.BLOCK_MASK) >> K.LOG_BLOCK;
+      const blocks = (n + K.BLOCK_MASK) >> K.LOG_BLOCK;
       for (let c = 0, k = head; c < blocks; c++, k = next[k]) if (c >= keep) this.freeBlocks[this.freeBlockCount++] = k;
       if (m === 0) {
         this.bEnd[b] = 0;
         this.bMask[b >> 5] &= ~(1 << (b & 31));
-      } else this.bEnd[b] = (wk << LOG_BLOCK) + wi;
+      } else this.bEnd[b] = (wk << K.LOG_BLOCK) + wi;
       kept += m;
     }
     this.size = kept;
@@ -600,7 +672,7 @@ export class Simulator {
 
   private dropIfCancelled(slot: number): boolean {
     const rI = this.rI;
-    if (rI[8 * slot + 4] < CANCELLED) return false;
+    if (rI[8 * slot + 4] < K.CANCELLED) return false;
     rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
     this.freeSlots[this.freeCount++] = slot;
     this.fns[slot] = undefined;
@@ -640,14 +712,14 @@ export class Simulator {
     }
     if (this.bKey.length < n) this.bKey = new Float64Array(this.bTie.length);
     const key = this.bKey;
-    if (max - min < PACK_RANGE) {
-      for (let i = 0; i < n; i++) key[i] = (bTie[i] - min) * SLOT_SPACE + bSlot[i];
+    if (max - min < K.PACK_RANGE) {
+      for (let i = 0; i < n; i++) key[i] = (bTie[i] - min) * K.SLOT_SPACE + bSlot[i];
       key.subarray(0, n).sort();
       for (let i = 0; i < n; i++) {
         const k = key[i];
-        const slot = k % SLOT_SPACE;
+        const slot = k % K.SLOT_SPACE;
         bSlot[i] = slot;
-        bTie[i] = min + (k - slot) / SLOT_SPACE;
+        bTie[i] = min + (k - slot) / K.SLOT_SPACE;
       }
       return;
     }
@@ -662,10 +734,10 @@ export class Simulator {
 
   /** The number of entries in the chain from block `head` to end index e (> 0). */
   private chainCount(head: number, e: number): number {
-    const last = (e - 1) >> LOG_BLOCK;
+    const last = (e - 1) >> K.LOG_BLOCK;
     let c = 0;
-    for (let k = head; k !== last; k = this.blockNext[k]) c += BLOCK;
-    return c + e - (last << LOG_BLOCK);
+    for (let k = head; k !== last; k = this.blockNext[k]) c += K.BLOCK;
+    return c + e - (last << K.LOG_BLOCK);
   }
 
   /** Starts a new last block for bucket b, whose end index is e (0: the bucket is empty); returns the new end. */
@@ -674,24 +746,27 @@ export class Simulator {
     if (e === 0) {
       this.bHead[b] = k;
       this.bMask[b >> 5] |= 1 << (b & 31);
-    } else this.blockNext[(e >> LOG_BLOCK) - 1] = k;
-    return k << LOG_BLOCK;
+    } else this.blockNext[(e >> K.LOG_BLOCK) - 1] = k;
+    return k << K.LOG_BLOCK;
   }
 
   private unusedBlock(): number {
-    if (this.blocksUsed === this.blockNext.length) {
-      const n = 2 * this.blockNext.length;
-      this.pool = grow(this.pool, 2 * BLOCK * n);
-      this.poolU = new Uint32Array(this.pool.buffer);
-      this.blockNext = grow(this.blockNext, n);
-      this.freeBlocks = grow(this.freeBlocks, n);
-    }
+    if (this.blocksUsed === this.blockNext.length) this.growPool();
     return this.blocksUsed++;
+  }
+
+  private growPool(): void {
+    const n = 2 * this.blockNext.length;
+    this.poolT = grow(this.poolT, K.BLOCK * n);
+    this.poolU = new Uint32Array(this.poolT.buffer);
+    this.poolS = grow(this.poolS, K.BLOCK * n);
+    this.blockNext = grow(this.blockNext, n);
+    this.freeBlocks = grow(this.freeBlocks, n);
   }
 
   private newSlot(): number {
     if (this.slotsUsed === this.slotCapacity) this.growSlots();
-    if (this.slotsUsed >= SLOT_SPACE) throw new Error('internal: more than 2^26 pending events');
+    if (this.slotsUsed >= K.SLOT_SPACE) throw new Error('internal: more than 2^26 pending events');
     return this.slotsUsed++;
   }
 
@@ -705,7 +780,7 @@ export class Simulator {
 }
 
 function badPush(priority: number): never {
-  if ((priority & MAX_PRIORITY) !== priority) throw new RangeError(`Priority ${priority} is not an integer in [0, ${MAX_PRIORITY}]`);
+  if ((priority & K.MAX_PRIORITY) !== priority) throw new RangeError(`Priority ${priority} is not an integer in [0, ${K.MAX_PRIORITY}]`);
   throw new Error('internal: event sequence counter exhausted');
 }
 
