@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LATE, NORMAL, Rng, Simulator, URGENT } from '../src/kernel/index.ts';
+import { before, type Keyed } from './kernel-order.ts';
 
 /**
  * The radix queue's buckets are chains of 32-entry blocks in one shared pool. These cases fill buckets
@@ -9,15 +10,8 @@ import { LATE, NORMAL, Rng, Simulator, URGENT } from '../src/kernel/index.ts';
  * instead of growing the pool (the old per-bucket arrays kept their largest size forever).
  */
 
-interface Ev {
-  time: number;
-  priority: number;
-  seq: number;
+interface Ev extends Keyed {
   handle: number;
-}
-
-function before(a: Ev, b: Ev): boolean {
-  return a.time < b.time || (a.time === b.time && (a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)));
 }
 
 describe('bucket block chains', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Simulator } from '../src/kernel/index.ts';
+import { before } from './kernel-order.ts';
 
 /**
  * The hold pattern (each dispatched event schedules one successor), the kernel benchmark's workload:
@@ -47,9 +48,7 @@ describe('hold loop with many pending events', () => {
           while (live.length > 0) {
             let m = 0;
             for (let i = 1; i < live.length; i++) {
-              const a = live[i];
-              const b = live[m];
-              if (a.time < b.time || (a.time === b.time && (a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)))) m = i;
+              if (before(live[i], live[m])) m = i;
             }
             expected.push(live[m].id);
             live.splice(m, 1);

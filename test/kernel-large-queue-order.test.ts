@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, Simulator } from '../src/kernel/index.ts';
+import { before, type Keyed } from './kernel-order.ts';
 
 /**
  * A queue far larger than the kernel starts with: from 16 slots to 50,000 pending, so the block pool
@@ -9,15 +10,8 @@ import { Rng, Simulator } from '../src/kernel/index.ts';
  * must be exactly (time, priority, seq): a plain binary heap on that key, fed the same events at the same
  * moments, pops the same event at every dispatch.
  */
-interface Ref {
-  time: number;
-  priority: number;
-  seq: number;
+interface Ref extends Keyed {
   id: number;
-}
-
-function before(a: Ref, b: Ref): boolean {
-  return a.time < b.time || (a.time === b.time && (a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)));
 }
 
 /** The reference: a binary heap on (time, priority, seq). */

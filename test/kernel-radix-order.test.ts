@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LATE, NORMAL, Simulator, URGENT } from '../src/kernel/index.ts';
+import { before } from './kernel-order.ts';
 
 /**
  * The kernel orders times by their float64 bits in a radix queue with a sorted front. These cases drive
@@ -20,9 +21,7 @@ interface Ev {
 function popMin(live: Ev[]): Ev {
   let m = 0;
   for (let i = 1; i < live.length; i++) {
-    const a = live[i];
-    const b = live[m];
-    if (a.time < b.time || (a.time === b.time && (a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq)))) m = i;
+    if (before(live[i], live[m])) m = i;
   }
   return live.splice(m, 1)[0];
 }
