@@ -38,25 +38,27 @@ function withNodes(run: RunConfig, nodes: number, model?: 'exact' | 'local-fair-
  * A timed crowd run, `repeats` times: its CPU seconds ÷ the reference workload next to it is what the
  * gate compares (median over repeats; see pairedWithReference). The row's value is the median wall time.
  */
-async function crowdRow(name: string, run: RunConfig, repeats: number): Promise<BenchRow> {
+async function crowdRow(name: string, run: RunConfig, repeats: number): Promise<{ row: BenchRow; first: Timed }> {
   const { result: paired, peakRssMB } = await withPeakRss(() => pairedWithReference(repeats, () => timed(run)));
   const t = paired.results[0];
+  const model = run.distribution.kind === 'p2p' ? run.distribution.settings.bandwidthModel : 'exact';
   const wallS = median(paired.results.map((r) => r.wallS));
   const gate = median(paired.ratios);
   const m = t.metrics;
   const eventsPerSecond = m.events / wallS;
-  return {
+  const row: BenchRow = {
     name,
     unit: 's',
     value: wallS,
     extra:
       `${formatCount(eventsPerSecond)} events/s, ${formatCount(m.events)} events, peak RSS ${Math.round(peakRssMB)} MB, ` +
-      `simulated rollout ${m.rollout_s.max.toFixed(2)} s, local-fair-share, ${repeats === 1 ? 'one run' : `median of ${repeats}`}, CPU ${gate.toFixed(0)} × reference workload`,
+      `simulated rollout ${m.rollout_s.max.toFixed(2)} s, ${model}, ${repeats === 1 ? 'one run' : `median of ${repeats}`}, CPU ${gate.toFixed(0)} × reference workload`,
     better: 'smaller',
     gate,
     eventsPerSecond,
     peakRssMB,
   };
+  return { row, first: t };
 }
 
 export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
@@ -66,18 +68,14 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
   const wanted = (name: string): boolean => !options.filter || name.includes(options.filter);
   const rows: BenchRow[] = [];
 
-  // The approximation's error, measured where the exact model is affordable.
+  // The exact model (local solves, network/local-solve.ts) timed and gated like the crowds, and the
+  // approximation's error against it.
   const errName = 'p2p-local-vs-exact-error-100';
   if (wanted(errName) || wanted('p2p-flash-crowd-100-exact')) {
-    const exact = timed(withNodes(kraken.run, 100, 'exact'));
+    const { row, first: exact } = await crowdRow('p2p-flash-crowd-100-exact', withNodes(kraken.run, 100, 'exact'), 3);
     const local = timed(withNodes(kraken.run, 100, 'local-fair-share'));
     const err = (a: number, b: number): number => (100 * (a - b)) / b;
-    rows.push({
-      name: 'p2p-flash-crowd-100-exact',
-      unit: 's',
-      value: exact.wallS,
-      extra: `${formatCount(exact.metrics.events / exact.wallS)} events/s, exact max-min, simulated rollout ${exact.metrics.rollout_s.max.toFixed(2)} s`,
-    });
+    rows.push(row);
     rows.push({
       name: errName,
       unit: '%',
@@ -88,8 +86,8 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
         `wall ${local.wallS.toFixed(2)} s vs ${exact.wallS.toFixed(2)} s`,
     });
   }
-  if (wanted('p2p-flash-crowd-1000')) rows.push(await crowdRow('p2p-flash-crowd-1000', withNodes(kraken.run, 1000), 3));
-  if (wanted('p2p-flash-crowd-10000')) rows.push(await crowdRow('p2p-flash-crowd-10000', withNodes(kraken.run, 10000), 1));
+  if (wanted('p2p-flash-crowd-1000')) rows.push((await crowdRow('p2p-flash-crowd-1000', withNodes(kraken.run, 1000), 3)).row);
+  if (wanted('p2p-flash-crowd-10000')) rows.push((await crowdRow('p2p-flash-crowd-10000', withNodes(kraken.run, 10000), 1)).row);
   return rows;
 }
 
