@@ -7,8 +7,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Simulator } from '../src/kernel/index.ts';
-import { MaxMinSolver, Network } from '../src/network/index.ts';
+import { MaxMinSolver, Network, solveMaxMinReference } from '../src/network/index.ts';
 import { SharingGraph } from '../src/network/graph.ts';
+import { MAX_ROUNDS } from '../src/network/local-solve.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -85,6 +86,28 @@ describe('open solves', () => {
     const sets = solve.mock.calls.map(([, flows, n]) => Array.from({ length: n }, (_, i) => flows[i]).sort());
     expect(sets).toEqual([[f1], [f1, f2].sort(), [f1, f2, f3].sort()]);
     expect(net.linkLoad(l2)).toBe(100);
+  });
+
+  it('a change that reaches further than the local rounds allow falls back to the floor walk, exactly', () => {
+    const sim = new Simulator();
+    const net = new Network(sim);
+    // A chain: L0 (10 B/s) carries f0 and f1; link k (12 + 2k B/s) carries f_k and f_k+1. Each pair shares
+    // its link equally (5, 5, 8, 8, 10, 10, …); when f0 leaves, every flow down the chain gains 2 B/s, one
+    // pair per round, so the local solve runs out of rounds and the network re-solves everything above
+    // the floor instead.
+    const n = 2 * MAX_ROUNDS;
+    const caps = [10, ...Array.from({ length: n }, (_, k) => 14 + 2 * k)];
+    const links = caps.map((c, k) => net.addLink(`L${k}`, c, 0));
+    const paths = [[links[0]], ...Array.from({ length: n }, (_, k) => [links[k], links[k + 1]])];
+    const ids = paths.map((p, k) => net.startFlow(p, k === 0 ? 5 : 1e9, () => {}));
+    sim.run({ until: 0 });
+    expect(ids.slice(0, 4).map((f) => net.flowRate(f))).toEqual([5, 5, 8, 8]);
+    const solve = vi.spyOn(MaxMinSolver.prototype, 'solve');
+    sim.run({ until: 2 });
+    expect(solve).toHaveBeenCalledTimes(MAX_ROUNDS + 1);
+    const expected = solveMaxMinReference(caps, paths.slice(1).map((path) => ({ path, cap: Infinity })));
+    expect(ids.slice(1).map((f) => net.flowRate(f))).toEqual(Array.from(expected));
+    expect(ids.slice(1, 5).map((f) => net.flowRate(f))).toEqual([7, 7, 9, 9]);
   });
 
   it('collect with a floor walks on only through flows at or above it and sums the held ones per link', () => {

@@ -26,7 +26,7 @@ import type { MaxMinSolver } from './maxmin.ts';
 /** Relative tolerance of the bottleneck checks, of the held flow's rate. */
 export const VALID_EPS = 1e-11;
 /** Widening rounds before the network falls back to its floor walk. */
-const MAX_ROUNDS = 16;
+export const MAX_ROUNDS = 16;
 
 export class LocalSolve {
   /** The solved set, in the order it was taken in, and each flow's rate before the solve. */
