@@ -61,10 +61,12 @@ export class NodeRuntime {
   tokenUntil = -Infinity;
   /**
    * Layers being fetched (or mounted) by a pull on this node, and the pulls waiting for each (undefined:
-   * none yet): later pulls wait for them instead of fetching twice. Performance: parallel arrays searched
-   * linearly, since a node fetches a few layers at a time (a Map paid a hash probe, and a table rebuilt
-   * now and then, per claim and per landing).
+   * none yet), in [0, inflightCount): later pulls wait for them instead of fetching twice. Performance:
+   * parallel arrays searched linearly, since a node fetches a few layers at a time (a Map paid a hash
+   * probe, and a table rebuilt now and then, per claim and per landing); they never shrink, so claiming
+   * allocates nothing once they have room.
    */
+  private inflightCount = 0;
   private readonly inflightLayers: number[] = [];
   private readonly inflightWaiters: (LayerWaiter[] | undefined)[] = [];
   /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
@@ -135,8 +137,8 @@ export class NodeRuntime {
     for (const r of this.pendingByRelease.keys()) if (r >= 0 && !this.failedReleases.has(r)) w.events.targetDropped(r);
     this.pendingByRelease.clear();
     this.failedReleases.clear();
-    this.inflightLayers.length = 0;
-    this.inflightWaiters.length = 0;
+    this.inflightCount = 0;
+    this.inflightWaiters.fill(undefined);
   }
 
   /** A spare node slot joins as a fresh host with an empty cache and pulls `jobs` (the images it is to run). */
@@ -159,7 +161,7 @@ export class NodeRuntime {
 
   /** Layers a running image or an unfinished job of this node needs, plus those being fetched. */
   private pinnedLayers(): Set<number> {
-    const pinned = new Set<number>(this.inflightLayers);
+    const pinned = new Set<number>(this.inflightLayers.slice(0, this.inflightCount));
     for (const v of this.running.values()) for (const l of v.layers) pinned.add(l);
     for (const j of this.open) for (const l of j.version.layers) pinned.add(l);
     return pinned;
@@ -179,7 +181,7 @@ export class NodeRuntime {
     const disk = this.disk!;
     if (!disk.wouldExceedHigh(bytes)) return true;
     for (const l of disk.victims(this.pinnedLayers(), bytes)) this.evictLayer(l);
-    const wanted = new Set<number>(this.inflightLayers);
+    const wanted = new Set<number>(this.inflightLayers.slice(0, this.inflightCount));
     for (const j of this.open) for (const l of j.version.layers) wanted.add(l);
     for (const [image, v] of [...this.running]) {
       if (!disk.wouldExceedHigh(bytes)) break;
@@ -278,10 +280,9 @@ export class NodeRuntime {
    * fetching it already (then waitForLayer).
    */
   claimLayer(layer: number): boolean {
-    if (this.inflightLayers.includes(layer)) return false;
+    if (this.inflightIndex(layer) >= 0) return false;
     // No waiters yet: the list is made by the first waitForLayer (most claims never get one).
-    this.inflightLayers.push(layer);
-    this.inflightWaiters.push(undefined);
+    this.addInflight(layer);
     return true;
   }
 
@@ -290,11 +291,8 @@ export class NodeRuntime {
    * `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
    */
   waitForLayer(layer: number, then: LayerWaiter): void {
-    let k = this.inflightLayers.indexOf(layer);
-    if (k < 0) {
-      k = this.inflightLayers.push(layer) - 1;
-      this.inflightWaiters.push(undefined);
-    }
+    let k = this.inflightIndex(layer);
+    if (k < 0) k = this.addInflight(layer);
     const waiters = this.inflightWaiters[k];
     if (waiters === undefined) this.inflightWaiters[k] = [then];
     else waiters.push(then);
@@ -333,16 +331,35 @@ export class NodeRuntime {
   }
 
   private release(layer: number, ok = true, reason?: string): void {
-    const k = this.inflightLayers.indexOf(layer);
+    const k = this.inflightIndex(layer);
     if (k < 0) return;
     const waiters = this.inflightWaiters[k];
     // Swap-removal: nothing depends on the order of the layers in flight.
-    const last = this.inflightLayers.length - 1;
+    const last = --this.inflightCount;
     this.inflightLayers[k] = this.inflightLayers[last];
     this.inflightWaiters[k] = this.inflightWaiters[last];
-    this.inflightLayers.pop();
-    this.inflightWaiters.pop();
+    this.inflightWaiters[last] = undefined;
     if (waiters) for (const w of waiters) w(ok, reason);
+  }
+
+  /** The slot of `layer` among the layers in flight, or -1. */
+  private inflightIndex(layer: number): number {
+    const layers = this.inflightLayers;
+    for (let k = 0; k < this.inflightCount; k++) if (layers[k] === layer) return k;
+    return -1;
+  }
+
+  /** Adds `layer` to the layers in flight (no waiters yet); returns its slot. */
+  private addInflight(layer: number): number {
+    const k = this.inflightCount++;
+    if (k === this.inflightLayers.length) {
+      this.inflightLayers.push(layer);
+      this.inflightWaiters.push(undefined);
+    } else {
+      this.inflightLayers[k] = layer;
+      this.inflightWaiters[k] = undefined;
+    }
+    return k;
   }
 }
 

@@ -40,9 +40,6 @@ export const layerMetaDigest = (layer: number): number => -2 * layer - 2;
 export const imageMetaDigest = (version: number): number => -2 * version - 3;
 
 
-/** `Pull.downloaded` before the pull knows its missing layers (never written: it has no elements). */
-const NONE_DOWNLOADED = new Uint8Array(0);
-
 /** One HTTP request of a pull, for `runPool`. */
 interface Task {
   kind: RequestKind;
@@ -109,7 +106,7 @@ export class Pull implements PullSession {
   private nextToFetch = 0;
   private inFlight = 0;
   /** Per missing layer: 1 once downloaded. */
-  private downloaded = NONE_DOWNLOADED;
+  private downloaded: number[] = [];
   private nextToUnpack = 0;
   private unpacking = false;
   private failed = false;
@@ -256,7 +253,7 @@ export class Pull implements PullSession {
     n = 0;
     for (let i = 0; i < layers.length; i++) if (!cache.has(layers[i])) missing[n++] = layers[i];
     this.missing = missing;
-    this.downloaded = new Uint8Array(n);
+    this.downloaded = zeros(n);
     this.fillDownloads();
   }
 
@@ -361,7 +358,7 @@ export class Pull implements PullSession {
       else bare.push(mount);
     }
     this.missing = eager;
-    this.downloaded = new Uint8Array(eager.length);
+    this.downloaded = zeros(eager.length);
     const mountAll = (): void => {
       for (const m of bare) m();
       this.runPool(metaTasks, this.world.cluster.maxConcurrentDownloads, () => {});
@@ -494,4 +491,11 @@ export class Pull implements PullSession {
     if (this.slotFreed) this.node.imageDone(this.job, false, reason);
     else this.node.pullEnded(this.job, false, reason);
   }
+}
+
+/** n zeros, allocated at their size. */
+function zeros(n: number): number[] {
+  const a = new Array<number>(n);
+  for (let i = 0; i < n; i++) a[i] = 0;
+  return a;
 }

@@ -401,7 +401,7 @@ export class Network {
       if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
         throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
       // Snap to exactly delivered. The rounding remainder goes to the path's links so bytes stay conserved.
-      if (!this.leaveUncontended(f, left, now)) {
+      if (!this.leaveUncontended(f)) {
         const path = this.graph.flowPath[f];
         const size = this.size[f];
         for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
@@ -436,7 +436,7 @@ export class Network {
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
       const f = this.arrivals[i];
-      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f, now)) this.pushDirtyFlow(f);
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f)) this.pushDirtyFlow(f);
     }
     this.arrivalCount = 0;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
@@ -695,7 +695,9 @@ export class Network {
    * queued for this timestamp's solve and at most one share group — through that group (tryJoin) or, with
    * none, uncontended (joinUncontended); false (nothing changed) if it must be solved with its component.
    */
-  private joinWithoutSolve(f: number, now: number): boolean {
+  private joinWithoutSolve(f: number): boolean {
+    // Performance: now is read here rather than passed, since a call's float arguments are boxed.
+    const now = this.sim.now;
     const path = this.graph.flowPath[f];
     let grp: ShareGroup | undefined;
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
@@ -863,12 +865,14 @@ export class Network {
   }
 
   /**
-   * Sharing flow f completes with `left` bytes of rounding remainder (finishDue): if no link on its path
-   * is full (or f is alone on it), no other flow was held back by f, so it leaves without a re-solve —
-   * its bytes counted on its links as finishDue would — and true is returned; false (nothing changed) if
-   * the departure must be re-solved with its component.
+   * Sharing flow f completes now, with the rounding remainder finishDue computed as `left` (recomputed
+   * here the same way): if no link on its path is full (or f is alone on it), no other flow was held back
+   * by f, so it leaves without a re-solve — its bytes counted on its links as finishDue would — and true
+   * is returned; false (nothing changed) if the departure must be re-solved with its component.
+   * Performance: the times are read here rather than passed, since a call's float arguments are boxed.
    */
-  private leaveUncontended(f: number, left: number, now: number): boolean {
+  private leaveUncontended(f: number): boolean {
+    const now = this.sim.now;
     const g = this.graph;
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
@@ -878,6 +882,7 @@ export class Network {
     }
     const r = this.rate[f];
     const size = this.size[f];
+    const left = this.remaining[f] - r * (now - this.settled[f]);
     for (let i = 0; i < len; i++) {
       const l = path[i];
       this.carried[l] += left; // finishDue's snap, then the link's bytes up to now, in that order
