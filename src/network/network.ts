@@ -108,7 +108,11 @@ export class Network {
 
   // Batching and completion.
   private readonly finishHeap = new IndexedMinHeap(64);
-  private finishHandle = -1;
+  /**
+   * Performance: kernel handles outgrow small integers early in a run, so this starts as a double (see the
+   * constructor) rather than changing representation then, which would discard the compiled network code.
+   */
+  private finishHandle = -1.5;
   private finishAt = Infinity;
   private solvePending = false;
   private dirtyFlows = new Int32Array(64);
@@ -154,6 +158,7 @@ export class Network {
     this.arriveType = sim.register((f) => this.arrive(f));
     this.finishType = sim.register(() => this.finishDue());
     this.solveType = sim.register(() => this.solve());
+    this.finishHandle = -1;
   }
 
   // ---- links ------------------------------------------------------------------------------------------
@@ -431,7 +436,8 @@ export class Network {
       const grp = this.pendingGroups[i];
       if (grp.alive && !this.advanceGroup(grp, now)) this.dissolve(grp);
     }
-    this.pendingGroups.length = 0;
+    // Performance: an array's length store is a runtime call, so an empty list is left alone (every solve).
+    if (this.pendingGroups.length > 0) this.pendingGroups.length = 0;
     // New flows join a share group in O(path · log) where the exact allocation allows it; the rest seed
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
@@ -538,7 +544,7 @@ export class Network {
       grp.commit();
       this.keyGroupHead(grp, now);
     }
-    this.touchedGroups.length = 0;
+    if (this.touchedGroups.length > 0) this.touchedGroups.length = 0; // (see solve)
   }
 
   private touch(grp: ShareGroup): void {
