@@ -11,7 +11,8 @@ import type { World } from './world.ts';
 import { backoffDelay } from './backoff.ts';
 import type { Signing } from '../workload/signing.ts';
 import { ImageDisk } from './disk.ts';
-import { Pull } from './pull.ts';
+import { Pull, UnpackTimers } from './pull.ts';
+import { LayerSet } from './layer-set.ts';
 
 export interface ImagesMetadata {
   manifestBytes: number;
@@ -46,7 +47,7 @@ export const NO_RELEASE = -1;
 
 export class NodeRuntime {
   /** Layers in the node's content store: complete. */
-  readonly cache = new Set<number>();
+  readonly cache = new LayerSet();
   /** Layers a lazy snapshotter has mounted whose bytes are still streaming in (not in `cache` yet). */
   readonly mounted = new Set<number>();
   private readonly queue: PullJob[] = [];
@@ -58,16 +59,30 @@ export class NodeRuntime {
   readonly running = new Map<number, ImageVersion>();
   /** Until when the node's bearer token may be reused (token reuse per lifetime). */
   tokenUntil = -Infinity;
-  /** Layers being fetched (or mounted) by a pull on this node: later pulls wait for them instead of fetching twice. */
-  private readonly inflight = new Map<number, LayerWaiter[] | undefined>();
+  /**
+   * Layers being fetched (or mounted) by a pull on this node, and the pulls waiting for each (undefined:
+   * none yet), in [0, inflightCount): later pulls wait for them instead of fetching twice. Performance:
+   * parallel arrays searched linearly, since a node fetches a few layers at a time (a Map paid a hash
+   * probe, and a table rebuilt now and then, per claim and per landing); they never shrink, so claiming
+   * allocates nothing once they have room.
+   */
+  private inflightCount = 0;
+  private readonly inflightLayers: number[] = [];
+  private readonly inflightWaiters: (LayerWaiter[] | undefined)[] = [];
   /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
   present = true;
   /** Releases with a failed pull on this node (it will not be ready for them), until their last job ends. */
   private readonly failedReleases = new Set<number>();
-  /** Every job not finished yet — queued, pulling or waiting out a back-off — so that leaving accounts for each. */
-  private readonly open = new Set<PullJob>();
+  /**
+   * Every job not finished yet — queued, pulling or waiting out a back-off — in the order they came, so
+   * that leaving accounts for each. Performance: an array (a node has about one release's jobs open),
+   * not a Set that hashed every job in and out.
+   */
+  private readonly open: PullJob[] = [];
   /** The image filesystem with kubelet's GC, or null when it is unlimited (cluster.disk unset). */
   readonly disk: ImageDisk | null;
+  /** The simulation's unpack steps (shared by every node). */
+  readonly unpacks: UnpackTimers;
 
   constructor(
     readonly id: number,
@@ -77,6 +92,7 @@ export class NodeRuntime {
     private readonly imagesCfg: ImagesMetadata,
   ) {
     this.disk = world.cluster.disk ? new ImageDisk(world.cluster.disk) : null;
+    this.unpacks = UnpackTimers.of(world.sim);
   }
 
   /** The node starts with `v` in its content store and running (cluster.cache: warm). */
@@ -94,7 +110,7 @@ export class NodeRuntime {
     const r = jobs[0].release;
     this.pendingByRelease.set(r, (this.pendingByRelease.get(r) ?? 0) + jobs.length);
     for (const j of jobs) {
-      this.open.add(j);
+      if (!this.open.includes(j)) this.open.push(j);
       this.queue.push(j);
     }
     if (!this.present) return this.leave(true);
@@ -110,8 +126,7 @@ export class NodeRuntime {
     if (!this.present && !already) return;
     this.present = false;
     const w = this.world;
-    const jobs = [...this.open];
-    this.open.clear();
+    const jobs = this.open.splice(0);
     this.queue.length = 0;
     this.queueHead = 0;
     this.active = 0;
@@ -122,7 +137,8 @@ export class NodeRuntime {
     for (const r of this.pendingByRelease.keys()) if (r >= 0 && !this.failedReleases.has(r)) w.events.targetDropped(r);
     this.pendingByRelease.clear();
     this.failedReleases.clear();
-    for (const l of [...this.inflight.keys()]) this.inflight.delete(l);
+    this.inflightCount = 0;
+    this.inflightWaiters.fill(undefined);
   }
 
   /** A spare node slot joins as a fresh host with an empty cache and pulls `jobs` (the images it is to run). */
@@ -145,7 +161,7 @@ export class NodeRuntime {
 
   /** Layers a running image or an unfinished job of this node needs, plus those being fetched. */
   private pinnedLayers(): Set<number> {
-    const pinned = new Set<number>(this.inflight.keys());
+    const pinned = new Set<number>(this.inflightLayers.slice(0, this.inflightCount));
     for (const v of this.running.values()) for (const l of v.layers) pinned.add(l);
     for (const j of this.open) for (const l of j.version.layers) pinned.add(l);
     return pinned;
@@ -165,7 +181,7 @@ export class NodeRuntime {
     const disk = this.disk!;
     if (!disk.wouldExceedHigh(bytes)) return true;
     for (const l of disk.victims(this.pinnedLayers(), bytes)) this.evictLayer(l);
-    const wanted = new Set<number>(this.inflight.keys());
+    const wanted = new Set<number>(this.inflightLayers.slice(0, this.inflightCount));
     for (const j of this.open) for (const l of j.version.layers) wanted.add(l);
     for (const [image, v] of [...this.running]) {
       if (!disk.wouldExceedHigh(bytes)) break;
@@ -216,23 +232,28 @@ export class NodeRuntime {
    * next pod sync asks again); the last failure is counted with its reason. Nothing is dropped.
    */
   imageDone(job: PullJob, ok: boolean, reason?: string, final = false): void {
-    if (!this.present || !this.open.has(job)) return;
+    if (!this.present) return;
+    const k = this.open.indexOf(job);
+    if (k < 0) return;
     const w = this.world;
     const retry = w.cluster.pullRetry;
     const attempt = job.attempt ?? 0;
-    this.open.delete(job);
+    // Removed in place, keeping the order (splice would allocate the array of removed jobs).
+    for (let i = k + 1; i < this.open.length; i++) this.open[i - 1] = this.open[i];
+    this.open.pop();
     if (ok) {
-      // Re-inserted, so `running` stays in least-recently-started order (disk-pressure eviction).
-      this.running.delete(job.version.image);
+      // With a disk, re-inserted, so `running` stays in least-recently-started order (disk-pressure
+      // eviction, the only reader of that order). Performance: without one, updated in place.
+      if (this.disk) this.running.delete(job.version.image);
       this.running.set(job.version.image, job.version);
       if (this.disk) for (const l of job.version.layers) this.disk.touch(l);
     }
     if (!ok && !final && retry && attempt + 1 < retry.attempts) {
       w.events.pullRetried(this.id, job.release, reason ?? 'unknown');
       const again: PullJob = { ...job, attempt: attempt + 1 };
-      this.open.add(again);
+      this.open.push(again);
       w.sim.call(backoffDelay(retry, attempt, w.rng.stream('kubelet:pull-backoff')), () => {
-        if (!this.present || !this.open.has(again)) return;
+        if (!this.present || !this.open.includes(again)) return;
         this.queue.push(again);
         this.pump();
       });
@@ -259,9 +280,9 @@ export class NodeRuntime {
    * fetching it already (then waitForLayer).
    */
   claimLayer(layer: number): boolean {
-    if (this.inflight.has(layer)) return false;
+    if (this.inflightIndex(layer) >= 0) return false;
     // No waiters yet: the list is made by the first waitForLayer (most claims never get one).
-    this.inflight.set(layer, undefined);
+    this.addInflight(layer);
     return true;
   }
 
@@ -270,8 +291,10 @@ export class NodeRuntime {
    * `then(false, reason)` when its pull failed and gave the layer up (see abandonLayer).
    */
   waitForLayer(layer: number, then: LayerWaiter): void {
-    const waiters = this.inflight.get(layer);
-    if (waiters === undefined) this.inflight.set(layer, [then]);
+    let k = this.inflightIndex(layer);
+    if (k < 0) k = this.addInflight(layer);
+    const waiters = this.inflightWaiters[k];
+    if (waiters === undefined) this.inflightWaiters[k] = [then];
     else waiters.push(then);
   }
 
@@ -308,9 +331,35 @@ export class NodeRuntime {
   }
 
   private release(layer: number, ok = true, reason?: string): void {
-    const waiters = this.inflight.get(layer);
-    this.inflight.delete(layer);
+    const k = this.inflightIndex(layer);
+    if (k < 0) return;
+    const waiters = this.inflightWaiters[k];
+    // Swap-removal: nothing depends on the order of the layers in flight.
+    const last = --this.inflightCount;
+    this.inflightLayers[k] = this.inflightLayers[last];
+    this.inflightWaiters[k] = this.inflightWaiters[last];
+    this.inflightWaiters[last] = undefined;
     if (waiters) for (const w of waiters) w(ok, reason);
+  }
+
+  /** The slot of `layer` among the layers in flight, or -1. */
+  private inflightIndex(layer: number): number {
+    const layers = this.inflightLayers;
+    for (let k = 0; k < this.inflightCount; k++) if (layers[k] === layer) return k;
+    return -1;
+  }
+
+  /** Adds `layer` to the layers in flight (no waiters yet); returns its slot. */
+  private addInflight(layer: number): number {
+    const k = this.inflightCount++;
+    if (k === this.inflightLayers.length) {
+      this.inflightLayers.push(layer);
+      this.inflightWaiters.push(undefined);
+    } else {
+      this.inflightLayers[k] = layer;
+      this.inflightWaiters[k] = undefined;
+    }
+    return k;
   }
 }
 

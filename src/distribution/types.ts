@@ -22,6 +22,11 @@ export interface PullSession {
   server: number;
 }
 
+/**
+ * One request of a pull. The object stays the caller's: a strategy may read it until it calls the
+ * request's `done`, and keeps no reference to it after that (a pull reuses one object for its metadata
+ * requests, which go one at a time).
+ */
 export interface FetchRequest {
   kind: RequestKind;
   node: number;

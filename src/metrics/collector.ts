@@ -53,7 +53,16 @@ export class MetricsCollector implements ModelEvents {
   constructor(
     private readonly clock?: () => number,
     private readonly zoneOf?: (node: number) => string,
-  ) {}
+  ) {
+    // Performance (issue 6): byte counters pass 2^31 within a run. Started as small integers, V8 would
+    // change their representation then, throwing away every compiled function that had touched a
+    // collector (the whole request path inlines transferDone). A non-integer first store makes them
+    // doubles from the start.
+    this.layerBytes = this.metadataBytes = this.internetBytes = this.natBytes = this.crossZoneBytes = 0.5;
+    this.crossRegionBytes = this.ownEgressBytes = this.endpointBytes = this.latestPublish = 0.5;
+    this.layerBytes = this.metadataBytes = this.internetBytes = this.natBytes = this.crossZoneBytes = 0;
+    this.crossRegionBytes = this.ownEgressBytes = this.endpointBytes = this.latestPublish = 0;
+  }
 
   releasePublished(release: number, time: number, targetNodes: number): void {
     this.releases++;
@@ -101,7 +110,8 @@ export class MetricsCollector implements ModelEvents {
   private tally(name: string): SourceTally {
     let t = this.bySource.get(name);
     if (t === undefined) {
-      t = { name, bytes: 0, timeline: this.clock ? this.timeline.accumulator(name) : undefined, byZone: [] };
+      t = { name, bytes: 0.5, timeline: this.clock ? this.timeline.accumulator(name) : undefined, byZone: [] };
+      t.bytes = 0; // a double from the start (see the constructor)
       this.bySource.set(name, t);
     }
     return t;

@@ -117,7 +117,11 @@ export class Network {
 
   // Batching and completion.
   private readonly finishHeap = new IndexedMinHeap(64);
-  private finishHandle = -1;
+  /**
+   * Performance: kernel handles outgrow small integers early in a run, so this starts as a double (see the
+   * constructor) rather than changing representation then, which would discard the compiled network code.
+   */
+  private finishHandle = -1.5;
   private finishAt = Infinity;
   private solvePending = false;
   private dirtyFlows = new Int32Array(64);
@@ -170,6 +174,7 @@ export class Network {
     this.arriveType = sim.register((f) => this.arrive(f));
     this.finishType = sim.register(() => this.finishDue());
     this.solveType = sim.register(() => this.solve());
+    this.finishHandle = -1;
   }
 
   // ---- links ------------------------------------------------------------------------------------------
@@ -418,7 +423,7 @@ export class Network {
       if (CHECKS && left < -SLACK * (this.size[f] + this.rate[f] * now))
         throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
       // Snap to exactly delivered. The rounding remainder goes to the path's links so bytes stay conserved.
-      if (!this.leaveUncontended(f, left, now)) {
+      if (!this.leaveUncontended(f)) {
         const path = this.graph.flowPath[f];
         const size = this.size[f];
         for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
@@ -457,12 +462,13 @@ export class Network {
       const grp = this.pendingGroups[i];
       if (grp.alive && !this.advanceGroup(grp, now)) this.dissolve(grp);
     }
-    this.pendingGroups.length = 0;
+    // Performance: an array's length store is a runtime call, so an empty list is left alone (every solve).
+    if (this.pendingGroups.length > 0) this.pendingGroups.length = 0;
     // New flows join a share group in O(path · log) where the exact allocation allows it; the rest seed
     // the re-solve. (An id can be listed twice: it was aborted, recycled and joined again.)
     for (let i = 0; i < this.arrivalCount; i++) {
       const f = this.arrivals[i];
-      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f, now)) {
+      if (this.state[f] === SHARING && this.flowGroup[f] === undefined && !this.joinWithoutSolve(f)) {
         this.pushDirtyFlow(f);
         const least = this.leastRate(f);
         if (least < this.floor) this.floor = least;
@@ -624,7 +630,7 @@ export class Network {
       grp.commit();
       this.keyGroupHead(grp, now);
     }
-    this.touchedGroups.length = 0;
+    if (this.touchedGroups.length > 0) this.touchedGroups.length = 0; // (see solve)
   }
 
   private touch(grp: ShareGroup): void {
@@ -782,7 +788,9 @@ export class Network {
    * queued for this timestamp's solve and at most one share group — through that group (tryJoin) or, with
    * none, uncontended (joinUncontended); false (nothing changed) if it must be solved with its component.
    */
-  private joinWithoutSolve(f: number, now: number): boolean {
+  private joinWithoutSolve(f: number): boolean {
+    // Performance: now is read here rather than passed, since a call's float arguments are boxed.
+    const now = this.sim.now;
     const path = this.graph.flowPath[f];
     let grp: ShareGroup | undefined;
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
@@ -951,12 +959,14 @@ export class Network {
   }
 
   /**
-   * Sharing flow f completes with `left` bytes of rounding remainder (finishDue): if no link on its path
-   * is full (or f is alone on it), no other flow was held back by f, so it leaves without a re-solve —
-   * its bytes counted on its links as finishDue would — and true is returned; false (nothing changed) if
-   * the departure must be re-solved with its component.
+   * Sharing flow f completes now, with the rounding remainder finishDue computed as `left` (recomputed
+   * here the same way): if no link on its path is full (or f is alone on it), no other flow was held back
+   * by f, so it leaves without a re-solve — its bytes counted on its links as finishDue would — and true
+   * is returned; false (nothing changed) if the departure must be re-solved with its component.
+   * Performance: the times are read here rather than passed, since a call's float arguments are boxed.
    */
-  private leaveUncontended(f: number, left: number, now: number): boolean {
+  private leaveUncontended(f: number): boolean {
+    const now = this.sim.now;
     const g = this.graph;
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
@@ -966,6 +976,7 @@ export class Network {
     }
     const r = this.rate[f];
     const size = this.size[f];
+    const left = this.remaining[f] - r * (now - this.settled[f]);
     for (let i = 0; i < len; i++) {
       const l = path[i];
       this.carried[l] += left; // finishDue's snap, then the link's bytes up to now, in that order
