@@ -98,8 +98,12 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pulls
  * - A freed slot is reused first (LIFO), so the slot a handler's event takes is still in cache.
  */
 export class Simulator {
-  /** Current simulated time in seconds. */
-  now = 0;
+  /**
+   * Current simulated time in seconds. Performance: it and the base time's fields start as doubles (set
+   * to their real start in the constructor): a field that begins as a small integer and later holds a
+   * double changes representation mid-run, which discards every compiled function that touched it.
+   */
+  now = 0.5;
   /** Events dispatched so far (cancelled events are not counted). */
   dispatched = 0;
 
@@ -118,9 +122,9 @@ export class Simulator {
   /** One bit per non-empty bucket. */
   private bMask = new Int32Array(K.BUCKETS / 32);
   /** The base time, and its bits. */
-  private base = 0;
-  private baseLo = 0;
-  private baseHi = 0;
+  private base = 0.5;
+  private baseLo = 0.5;
+  private baseHi = 0.5;
   // The front: times fT and slots fS sorted by (time, tie) in [fHead, fTail); fBucket is the highest
   // bucket whose events join it (-1: none). Slots are kept as integers: a slot read back from a float64
   // array is converted (and checked) on every use as an index.
@@ -157,6 +161,10 @@ export class Simulator {
   private touched = 0;
 
   constructor(initialCapacity = 1024) {
+    this.now = 0;
+    this.base = 0;
+    this.baseLo = 0;
+    this.baseHi = 0;
     const n = Math.max(16, initialCapacity + 1);
     this.slotCapacity = n;
     this.rF = new Float64Array(4 * n);

@@ -45,11 +45,15 @@ export class SharingGraph implements SharingTables {
     this.linkFlowPathIndex.push(new Int32Array(4));
   }
 
-  /** Registers flow id f, the next id never used before. */
+  /**
+   * Registers flow id f, the next id never used before. Performance: path buffers start with room for 8
+   * links (a P2P piece crosses up to 7), so setFlow rarely grows one — a path that grew past 4 mid-run sent
+   * startFlow's compiled code into a deopt loop in some runs.
+   */
   addFlowId(f: number): void {
     if (f === this.flowCap.length) this.growFlows(2 * f);
-    this.flowPath.push(new Int32Array(4));
-    this.flowSlot.push(new Int32Array(4));
+    this.flowPath.push(new Int32Array(8));
+    this.flowSlot.push(new Int32Array(8));
   }
 
   /** Records flow f's path and cap. Path buffers stay with the id and grow only for a longer path. */
