@@ -66,8 +66,9 @@ export class LocalSolve {
 
   /**
    * Solves the change seeded by `seedFlows` (must be solved) and `seedLinks` (lost flows), writing rates
-   * and bottlenecks. False if it gave up (nothing was written but share groups may have been dissolved:
-   * their members are in `flows`, for the caller's fallback to take along).
+   * and bottlenecks. False if it gave up: the set's old rates are put back (its bottlenecks may have been
+   * rewritten, and share groups met on the way dissolved), and `flows` / `links` are what the caller's
+   * fallback re-solves from.
    */
   run(
     rate: Float64Array,
