@@ -111,10 +111,11 @@ export class MaxMinSolver {
       const f = flows[i];
       const path = t.flowPath[f];
       const len = t.flowPathLength[f];
-      const d = flowDemand(t, f);
+      const b = demandLink(t, f);
+      const d = demandOf(t, f, b);
       if (d === Infinity) return false; // no cap and no links: filling's special case
       rate[f] = d;
-      if (this.bottleneck !== undefined) this.bottleneck[f] = demandLink(t, f, d);
+      if (this.bottleneck !== undefined) this.bottleneck[f] = b;
       // Spare capacity only shrinks as flows are added, so the first shared link to fill decides.
       for (let k = 0; k < len; k++) {
         const l = path[k];
@@ -250,26 +251,28 @@ export class MaxMinSolver {
   }
 }
 
-/** What flow f would take alone: its cap or its slowest link's capacity, whichever is lower. */
-export function flowDemand(t: SharingTables, f: number): number {
+/**
+ * What limits flow f alone: its slowest link, or -1 where its cap is no higher (or it has no link). Its
+ * demand, the rate it would take alone, is that link's capacity or its cap (demandOf); a flow running at
+ * its demand has this as its bottleneck.
+ */
+export function demandLink(t: SharingTables, f: number): number {
   const path = t.flowPath[f];
   let d = t.flowCap[f];
+  let link = -1;
   for (let k = t.flowPathLength[f] - 1; k >= 0; k--) {
     const c = t.linkCapacity[path[k]];
-    if (c < d) d = c;
+    if (c < d) {
+      d = c;
+      link = path[k];
+    }
   }
-  return d;
+  return link;
 }
 
-/**
- * The bottleneck of a flow running at its demand d (flowDemand): its slowest link if that is what d is,
- * else -1 (its cap).
- */
-export function demandLink(t: SharingTables, f: number, d: number): number {
-  if (d === t.flowCap[f]) return -1;
-  const path = t.flowPath[f];
-  for (let k = t.flowPathLength[f] - 1; k >= 0; k--) if (t.linkCapacity[path[k]] === d) return path[k];
-  return -1;
+/** Flow f's demand given its demandLink. */
+export function demandOf(t: SharingTables, f: number, link: number): number {
+  return link < 0 ? t.flowCap[f] : t.linkCapacity[link];
 }
 
 /** Builds solver tables for a standalone problem (tests and benchmarks); the network keeps its own. */

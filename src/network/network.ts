@@ -26,7 +26,7 @@
 import { type Simulator, CHECKS, InvariantError, NORMAL, LATE } from '../kernel/index.ts';
 import { SharingGraph, grow } from './graph.ts';
 import { IndexedMinHeap } from './heap.ts';
-import { MaxMinSolver, demandLink, flowDemand } from './maxmin.ts';
+import { MaxMinSolver, demandLink, demandOf } from './maxmin.ts';
 import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 
@@ -921,7 +921,8 @@ export class Network {
     const g = this.graph;
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
-    const d = flowDemand(g, f);
+    const b = demandLink(g, f);
+    const d = demandOf(g, f, b);
     if (!(d < Infinity)) return false;
     for (let i = 0; i < len; i++) if (this.isFull(path[i], d)) return false; // f is attached: linkFlowCount counts it
     for (let i = 0; i < len; i++) {
@@ -935,7 +936,7 @@ export class Network {
     if (this.uncontendedCount === this.uncontended.length) this.uncontended = grow(this.uncontended, 2 * this.uncontendedCount);
     this.uncontended[this.uncontendedCount++] = f;
     this.rate[f] = d;
-    this.bottleneck[f] = demandLink(g, f, d);
+    this.bottleneck[f] = b;
     this.remaining[f] = this.size[f];
     this.settled[f] = now;
     if (d > 0) this.finishHeap.set(f, now + this.size[f] / d);
