@@ -8,7 +8,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Simulator } from '../src/kernel/index.ts';
 import { MaxMinSolver, Network, solveMaxMinReference } from '../src/network/index.ts';
-import { SharingGraph } from '../src/network/graph.ts';
 import { MAX_ROUNDS } from '../src/network/local-solve.ts';
 
 afterEach(() => vi.restoreAllMocks());
@@ -88,13 +87,12 @@ describe('open solves', () => {
     expect(net.linkLoad(l2)).toBe(100);
   });
 
-  it('a change that reaches further than the local rounds allow falls back to the floor walk, exactly', () => {
+  it('a change that reaches further than the local rounds allow falls back to a whole-component solve, exactly', () => {
     const sim = new Simulator();
     const net = new Network(sim);
     // A chain: L0 (10 B/s) carries f0 and f1; link k (12 + 2k B/s) carries f_k and f_k+1. Each pair shares
     // its link equally (5, 5, 8, 8, 10, 10, …); when f0 leaves, every flow down the chain gains 2 B/s, one
-    // pair per round, so the local solve runs out of rounds and the network re-solves everything above
-    // the floor instead.
+    // pair per round, so the local solve runs out of rounds and the network re-solves the component instead.
     const n = 2 * MAX_ROUNDS;
     const caps = [10, ...Array.from({ length: n }, (_, k) => 14 + 2 * k)];
     const links = caps.map((c, k) => net.addLink(`L${k}`, c, 0));
@@ -108,31 +106,5 @@ describe('open solves', () => {
     const expected = solveMaxMinReference(caps, paths.slice(1).map((path) => ({ path, cap: Infinity })));
     expect(ids.slice(1).map((f) => net.flowRate(f))).toEqual(Array.from(expected));
     expect(ids.slice(1, 5).map((f) => net.flowRate(f))).toEqual([7, 7, 9, 9]);
-  });
-
-  it('collect with a floor walks on only through flows at or above it and sums the held ones per link', () => {
-    const g = new SharingGraph();
-    for (let l = 0; l < 3; l++) {
-      g.addLink(l, 10);
-    }
-    // Flows 0, 1 on link 0; flow 1 also on link 1 with flow 2; flow 2 also on link 2 with flow 3.
-    const paths = [[0], [0, 1], [1, 2], [2]];
-    paths.forEach((p, f) => {
-      g.addFlowId(f);
-      g.setFlow(f, p, Infinity);
-      g.attach(f);
-    });
-    const rate = Float64Array.from([5, 5, 3, 7]);
-    // Seeded at link 0 with floor 4: flows 0 and 1 (5 B/s) are in; flow 2 (3 B/s) is held on link 1 and
-    // not walked through, so link 2 and flow 3 stay out.
-    g.collect(new Int32Array(0), 0, Int32Array.from([0]), 1, rate, 4);
-    expect([...g.componentFlows.slice(0, g.componentFlowCount)].sort()).toEqual([0, 1]);
-    expect([...g.componentLinks.slice(0, g.componentLinkCount)].sort()).toEqual([0, 1]);
-    expect([g.componentOpen, g.componentHeldMax, g.linkHeldRate[1], g.linkHeldCount[1], g.linkHeldCount[0]]).toEqual([
-      true, 3, 3, 1, 0,
-    ]);
-    // Floor 0: the whole component, nothing held.
-    g.collect(new Int32Array(0), 0, Int32Array.from([0]), 1, rate, 0);
-    expect([g.componentFlowCount, g.componentLinkCount, g.componentOpen]).toEqual([4, 3, false]);
   });
 });

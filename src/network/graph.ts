@@ -21,11 +21,7 @@ export class SharingGraph implements SharingTables {
   componentLinks = new Int32Array(16);
   componentFlowCount = 0;
   componentLinkCount = 0;
-  /** The collected links also carry flows left out by the last collect()'s rate floor (held flows). */
-  componentOpen = false;
-  /** The fastest held flow's rate (-Infinity if none). */
-  componentHeldMax = -Infinity;
-  /** Per collected link: Σ rate and count of the held flows on it (SharingTables). */
+  /** Per link of a local solve's set: Σ rate and count of the held flows on it (SharingTables; LocalSolve writes them). */
   linkHeldRate = new Float64Array(16);
   linkHeldCount = new Int32Array(16);
 
@@ -106,20 +102,8 @@ export class SharingGraph implements SharingTables {
   /**
    * Finds every flow and link connected to the seed flows (attached ones) and seed links, breadth first,
    * using componentFlows / componentLinks as the queues, and leaves them there.
-   *
-   * With a `floor` above 0 the walk goes on only through flows whose `rate` is at or above it (or 0): a
-   * flow below it is left out, it does not lead on to its other links, and `componentOpen` says that the
-   * collected links carry such flows (Network.solve: flows below the floor keep their rates). The seeds are
-   * always in. With floor 0 (every rate) the result is the whole connected component.
    */
-  collect(
-    seedFlows: Int32Array,
-    seedFlowCount: number,
-    seedLinks: Int32Array,
-    seedLinkCount: number,
-    rate?: Float64Array,
-    floor = 0,
-  ): void {
+  collect(seedFlows: Int32Array, seedFlowCount: number, seedLinks: Int32Array, seedLinkCount: number): void {
     const epoch = this.nextEpoch();
     const flows = this.componentFlows;
     const links = this.componentLinks;
@@ -141,8 +125,6 @@ export class SharingGraph implements SharingTables {
     }
     let nextFlow = 0;
     let nextLink = 0;
-    let open = false;
-    let heldMax = -Infinity;
     while (nextFlow < nFlows || nextLink < nLinks) {
       for (; nextFlow < nFlows; nextFlow++) {
         const f = flows[nextFlow];
@@ -158,33 +140,17 @@ export class SharingGraph implements SharingTables {
       for (; nextLink < nLinks; nextLink++) {
         const l = links[nextLink];
         const members = this.linkFlows[l];
-        let held = 0;
-        let heldCount = 0;
         for (let k = this.linkFlowCount[l] - 1; k >= 0; k--) {
           const f = members[k];
           if (this.flowSeen[f] !== epoch) {
-            if (floor > 0) {
-              const r = (rate as Float64Array)[f];
-              if (!(r >= floor || r === 0)) {
-                held += r;
-                heldCount++;
-                if (r > heldMax) heldMax = r;
-                continue;
-              }
-            }
             this.flowSeen[f] = epoch;
             flows[nFlows++] = f;
           }
         }
-        this.linkHeldRate[l] = held;
-        this.linkHeldCount[l] = heldCount;
-        if (heldCount > 0) open = true;
       }
     }
     this.componentFlowCount = nFlows;
     this.componentLinkCount = nLinks;
-    this.componentOpen = open;
-    this.componentHeldMax = heldMax;
   }
 
   private nextEpoch(): number {

@@ -18,14 +18,14 @@
  *
  * The checks allow VALID_EPS of the held flow's own rate (rounding in the load sums), so a flow is held
  * only when it is within that of its exact rate. After MAX_ROUNDS rounds the network falls back to
- * re-solving every flow above the floor that the change reaches.
+ * re-solving the change's whole connected component.
  */
 import { grow, type SharingGraph } from './graph.ts';
 import type { MaxMinSolver } from './maxmin.ts';
 
 /** Relative tolerance of the bottleneck checks, of the held flow's rate. */
 export const VALID_EPS = 1e-11;
-/** Widening rounds before the network falls back to its floor walk. */
+/** Widening rounds before the network falls back to a whole-component solve. */
 export const MAX_ROUNDS = 16;
 
 export class LocalSolve {
@@ -93,8 +93,8 @@ export class LocalSolve {
     this.rounds = 0;
     for (let i = 0; i < seedLinkCount; i++) this.addLink(seedLinks[i]);
     for (let i = 0; i < seedFlowCount; i++) this.add(seedFlows[i], rate);
-    // One hop out: the flows at or above the floor next to the change are the likeliest to move (the
-    // walk of the fallback would take them and everything beyond; here the checks decide what is beyond).
+    // One hop out: the flows at or above the floor next to the change are the likeliest to move; the
+    // checks decide what lies beyond.
     const g = this.g;
     for (let i = 0, n = this.linkCount; i < n; i++) {
       const l = this.links[i];

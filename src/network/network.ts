@@ -15,8 +15,8 @@
  * - only the flows a timestamp's changes can move are re-solved, with the others on their links held at
  *   their rates (local-solve.ts): flows below the changes' floor never move (see solve), and a flow whose
  *   bottleneck the change leaves intact keeps its rate; a P2P piece event re-solves a few dozen of a
- *   swarm's thousands of flows. The fallback is the flows above the floor connected to the change, or
- *   (capacity changes) its whole connected component: max-min fairness decomposes over components;
+ *   swarm's thousands of flows. The fallback (capacity changes, or a change that reaches too far) is the
+ *   change's whole connected component: max-min fairness decomposes over components;
  * - finish times sit in an indexed min-heap and exactly one kernel event is scheduled, for the earliest;
  * - after a solve, the flows at the component's top rate form a ShareGroup (share-group.ts): while they
  *   leave one by one without changing the bottleneck structure, each departure re-shares in
@@ -140,8 +140,6 @@ export class Network {
    */
   private floor = Infinity;
   private finished = new Int32Array(64);
-  /** Open solves: the rates the solved flows had before (by position in the component). */
-  private prevRate = new Float64Array(64);
   /** Groups whose members left at this timestamp: re-shared (or dissolved) by the solve. */
   private pendingGroups: ShareGroup[] = [];
   /** Groups re-shared or joined at this timestamp: committed and re-keyed at the end of the solve. */
@@ -451,7 +449,7 @@ export class Network {
    * filled at r or later, so without it the filling below r is the same; an arriving flow f is likewise
    * unfrozen until its own rate, which is at least leastRate(f). So below the least of these, the
    * floor, nothing changes: flows slower than the floor keep their rates exactly, and only the rest can
-   * move. (A capacity change sets the floor to 0: everything reachable is re-solved.)
+   * move. (A capacity change sets the floor to 0: its whole component is re-solved.)
    */
   private solve(): void {
     this.solvePending = false;
@@ -490,27 +488,27 @@ export class Network {
       if (this.state[f] === SHARING) this.dirtyFlows[seeds++] = f;
     }
     for (let i = 0; i < this.dirtyLinkCount; i++) this.linkDirty[this.dirtyLinks[i]] = 0;
-    // Local first (local-solve.ts): only the flows the change moves. Else, or if it widens too far, every
-    // flow above the floor that the change reaches, or with floor 0 the whole component.
+    // Local first (local-solve.ts): only the flows the change moves. Else (a capacity change, or a change
+    // that reaches too far) the whole connected component.
     const local = this.local;
     let flows: Int32Array;
     let nFlows: number;
     let links: Int32Array;
     let nLinks: number;
-    let open: boolean;
-    let prevRate: Float64Array;
-    let heldMax: number;
+    /** The local solve held flows at their rates (else: whole components). */
+    let open = false;
+    let heldMax = -Infinity;
     /** Flows were settled at their old rates before the solve (else: settled after it, from prevRate). */
     let presettled = false;
     const localRun = floor > 0;
     if (localRun && local.run(this.rate, this.bottleneck, floor, this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount)) {
-      ({ flows, flowCount: nFlows, links, linkCount: nLinks, prevRate, heldMax, open } = local);
+      ({ flows, flowCount: nFlows, links, linkCount: nLinks, heldMax, open } = local);
       this.dirtyFlowCount = 0;
       this.dirtyLinkCount = 0;
       this.settleLinks(links, nLinks, now);
     } else {
-      if (localRun) g.collect(local.flows, local.flowCount, local.links, local.linkCount, this.rate, floor);
-      else g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount, this.rate, floor);
+      if (localRun) g.collect(local.flows, local.flowCount, local.links, local.linkCount);
+      else g.collect(this.dirtyFlows, seeds, this.dirtyLinks, this.dirtyLinkCount);
       this.dirtyFlowCount = 0;
       this.dirtyLinkCount = 0;
       // A group inside a component being re-solved is dissolved first, and all its members re-solved with it
@@ -527,24 +525,17 @@ export class Network {
       if (widened) {
         for (let i = 0; i < g.componentFlowCount; i++) this.pushDirtyFlow(g.componentFlows[i]);
         // collect() copies seeds before writing its output, so componentLinks may seed itself.
-        g.collect(this.dirtyFlows, this.dirtyFlowCount, g.componentLinks, g.componentLinkCount, this.rate, floor);
+        g.collect(this.dirtyFlows, this.dirtyFlowCount, g.componentLinks, g.componentLinkCount);
         this.dirtyFlowCount = 0;
       }
       ({ componentFlows: flows, componentLinks: links, componentFlowCount: nFlows, componentLinkCount: nLinks } = g);
-      open = g.componentOpen;
-      heldMax = g.componentHeldMax;
-      // Closed solves settle every flow's bytes at the old rate now; open ones (most flows keep their rate
-      // exactly) keep the old rates and settle, after the solve, only the flows whose rate changed.
-      if (open) {
-        if (this.prevRate.length < nFlows) this.prevRate = new Float64Array(2 * nFlows);
-        for (let i = 0; i < nFlows; i++) this.prevRate[i] = this.rate[flows[i]];
-      } else for (let i = 0; i < nFlows; i++) this.settle(flows[i], this.rate[flows[i]], now);
-      presettled = !open;
-      prevRate = this.prevRate;
+      for (let i = 0; i < nFlows; i++) this.settle(flows[i], this.rate[flows[i]], now);
+      presettled = true;
       this.settleLinks(links, nLinks, now);
-      this.solver.solve(g, flows, nFlows, links, nLinks, this.rate, open, this.bottleneck);
+      this.solver.solve(g, flows, nFlows, links, nLinks, this.rate, false, this.bottleneck);
     }
 
+    const prevRate = local.prevRate; // (read after the run: it may have grown)
     let top = 0;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
