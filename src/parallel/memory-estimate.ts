@@ -28,7 +28,7 @@
  */
 import type { ResolvedScenario } from '../scenario/resolve.ts';
 import type { RunConfig } from '../scenario/schema.ts';
-import { pieceBytesFor } from '../distribution/p2p-pieces.ts';
+import { runShape } from './run-shape.ts';
 
 const KB = 1e3;
 const MB = 1e6;
@@ -84,12 +84,7 @@ export function liveWindows(run: RunConfig, releases: number): number {
 /** The peak a single run adds to the thread running it. */
 export function estimateRun(run: RunConfig): RunEstimate {
   const m = MEMORY_MODEL;
-  const nodes = run.cluster.nodes + run.faults.nodes.reduce((n, c) => n + (c.join ?? 0), 0);
-  const releases = Math.max(0, Math.ceil(run.duration / run.releases.every));
-  const perRelease = run.releases.images ?? run.images.count;
-  const cold = run.cluster.cache === 'cold';
-  const coldPulls = cold ? run.images.count : 0;
-  const pullsPerNode = releases * perRelease + coldPulls;
+  const { nodes, releases, perRelease, coldPulls, pullsPerNode, coldBlobs, piecesPerLayer, piecesPerDelta } = runShape(run);
   // A node holds every layer of every image (warm), and one new layer per image version it pulls.
   const layersPerNode = run.images.count * run.images.layers + releases * perRelease;
   const kept = m.node + run.images.count * m.nodeImage + layersPerNode * m.nodeLayer + pullsPerNode * m.pull;
@@ -101,14 +96,10 @@ export function estimateRun(run: RunConfig): RunEstimate {
   let piecesLater = 0;
   let blobsTotal = 0;
   if (run.distribution.kind === 'p2p') {
-    const p2p = run.distribution.settings;
-    const c = m.p2p[p2p.preset];
-    const pieces = (bytes: number) => Math.max(1, Math.ceil(bytes / pieceBytesFor(p2p.piecePolicy, bytes)));
+    const c = m.p2p[run.distribution.settings.preset];
     // Blobs a node joins a swarm for: every layer when it starts cold, then each release's new layer.
-    const coldBlobs = cold ? run.images.count * run.images.layers : 0;
-    const layerBytes = run.images.size / run.images.layers;
-    piecesLater = perRelease * pieces(run.releases.delta);
-    piecesFirst = coldBlobs * pieces(layerBytes) + piecesLater;
+    piecesLater = perRelease * piecesPerDelta;
+    piecesFirst = coldBlobs * piecesPerLayer + piecesLater;
     first += (coldBlobs + perRelease) * c.nodeBlob + piecesFirst * c.nodePiece;
     later += perRelease * c.nodeBlob + piecesLater * c.nodePiece;
     blobsTotal = coldBlobs + releases * perRelease;

@@ -1,14 +1,15 @@
 /**
  * Runs a batch of simulation tasks (variants × replications × sweep points) on a pool of worker threads,
- * one per core by default. Outputs come back in task order whatever order the workers finish in, and a
- * failure is reported as the one a serial run would have hit first (the lowest failing task: every lower
- * task was dispatched before it and is awaited), so `--jobs` never changes a result or an error.
+ * one per core by default, the longest (work-estimate.ts) first. Outputs come back in task order whatever
+ * order the workers finish in, and a failure is reported as the one a serial run would have hit first (the
+ * lowest failing task: every lower task is run and awaited), so `--jobs` never changes a result or an error.
  */
 import { availableParallelism } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
+import { largestFirst } from './work-estimate.ts';
 
 export interface PoolOptions extends TaskOptions {
   /** Worker threads (default: one per core). 1 runs every task in this thread, without workers. */
@@ -84,6 +85,9 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
   const outputs = new Array<SimOutput>(tasks.length);
   const failures = new Map<number, TaskFailure>();
   const workers: Worker[] = [];
+  // Longest runs first. A serial run's first failure is still the one reported: after a failure only
+  // tasks below it are started, and every one of those is awaited.
+  const order = largestFirst(tasks.map((t) => t.run));
   let next = 0;
   let done = 0;
   let inFlight = 0;
@@ -104,15 +108,16 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
     /** The next task's id, or -1 when none is left to start (then the batch ends once none is in flight). */
     const take = (): number => {
       if (settled) return -1;
-      if (failures.size > 0 || next >= tasks.length) {
-        if (inFlight === 0) {
-          const first = failures.size > 0 ? Math.min(...failures.keys()) : -1;
-          finish(first >= 0 ? rebuildFailure(failures.get(first)!) : undefined);
+      const firstFailed = failures.size > 0 ? Math.min(...failures.keys()) : tasks.length;
+      while (next < order.length) {
+        const id = order[next++];
+        if (id < firstFailed) {
+          inFlight++;
+          return id;
         }
-        return -1;
       }
-      inFlight++;
-      return next++;
+      if (inFlight === 0) finish(firstFailed < tasks.length ? rebuildFailure(failures.get(firstFailed)!) : undefined);
+      return -1;
     };
     const settle = (id: number, result: { ok: true; output: SimOutput } | { ok: false; failure: TaskFailure }) => {
       inFlight--;
