@@ -217,19 +217,19 @@ export class Simulator {
 
   /** Schedules event `type` with `arg` after `delay` seconds. Returns a handle for `cancel`. */
   schedule(delay: number, type: number, arg = 0, priority: number = K.NORMAL): number {
-    if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
+    if (!(delay >= 0)) badDelay(delay);
     return this.push(this.now + delay, type, arg, priority);
   }
 
   /** Schedules event `type` at absolute `time` (must not be in the past). */
   scheduleAt(time: number, type: number, arg = 0, priority: number = K.NORMAL): number {
-    if (!(time >= this.now)) throw new RangeError(`Event time ${time} is before now ${this.now}`);
+    if (!(time >= this.now)) badTime(time, this.now);
     return this.push(time, type, arg, priority);
   }
 
   /** Schedules a closure. Convenient for rare events; hot paths should use `schedule` with a handler type. */
   call(delay: number, fn: () => void, priority: number = K.NORMAL): number {
-    if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
+    if (!(delay >= 0)) badDelay(delay);
     const handle = this.push(this.now + delay, K.CALL_TYPE, 0, priority);
     this.fns[handle % K.SLOT_SPACE] = fn;
     return handle;
@@ -279,7 +279,7 @@ export class Simulator {
       this.fHead = h + 1;
       this.size--;
       // Invariant, one compare per event: simulated time never goes backwards.
-      if (checks && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
+      if (checks && t < this.now) timeBackwards(t, this.now);
       const rI = this.rI;
       const type = rI[8 * slot + 4];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
@@ -321,45 +321,49 @@ export class Simulator {
     rF[4 * slot] = tie;
     rF[4 * slot + 1] = arg;
     rI[8 * slot + 4] = type;
+    this.size++;
+    let b: number = K.TOP;
     if (time > this.topLimit) {
-      this.append(K.TOP, time, slot);
       this.topCount++;
       if (time < this.topMin) this.topMin = time;
       if (time > this.topMax) {
         this.topMax = time;
         if (time < Infinity) this.topMaxFinite = time;
       }
-    } else this.place(time, tie, slot);
-    this.size++;
+    } else {
+      b = this.bucketBelowTop(time);
+      if (b < 0) {
+        this.frontInsert(time, tie, slot);
+        return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
+      }
+    }
+    // One append for both ways in: the JIT's inlining budget is in bytecode, and the run loop inlines this.
+    this.append(b, time, slot);
     return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
   }
 
-  /** Puts an event at or below topLimit into its rung's bucket, or into the front (see the class comment). */
-  private place(time: number, tie: number, slot: number): void {
+  /** The bucket of a time at or below topLimit (see the class comment), or −1 for the front. */
+  private bucketBelowTop(time: number): number {
     const rungs = this.rungs;
-    if (rungs === 0) {
-      this.frontInsert(time, tie, slot);
-      return;
-    }
+    if (rungs === 0) return -1;
     // Rung 0, where most events go, from fields (no array loads and checks); its first bucket is 1.
-    const x0 = Math.floor((time - this.r0Start) * this.r0Inv);
-    const n0 = this.r0N;
-    const i0 = x0 < n0 ? x0 : n0 - 1;
-    if (i0 >= this.r0Cur) {
-      this.append(1 + i0, time, slot);
-      return;
-    }
+    const x = Math.floor((time - this.r0Start) * this.r0Inv);
+    const n = this.r0N;
+    // Clamped before the test: past the last bucket is the last bucket, reached or not.
+    const i = x < n ? x : n - 1;
+    return i >= this.r0Cur ? 1 + i : this.bucketDeep(time);
+  }
+
+  /** bucketBelowTop below rung 0's next bucket: a deeper rung's bucket, or −1 for the front. */
+  private bucketDeep(time: number): number {
+    const rungs = this.rungs;
     for (let r = 1; r < rungs; r++) {
       const x = Math.floor((time - this.rStart[r]) * this.rInv[r]);
-      // Clamped before the test: past the last bucket is the last bucket, reached or not.
       const n = this.rN[r];
       const i = x < n ? x : n - 1;
-      if (i >= this.rCur[r]) {
-        this.append(this.rLo[r] + i, time, slot);
-        return;
-      }
+      if (i >= this.rCur[r]) return this.rLo[r] + i;
     }
-    this.frontInsert(time, tie, slot);
+    return -1;
   }
 
   private append(b: number, time: number, slot: number): void {
@@ -373,7 +377,8 @@ export class Simulator {
   /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
   private frontInsert(time: number, tie: number, slot: number): void {
     if (this.fTail - this.fHead >= K.FRONT_SPILL && this.spillFront(time)) {
-      this.place(time, tie, slot);
+      // The new deepest rung covers `time`.
+      this.append(this.bucketBelowTop(time), time, slot);
       return;
     }
     if (this.fTail === this.fT.length) this.frontRoom(1);
@@ -889,6 +894,20 @@ export class Simulator {
     this.freeSlots = grow(this.freeSlots, n);
     this.slotCapacity = n;
   }
+}
+
+// Out of line, so the hot paths stay small enough for the JIT to inline them into the run loop (its
+// budget is in bytecode, and a template string costs a few dozen bytes).
+function badDelay(delay: number): never {
+  throw new RangeError(`Negative or invalid delay ${delay}`);
+}
+
+function badTime(time: number, now: number): never {
+  throw new RangeError(`Event time ${time} is before now ${now}`);
+}
+
+function timeBackwards(t: number, now: number): never {
+  throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${now}`);
 }
 
 function badPush(priority: number): never {
