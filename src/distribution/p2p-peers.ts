@@ -15,11 +15,6 @@ export const PEER_REQUESTED = 1;
 export const ORIGIN_REQUESTED = 2;
 
 export class Member {
-  readonly have: Uint8Array;
-  /** Request flags per piece: PEER_REQUESTED and/or ORIGIN_REQUESTED. */
-  readonly requested: Uint8Array;
-  /** How many of this member's peer connections (origins aside) hold each piece. */
-  readonly peerHave: Int32Array;
   haveCount = 0;
   /** Piece requests in flight as a downloader. */
   outstanding = 0;
@@ -47,14 +42,12 @@ export class Member {
 
   constructor(
     readonly host: number,
-    pieces: number,
-  ) {
-    // Memory: one buffer for the three per-piece arrays (a swarm has a member per node and blob).
-    const buf = new ArrayBuffer(6 * pieces);
-    this.peerHave = new Int32Array(buf, 0, pieces);
-    this.have = new Uint8Array(buf, 4 * pieces, pieces);
-    this.requested = new Uint8Array(buf, 5 * pieces, pieces);
-  }
+    /**
+     * Its row in the swarm's PieceTable: which pieces it has, which it requested (PEER_REQUESTED and/or
+     * ORIGIN_REQUESTED) and how many of its peer connections (origins aside) hold each.
+     */
+    readonly w: number,
+  ) {}
 }
 
 /** The empty request list channels share until their first request; never pushed to. */
@@ -81,6 +74,8 @@ export class Channel {
   startedAt = 0;
   waitingSlot = false;
   timerPending = false;
+  /** `to`'s PieceTable row, kept here: a HAVE to every downloader reads it without loading the member. */
+  readonly toW: number;
 
   constructor(
     readonly swarm: PieceServer,
@@ -89,7 +84,9 @@ export class Channel {
     readonly latencyS: number,
     /** Whether `to` opened the connection (it counts against `to`'s maxParents / maxConnections opens). */
     readonly openedByDownloader: boolean,
-  ) {}
+  ) {
+    this.toW = to.w;
+  }
 }
 
 /** Per-host cap on concurrent piece uploads over all swarms, with a FIFO of channels waiting for a slot. */

@@ -40,6 +40,7 @@ import type { ModelEvents } from '../cluster/events.ts';
 import type { FetchDone } from './types.ts';
 import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
+import { PieceTable } from './p2p-piece-table.ts';
 import type { PieceTransport } from './p2p-transport.ts';
 import { Channel, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
 
@@ -82,6 +83,8 @@ export class Swarm implements PieceServer {
   private readonly origins: Member[] = [];
   /** Holders + in-flight requests of each piece: the rarity rarest-first minimises. */
   private readonly count: Int32Array;
+  /** Every member's have / requested / peer-holder flags per piece. */
+  private readonly table: PieceTable;
 
   /** Set when every origin failed to get the blob: downloads in progress fail with it. */
   private failure: string | null = null;
@@ -102,8 +105,9 @@ export class Swarm implements PieceServer {
     private readonly onQuiet: (swarm: Swarm) => void = () => {},
   ) {
     this.count = new Int32Array(layout.count);
+    this.table = new PieceTable(layout.count, originHosts.length + 16);
     for (const h of originHosts) {
-      const m = new Member(h, layout.count);
+      const m = new Member(h, this.table.add());
       this.members.set(h, m);
       this.origins.push(m);
     }
@@ -113,7 +117,7 @@ export class Swarm implements PieceServer {
   originReady(host: number): void {
     const m = this.members.get(host);
     if (!m || m.complete) return;
-    for (let p = 0; p < this.layout.count; p++) if (!m.have[p]) this.gain(m, p);
+    for (let p = 0; p < this.layout.count; p++) if (!this.table.has(m.w, p)) this.gain(m, p);
     m.complete = true;
   }
 
@@ -134,7 +138,7 @@ export class Swarm implements PieceServer {
       m.waiters.push(done);
       return;
     }
-    m = new Member(d, this.layout.count);
+    m = new Member(d, this.table.add());
     this.members.set(d, m);
     this.downloading++;
     this.quietAt = -1;
@@ -215,10 +219,8 @@ export class Swarm implements PieceServer {
     b.ups.push(down);
     let up: Channel | null = null;
     if (!env.hosts.isOrigin(b.host)) {
-      for (let i = 0; i < this.layout.count; i++) {
-        a.peerHave[i] += b.have[i];
-        b.peerHave[i] += a.have[i];
-      }
+      this.table.addHolder(a.w, b.w, 1);
+      this.table.addHolder(b.w, a.w, 1);
       up = new Channel(this, a, b, lat, false);
       b.downs.push(up);
       a.ups.push(up);
@@ -276,8 +278,9 @@ export class Swarm implements PieceServer {
   /** A piece `to` lacks and `from` has that is requested elsewhere but not on this channel (Kraken endgame). */
   private pickEndgame(ch: Channel): number {
     const { from, to } = ch;
+    const t = this.table;
     for (let i = 0; i < this.layout.count; i++) {
-      if (to.have[i] || !from.have[i] || ch.active === i) continue;
+      if (t.has(to.w, i) || !t.has(from.w, i) || ch.active === i) continue;
       let queued = false;
       for (let k = ch.head; k < ch.queue.length && !queued; k++) queued = ch.queue[k] === i;
       if (!queued) return i;
@@ -294,12 +297,15 @@ export class Swarm implements PieceServer {
     if (from.haveCount === 0) return -1;
     const fromOrigin = this.env.hosts.isOrigin(from.host);
     const start = n > 1 ? this.env.pieceRng.int(n) : 0;
+    const t = this.table;
+    const fw = from.w;
+    const tw = to.w;
     let best = -1;
     let bestCount = Infinity;
     for (let k = 0; k < n; k++) {
       const i = start + k < n ? start + k : start + k - n;
-      const blocked = fromOrigin ? to.requested[i] !== 0 || to.peerHave[i] > 0 : (to.requested[i] & PEER_REQUESTED) !== 0;
-      if (from.have[i] && !blocked && !to.have[i] && this.count[i] < bestCount) {
+      const blocked = fromOrigin ? t.requested(tw, i) !== 0 || t.peerHave(tw, i) > 0 : (t.requested(tw, i) & PEER_REQUESTED) !== 0;
+      if (t.has(fw, i) && !blocked && !t.has(tw, i) && this.count[i] < bestCount) {
         best = i;
         bestCount = this.count[i];
       }
@@ -310,8 +316,9 @@ export class Swarm implements PieceServer {
   private request(ch: Channel, piece: number): void {
     const to = ch.to;
     // Rarity counts a piece's first request only; endgame duplicates do not make it rarer or commoner.
-    if (!to.requested[piece]) this.count[piece]++;
-    to.requested[piece] |= this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
+    const was = this.table.requested(to.w, piece);
+    if (!was) this.count[piece]++;
+    this.table.setRequested(to.w, piece, was | (this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED));
     to.outstanding++;
     ch.outstanding++;
     if (ch.queue === NO_REQUESTS) {
@@ -343,7 +350,7 @@ export class Swarm implements PieceServer {
   serveWithSlot(ch: Channel): boolean {
     if (ch.closed) return false;
     // A queued request for a piece the downloader got meanwhile (endgame, back-to-source) is cancelled.
-    while (ch.head < ch.queue.length && ch.to.have[ch.queue[ch.head]]) {
+    while (ch.head < ch.queue.length && this.table.has(ch.toW, ch.queue[ch.head])) {
       ch.head++;
       ch.outstanding--;
       ch.to.outstanding--;
@@ -400,7 +407,7 @@ export class Swarm implements PieceServer {
       crossZone: hosts.zone[from.host] !== hosts.zone[to.host],
       startedAt: ch.startedAt,
     });
-    if (!to.have[piece]) {
+    if (!this.table.has(to.w, piece)) {
       // The in-flight request already counted this piece in its rarity; the holder replaces it.
       this.count[piece]--;
       this.gain(to, piece);
@@ -428,14 +435,23 @@ export class Swarm implements PieceServer {
 
   /** `m` now holds `piece`: count it and tell m's connections (HAVE), which request it if they lack it. */
   private gain(m: Member, piece: number): void {
-    m.have[piece] = 1;
+    const t = this.table;
+    t.setHas(m.w, piece);
     m.haveCount++;
     this.count[piece]++;
-    if (!this.env.hosts.isOrigin(m.host)) for (const c of m.ups) c.to.peerHave[piece]++;
-    for (const c of m.ups) if (!c.to.have[piece] && !(c.to.requested[piece] & PEER_REQUESTED)) this.fill(c);
+    const peer = !this.env.hosts.isOrigin(m.host);
+    // One pass: a downloader's count goes up just before fill(c) may request for it, and that request
+    // reads no other downloader's count (fill requests for c.to only).
+    for (const c of m.ups) {
+      const w = c.toW;
+      if (peer) t.addPeerHave(w, piece, 1);
+      if (!t.has(w, piece) && !(t.requested(w, piece) & PEER_REQUESTED)) this.fill(c);
+    }
     // The piece came from a peer while an origin is still sending it: cancel that (the origin is the slow,
     // shared path; its queued requests for held pieces are dropped when they come up, see serveWithSlot).
-    for (const c of m.downs) if (c.active === piece && c.flow >= 0 && this.env.hosts.isOrigin(c.from.host)) this.cancelActive(c);
+    // An origin channel carries a piece only while m's request flags say it was asked of an origin.
+    if (t.requested(m.w, piece) & ORIGIN_REQUESTED)
+      for (const c of m.downs) if (c.active === piece && c.flow >= 0 && this.env.hosts.isOrigin(c.from.host)) this.cancelActive(c);
   }
 
   private finish(m: Member): void {
@@ -465,7 +481,7 @@ export class Swarm implements PieceServer {
     let bytes = 0;
     const missing: number[] = [];
     for (let p = 0; p < this.layout.count; p++) {
-      if (!m.have[p]) {
+      if (!this.table.has(m.w, p)) {
         missing.push(p);
         bytes += this.layout.bytesOf(p);
       }
@@ -474,8 +490,8 @@ export class Swarm implements PieceServer {
       if (m.left || m.complete) return;
       if (!ok) return this.failMember(m, reason ?? 'back-to-source-failed');
       for (const p of missing) {
-        if (m.have[p]) continue;
-        if (m.requested[p]) this.count[p]--;
+        if (this.table.has(m.w, p)) continue;
+        if (this.table.requested(m.w, p)) this.count[p]--;
         this.gain(m, p);
       }
       this.finish(m);
@@ -519,7 +535,7 @@ export class Swarm implements PieceServer {
     removeFrom(this.byRack.get(h.rack[d]), m);
     removeFrom(this.byZone.get(h.zone[d]), m);
     // Rarity is the tracker's view: the leaver's pieces and requests no longer count.
-    for (let p = 0; p < this.layout.count; p++) if (m.have[p] || m.requested[p]) this.count[p]--;
+    for (let p = 0; p < this.layout.count; p++) if (this.table.has(m.w, p) || this.table.requested(m.w, p)) this.count[p]--;
     for (const host of m.neighbours) {
       const n = this.members.get(host);
       if (!n) continue;
@@ -537,7 +553,7 @@ export class Swarm implements PieceServer {
       removeFrom(v.downs, ch);
       v.outstanding -= ch.outstanding;
       if (ch.openedByDownloader) v.opened--;
-      for (let p = 0; p < this.layout.count; p++) v.peerHave[p] -= m.have[p];
+      this.table.addHolder(v.w, m.w, -1);
       this.recountRequests(v, pieces);
       affected.push(v);
     }
@@ -584,17 +600,18 @@ export class Swarm implements PieceServer {
 
   /** After a channel closed, `v`'s request flags for `pieces` are what its remaining channels still carry. */
   private recountRequests(v: Member, pieces: readonly number[]): void {
+    const t = this.table;
     for (const p of pieces) {
-      if (v.have[p]) continue;
+      if (t.has(v.w, p)) continue;
       let flags = 0;
       for (const c of v.downs) {
         let carries = c.active === p;
         for (let k = c.head; k < c.queue.length && !carries; k++) carries = c.queue[k] === p;
         if (carries) flags |= this.env.hosts.isOrigin(c.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
       }
-      if (flags === 0 && v.requested[p]) this.count[p]--;
-      else if (flags !== 0 && !v.requested[p]) this.count[p]++;
-      v.requested[p] = flags;
+      if (flags === 0 && t.requested(v.w, p)) this.count[p]--;
+      else if (flags !== 0 && !t.requested(v.w, p)) this.count[p]++;
+      t.setRequested(v.w, p, flags);
     }
   }
 
@@ -606,7 +623,7 @@ export class Swarm implements PieceServer {
     ch.flow = -1;
     env.slots.release(ch.from.host);
     const to = ch.to;
-    if (to.left || to.have[piece]) return this.checkQuiet();
+    if (to.left || this.table.has(to.w, piece)) return this.checkQuiet();
     env.events.transferDone({
       node: to.host,
       kind: 'layer',
@@ -617,7 +634,7 @@ export class Swarm implements PieceServer {
       crossZone: env.hosts.zone[ch.from.host] !== env.hosts.zone[to.host],
       startedAt: ch.startedAt,
     });
-    if (to.requested[piece]) this.count[piece]--;
+    if (this.table.requested(to.w, piece)) this.count[piece]--;
     this.gain(to, piece);
     to.lastProgress = env.sim.now;
     if (to.haveCount === this.layout.count) this.finish(to);
