@@ -3,11 +3,14 @@
  * channel (one direction of a connection), and the per-host upload slots shared by all swarms.
  */
 import type { Rng } from '../kernel/index.ts';
+import type { PieceSink } from './p2p-transport.ts';
 
 /** What an upload slot, once free, hands a waiting channel back to. */
 export interface PieceServer {
   /** Starts `ch`'s next queued piece with a slot already held; false (slot unused) when nothing is queued. */
   serveWithSlot(ch: Channel): boolean;
+  /** The last byte of `ch`'s active piece has arrived. */
+  pieceLanded(ch: Channel): void;
 }
 
 export const PEER_REQUESTED = 1;
@@ -53,8 +56,8 @@ export class Member {
 /** The empty request list channels share until their first request; never pushed to. */
 export const NO_REQUESTS: number[] = [];
 
-/** One direction of a connection: `to` downloads from `from`. */
-export class Channel {
+/** One direction of a connection: `to` downloads from `from`. It is its own transport's PieceSink. */
+export class Channel implements PieceSink {
   open = false;
   /** One side left the swarm: the channel is out of every list and its pending timers do nothing. */
   closed = false;
@@ -86,6 +89,11 @@ export class Channel {
     readonly openedByDownloader: boolean,
   ) {
     this.toW = to.w;
+  }
+
+  /** The transport delivered the active piece (a channel carries one piece at a time). */
+  landed(): void {
+    this.swarm.pieceLanded(this);
   }
 }
 

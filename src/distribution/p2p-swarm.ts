@@ -371,8 +371,13 @@ export class Swarm implements PieceServer {
     ch.startedAt = this.env.sim.now;
     this.inFlight++;
     this.quietAt = -1;
-    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
+    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), ch);
     return true;
+  }
+
+  /** `ch`'s piece arrived: `ch.active` is still the piece it started (only landing or an abort clears it). */
+  pieceLanded(ch: Channel): void {
+    this.landed(ch, ch.active);
   }
 
   private cancelActive(ch: Channel): void {

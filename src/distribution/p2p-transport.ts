@@ -20,11 +20,16 @@ import type { P2PHosts } from './p2p-hosts.ts';
 
 export type BandwidthModel = 'exact' | 'local-fair-share';
 
+/** Told when a piece's last byte has arrived (a swarm's channel: an object it already has, no closure per piece). */
+export interface PieceSink {
+  landed(): void;
+}
+
 export interface PieceTransport {
-  /** Starts moving `bytes` from host `u` to node `d`; `done` runs when the last byte has arrived. Returns a handle. */
-  start(u: number, d: number, bytes: number, done: () => void): number;
+  /** Starts moving `bytes` from host `u` to node `d`; `sink.landed()` runs when the last byte has arrived. Returns a handle. */
+  start(u: number, d: number, bytes: number, sink: PieceSink): number;
   /**
-   * Stops a transfer that has not completed yet; its `done` is never called. Returns false (and changes
+   * Stops a transfer that has not completed yet; its sink is never told. Returns false (and changes
    * nothing) when the transfer is already delivering its last byte at this instant: it will land.
    */
   abort(handle: number): boolean;
@@ -36,8 +41,8 @@ export class ExactTransport implements PieceTransport {
     private readonly hosts: P2PHosts,
   ) {}
 
-  start(u: number, d: number, bytes: number, done: () => void): number {
-    return this.net.startFlow(this.hosts.path(u, d), bytes, () => done());
+  start(u: number, d: number, bytes: number, sink: PieceSink): number {
+    return this.net.startFlow(this.hosts.path(u, d), bytes, () => sink.landed());
   }
 
   abort(handle: number): boolean {
@@ -72,7 +77,7 @@ export class LocalFairShareTransport implements PieceTransport {
   private state = new Uint8Array(64);
   private f64 = new Float64Array(4 * 64);
   private i32 = new Int32Array(4 * 64);
-  private readonly done: ((() => void) | undefined)[] = [];
+  private readonly sinks: (PieceSink | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private used = 0;
   /** Active flows each host uploads / downloads (swap-remove lists; the flows' UP_POS/DOWN_POS index into them). */
@@ -98,7 +103,7 @@ export class LocalFairShareTransport implements PieceTransport {
     this.downShare = new Float64Array(hosts.count);
   }
 
-  start(u: number, d: number, bytes: number, done: () => void): number {
+  start(u: number, d: number, bytes: number, sink: PieceSink): number {
     const f = this.alloc();
     const i32 = this.i32;
     const f64 = this.f64;
@@ -106,7 +111,7 @@ export class LocalFairShareTransport implements PieceTransport {
     i32[4 * f + R.TO] = d;
     f64[4 * f + R.REMAINING] = bytes;
     f64[4 * f + R.RATE] = 0;
-    this.done[f] = done;
+    this.sinks[f] = sink;
     this.state[f] = LATENT;
     // Like the exact network: the first byte waits out the path latency, then the flow shares.
     f64[4 * f + R.HANDLE] = this.sim.schedule(this.hosts.oneWay(u, d), this.joinType, f, NORMAL);
@@ -143,9 +148,9 @@ export class LocalFairShareTransport implements PieceTransport {
   }
 
   private end(f: number): void {
-    const done = this.done[f] as () => void;
+    const sink = this.sinks[f] as PieceSink;
     this.release(f);
-    done();
+    sink.landed();
   }
 
   private detach(f: number): void {
@@ -160,8 +165,11 @@ export class LocalFairShareTransport implements PieceTransport {
 
   /** A flow started or ended between u and d: only the flows sharing u's upload or d's download change rate. */
   private refreshEndpoints(u: number, d: number): void {
-    for (const f of this.ups[u]) this.refresh(f);
-    for (const f of this.downs[d]) this.refresh(f);
+    // Indexed loops: the compiled handlers called the array iterator builtin for for-of over these lists.
+    const ups = this.ups[u];
+    for (let i = 0; i < ups.length; i++) this.refresh(ups[i]);
+    const downs = this.downs[d];
+    for (let i = 0; i < downs.length; i++) this.refresh(downs[i]);
   }
 
   /** u's upload or d's download list changed: their shares follow (a share of an empty list is never read). */
@@ -194,13 +202,13 @@ export class LocalFairShareTransport implements PieceTransport {
       this.f64 = grow(this.f64, 4 * n);
       this.i32 = grow(this.i32, 4 * n);
     }
-    this.done.push(undefined);
+    this.sinks.push(undefined);
     return f;
   }
 
   private release(f: number): void {
     this.state[f] = FREE;
-    this.done[f] = undefined;
+    this.sinks[f] = undefined;
     this.freeIds.push(f);
   }
 }
