@@ -35,13 +35,37 @@ export class Member {
   watchHandle = -1;
   lastProgress = 0;
   readonly downs: Channel[] = [];
+  /** Channels it uploads on; change them through addUp / removeUp / clearUps, which keep upRows beside. */
   readonly ups: Channel[] = [];
+  /**
+   * The PieceTable rows of its uploads' downloaders, in the order of `ups`. Performance: a HAVE walks
+   * these (Swarm.gain) and loads a channel only for a downloader that will request; loading every
+   * channel object was most of a HAVE's cost at 10,000 nodes.
+   */
+  readonly upRows: number[] = [];
   /**
    * Hosts it is connected to, in no particular order. Memory: a small list, not a Set (≈ 0.2 kB against
    * 0.6 kB per member); a node holds at most maxConnections (10–15) per blob, so a lookup scans ≤ 15.
    */
   readonly neighbours: number[] = [];
   readonly waiters: ((ok: boolean, reason?: string) => void)[] = [];
+
+  addUp(ch: Channel): void {
+    this.ups.push(ch);
+    this.upRows.push(ch.toW);
+  }
+
+  removeUp(ch: Channel): void {
+    const i = this.ups.indexOf(ch);
+    if (i < 0) return;
+    this.ups.splice(i, 1);
+    this.upRows.splice(i, 1);
+  }
+
+  clearUps(): void {
+    this.ups.length = 0;
+    this.upRows.length = 0;
+  }
 
   constructor(
     readonly host: number,
@@ -79,6 +103,8 @@ export class Channel implements PieceSink {
   timerPending = false;
   /** `to`'s PieceTable row, kept here: a HAVE to every downloader reads it without loading the member. */
   readonly toW: number;
+  /** hosts.oneWay(from, to), the latency before a piece's first byte arrives: computed at the first piece (−1 before). */
+  pieceLatencyS = -1;
 
   constructor(
     readonly swarm: PieceServer,

@@ -216,14 +216,14 @@ export class Swarm implements PieceServer {
     const lat = env.hosts.oneWay(b.host, a.host);
     const down = new Channel(this, b, a, lat, true);
     a.downs.push(down);
-    b.ups.push(down);
+    b.addUp(down);
     let up: Channel | null = null;
     if (!env.hosts.isOrigin(b.host)) {
       this.table.addHolder(a.w, b.w, 1);
       this.table.addHolder(b.w, a.w, 1);
       up = new Channel(this, a, b, lat, false);
       b.downs.push(up);
-      a.ups.push(up);
+      a.addUp(up);
     }
     // The handshake costs a round trip; then both sides exchange bitfields and start requesting.
     env.sim.call(2 * lat, () => {
@@ -371,7 +371,8 @@ export class Swarm implements PieceServer {
     ch.startedAt = this.env.sim.now;
     this.inFlight++;
     this.quietAt = -1;
-    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), ch);
+    if (ch.pieceLatencyS < 0) ch.pieceLatencyS = this.env.hosts.oneWay(ch.from.host, ch.to.host);
+    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), ch, ch.pieceLatencyS);
     return true;
   }
 
@@ -447,10 +448,11 @@ export class Swarm implements PieceServer {
     const peer = !this.env.hosts.isOrigin(m.host);
     // One pass: a downloader's count goes up just before fill(c) may request for it, and that request
     // reads no other downloader's count (fill requests for c.to only).
-    for (const c of m.ups) {
-      const w = c.toW;
+    const rows = m.upRows;
+    for (let i = 0; i < rows.length; i++) {
+      const w = rows[i];
       if (peer) t.addPeerHave(w, piece, 1);
-      if (!t.has(w, piece) && !(t.requested(w, piece) & PEER_REQUESTED)) this.fill(c);
+      if (!t.has(w, piece) && !(t.requested(w, piece) & PEER_REQUESTED)) this.fill(m.ups[i]);
     }
     // The piece came from a peer while an origin is still sending it: cancel that (the origin is the slow,
     // shared path; its queued requests for held pieces are dropped when they come up, see serveWithSlot).
@@ -565,9 +567,9 @@ export class Swarm implements PieceServer {
     // Its downloads: the uploaders' slots go to their other requests.
     for (const ch of m.downs) {
       this.closeChannel(ch);
-      removeFrom(ch.from.ups, ch);
+      ch.from.removeUp(ch);
     }
-    m.ups.length = 0;
+    m.clearUps();
     m.downs.length = 0;
     for (const v of affected) {
       if (v.complete || v.left) continue;

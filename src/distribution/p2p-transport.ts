@@ -26,8 +26,11 @@ export interface PieceSink {
 }
 
 export interface PieceTransport {
-  /** Starts moving `bytes` from host `u` to node `d`; `sink.landed()` runs when the last byte has arrived. Returns a handle. */
-  start(u: number, d: number, bytes: number, sink: PieceSink): number;
+  /**
+   * Starts moving `bytes` from host `u` to node `d`; `sink.landed()` runs when the last byte has arrived.
+   * `oneWayS` is hosts.oneWay(u, d), which the caller keeps per connection. Returns a handle.
+   */
+  start(u: number, d: number, bytes: number, sink: PieceSink, oneWayS: number): number;
   /**
    * Stops a transfer that has not completed yet; its sink is never told. Returns false (and changes
    * nothing) when the transfer is already delivering its last byte at this instant: it will land.
@@ -42,6 +45,7 @@ export class ExactTransport implements PieceTransport {
   ) {}
 
   start(u: number, d: number, bytes: number, sink: PieceSink): number {
+    // The network sums the path's latency itself.
     return this.net.startFlow(this.hosts.path(u, d), bytes, () => sink.landed());
   }
 
@@ -80,7 +84,11 @@ export class LocalFairShareTransport implements PieceTransport {
   private readonly sinks: (PieceSink | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private used = 0;
-  /** Active flows each host uploads / downloads (swap-remove lists; the flows' UP_POS/DOWN_POS index into them). */
+  /**
+   * Active flows each host uploads / downloads, as pairs (flow, the host at its other end) so a refresh
+   * knows the other end without loading the flow's record. Swap-remove lists; a flow's UP_POS / DOWN_POS
+   * is the index of its pair.
+   */
   private readonly ups: number[][];
   private readonly downs: number[][];
   /**
@@ -103,7 +111,7 @@ export class LocalFairShareTransport implements PieceTransport {
     this.downShare = new Float64Array(hosts.count);
   }
 
-  start(u: number, d: number, bytes: number, sink: PieceSink): number {
+  start(u: number, d: number, bytes: number, sink: PieceSink, oneWayS: number): number {
     const f = this.alloc();
     const i32 = this.i32;
     const f64 = this.f64;
@@ -114,7 +122,7 @@ export class LocalFairShareTransport implements PieceTransport {
     this.sinks[f] = sink;
     this.state[f] = LATENT;
     // Like the exact network: the first byte waits out the path latency, then the flow shares.
-    f64[4 * f + R.HANDLE] = this.sim.schedule(this.hosts.oneWay(u, d), this.joinType, f, NORMAL);
+    f64[4 * f + R.HANDLE] = this.sim.schedule(oneWayS, this.joinType, f, NORMAL);
     return f;
   }
 
@@ -136,10 +144,9 @@ export class LocalFairShareTransport implements PieceTransport {
     f64[4 * f + R.SETTLED] = this.sim.now;
     const u = i32[4 * f + R.FROM];
     const d = i32[4 * f + R.TO];
-    i32[4 * f + R.UP_POS] = this.ups[u].push(f) - 1;
-    i32[4 * f + R.DOWN_POS] = this.downs[d].push(f) - 1;
-    this.reshare(u, d);
-    this.refreshEndpoints(u, d);
+    i32[4 * f + R.UP_POS] = this.ups[u].push(f, d) - 2;
+    i32[4 * f + R.DOWN_POS] = this.downs[d].push(f, u) - 2;
+    this.reshare(u, d, f);
   }
 
   private finish(f: number): void {
@@ -157,30 +164,54 @@ export class LocalFairShareTransport implements PieceTransport {
     const i32 = this.i32;
     const u = i32[4 * f + R.FROM];
     const d = i32[4 * f + R.TO];
-    removeAt(this.ups[u], i32[4 * f + R.UP_POS], i32, R.UP_POS);
-    removeAt(this.downs[d], i32[4 * f + R.DOWN_POS], i32, R.DOWN_POS);
-    this.reshare(u, d);
-    this.refreshEndpoints(u, d);
+    removePair(this.ups[u], i32[4 * f + R.UP_POS], i32, R.UP_POS);
+    removePair(this.downs[d], i32[4 * f + R.DOWN_POS], i32, R.DOWN_POS);
+    this.reshare(u, d, -1);
   }
 
-  /** A flow started or ended between u and d: only the flows sharing u's upload or d's download change rate. */
-  private refreshEndpoints(u: number, d: number): void {
-    // Indexed loops: the compiled handlers called the array iterator builtin for for-of over these lists.
+  /**
+   * A flow started (`fresh`, not yet rated) or ended (−1) between u and d: u's upload share and d's
+   * download share follow their lists (a share of an empty list is never read), and only the flows at
+   * u's upload or d's download can change rate, in list order, u's first.
+   *
+   * Performance: every other flow's rate is min(old share here, its share at its other end), so when
+   * its rate is below the old share it is its other end's share, and when a share drops the new rate
+   * is the new share; only a flow at a rising share's old value needs its other end's share. Same
+   * values and the same re-timings, in the same order, as recomputing min(upShare, downShare) for each
+   * (test/p2p-local-transport-matches-reference.property.test.ts).
+   */
+  private reshare(u: number, d: number, fresh: number): void {
+    // Indexed loops: the compiled handlers called the array-iterator builtin for for-of over these lists.
     const ups = this.ups[u];
-    for (let i = 0; i < ups.length; i++) this.refresh(ups[i]);
     const downs = this.downs[d];
-    for (let i = 0; i < downs.length; i++) this.refresh(downs[i]);
+    const u0 = this.upShare[u];
+    const d0 = this.downShare[d];
+    const u1 = (this.upShare[u] = this.hosts.upBps[u] / (ups.length / 2));
+    const d1 = (this.downShare[d] = this.hosts.downBps[d] / (downs.length / 2));
+    for (let i = 0; i < ups.length; i += 2) {
+      const g = ups[i];
+      const to = ups[i + 1];
+      if (g === fresh || to === d) this.refresh(g, Math.min(u1, d1));
+      else this.refreshSide(g, u0, u1, this.downShare, to);
+    }
+    for (let i = 0; i < downs.length; i += 2) {
+      const g = downs[i];
+      const from = downs[i + 1];
+      if (g === fresh || from === u) this.refresh(g, Math.min(u1, d1));
+      else this.refreshSide(g, d0, d1, this.upShare, from);
+    }
   }
 
-  /** u's upload or d's download list changed: their shares follow (a share of an empty list is never read). */
-  private reshare(u: number, d: number): void {
-    this.upShare[u] = this.hosts.upBps[u] / this.ups[u].length;
-    this.downShare[d] = this.hosts.downBps[d] / this.downs[d].length;
+  /** Flow g's share on one side moved s0 → s1; its other end's share, otherShare[other], did not. */
+  private refreshSide(g: number, s0: number, s1: number, otherShare: Float64Array, other: number): void {
+    const rate = this.f64[4 * g + R.RATE];
+    const r = rate < s0 ? Math.min(s1, rate) : s1 <= s0 ? s1 : Math.min(s1, otherShare[other]);
+    this.refresh(g, r);
   }
 
-  private refresh(f: number): void {
+  /** Flow f's rate is `r` from now on. */
+  private refresh(f: number, r: number): void {
     const f64 = this.f64;
-    const r = Math.min(this.upShare[this.i32[4 * f + R.FROM]], this.downShare[this.i32[4 * f + R.TO]]);
     const rate = f64[4 * f + R.RATE];
     if (r === rate) return;
     const now = this.sim.now;
@@ -213,11 +244,13 @@ export class LocalFairShareTransport implements PieceTransport {
   }
 }
 
-/** Swap-remove of list[i], keeping the moved flow's position field (`field` of its int32 record) right. */
-function removeAt(list: number[], i: number, i32: Int32Array, field: number): void {
+/** Swap-remove of the pair at list[i], keeping the moved flow's position field (`field` of its int32 record) right. */
+function removePair(list: number[], i: number, i32: Int32Array, field: number): void {
+  const other = list.pop() as number;
   const last = list.pop() as number;
   if (i < list.length) {
     list[i] = last;
+    list[i + 1] = other;
     i32[4 * last + field] = i;
   }
 }
