@@ -42,7 +42,7 @@ import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
 import { PieceTable } from './p2p-piece-table.ts';
 import type { PieceTransport } from './p2p-transport.ts';
-import { Channel, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
+import { Channel, type ChannelTimers, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
 
 export interface SwarmParams {
   maxConnections: number;
@@ -66,6 +66,7 @@ export interface SwarmEnv {
   hosts: P2PHosts;
   transport: PieceTransport;
   slots: UploadSlots;
+  timers: ChannelTimers;
   events: ModelEvents;
   peerRng: Rng;
   pieceRng: Rng;
@@ -337,13 +338,15 @@ export class Swarm implements PieceServer {
     const wait = ch.readyAt[ch.head] - env.sim.now;
     if (wait > 0) {
       ch.timerPending = true;
-      env.sim.call(wait, () => {
-        ch.timerPending = false;
-        this.schedule(ch);
-      });
+      env.timers.after(wait, ch);
       return;
     }
     if (env.slots.acquire(ch.from.host, ch) && !this.serveWithSlot(ch)) env.slots.release(ch.from.host);
+  }
+
+  timerFired(ch: Channel): void {
+    ch.timerPending = false;
+    this.schedule(ch);
   }
 
   /** Called with an upload slot held for `ch.from`; returns false (slot unused) when nothing is queued. */
