@@ -71,10 +71,7 @@ export class Member {
 
   constructor(
     readonly host: number,
-    /**
-     * Its row in the swarm's PieceTable: which pieces it has, which it requested (PEER_REQUESTED and/or
-     * ORIGIN_REQUESTED) and how many of its peer connections (origins aside) hold each.
-     */
+    /** Its row in the swarm's PieceTable: which pieces it has, which it requested (PEER_REQUESTED and/or ORIGIN_REQUESTED). */
     readonly w: number,
   ) {}
 }

@@ -220,8 +220,6 @@ export class Swarm implements PieceServer {
     b.addUp(down);
     let up: Channel | null = null;
     if (!env.hosts.isOrigin(b.host)) {
-      this.table.addHolder(a.w, b.w, 1);
-      this.table.addHolder(b.w, a.w, 1);
       up = new Channel(this, a, b, lat, false);
       b.downs.push(up);
       a.addUp(up);
@@ -305,13 +303,26 @@ export class Swarm implements PieceServer {
     let bestCount = Infinity;
     for (let k = 0; k < n; k++) {
       const i = start + k < n ? start + k : start + k - n;
-      const blocked = fromOrigin ? t.requested(tw, i) !== 0 || t.peerHave(tw, i) > 0 : (t.requested(tw, i) & PEER_REQUESTED) !== 0;
-      if (t.has(fw, i) && !blocked && !t.has(tw, i) && this.count[i] < bestCount) {
+      // The blocking test last: from an origin it asks the downloader's peers (rare: origin channels are few).
+      if (t.has(fw, i) && !t.has(tw, i) && this.count[i] < bestCount) {
+        const blocked = fromOrigin ? t.requested(tw, i) !== 0 || this.peerHolds(to, i) : (t.requested(tw, i) & PEER_REQUESTED) !== 0;
+        if (blocked) continue;
         best = i;
         bestCount = this.count[i];
       }
     }
     return best;
+  }
+
+  /**
+   * Whether one of `to`'s peer connections (origins aside) holds piece `p`. Asked only when picking from an
+   * origin (a few in a thousand picks), so it is read off the connections rather than kept as counts that
+   * every HAVE would have to update for each downloader.
+   */
+  private peerHolds(to: Member, p: number): boolean {
+    const hosts = this.env.hosts;
+    for (const c of to.downs) if (!hosts.isOrigin(c.from.host) && this.table.has(c.from.w, p)) return true;
+    return false;
   }
 
   private request(ch: Channel, piece: number): void {
@@ -448,13 +459,9 @@ export class Swarm implements PieceServer {
     t.setHas(m.w, piece);
     m.haveCount++;
     this.count[piece]++;
-    const peer = !this.env.hosts.isOrigin(m.host);
-    // One pass: a downloader's count goes up just before fill(c) may request for it, and that request
-    // reads no other downloader's count (fill requests for c.to only).
     const rows = m.upRows;
     for (let i = 0; i < rows.length; i++) {
       const w = rows[i];
-      if (peer) t.addPeerHave(w, piece, 1);
       if (!t.has(w, piece) && !(t.requested(w, piece) & PEER_REQUESTED)) this.fill(m.ups[i]);
     }
     // The piece came from a peer while an origin is still sending it: cancel that (the origin is the slow,
@@ -563,7 +570,6 @@ export class Swarm implements PieceServer {
       removeFrom(v.downs, ch);
       v.outstanding -= ch.outstanding;
       if (ch.openedByDownloader) v.opened--;
-      this.table.addHolder(v.w, m.w, -1);
       this.recountRequests(v, pieces);
       affected.push(v);
     }
