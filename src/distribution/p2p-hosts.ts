@@ -38,6 +38,7 @@ export class P2PHosts {
   readonly originNicDown: Int32Array;
   private readonly upLimit: Int32Array;
   private readonly downLimit: Int32Array;
+  private readonly scratch: number[] = [];
 
   constructor(
     private readonly world: World,
@@ -86,8 +87,11 @@ export class P2PHosts {
 
   /** The links a piece crosses from host `u` to node `d`, in the direction the bytes flow. */
   path(u: number, d: number): number[] {
+    return this.pathInto(u, d, []);
+  }
+
+  private pathInto(u: number, d: number, path: number[]): number[] {
     const topo = this.world.topo;
-    const path: number[] = [];
     if (this.upLimit[u] !== NONE) path.push(this.upLimit[u]);
     if (this.isOrigin(u)) {
       path.push(this.originNicUp[u - this.nodes]);
@@ -114,7 +118,10 @@ export class P2PHosts {
 
   /** One-way latency between two hosts, seconds (a request travels the reverse of the piece's path). */
   oneWay(u: number, d: number): number {
-    return this.world.topo.latencyOf(this.path(u, d)) * this.world.net.latencyFactor;
+    // Every piece asks this once: the path goes into one reused array instead of a new one each time.
+    const path = this.scratch;
+    path.length = 0;
+    return this.world.topo.latencyOf(this.pathInto(u, d, path)) * this.world.net.latencyFactor;
   }
 
   /** Locality tier of `other` as seen from node `d`: 0 same rack, 1 same zone, 2 elsewhere. */

@@ -2,12 +2,17 @@
  * The per-host and per-connection state of a swarm: a member (a host taking part in one blob's swarm), a
  * channel (one direction of a connection), and the per-host upload slots shared by all swarms.
  */
-import type { Rng } from '../kernel/index.ts';
+import { NORMAL, type Rng, type Simulator } from '../kernel/index.ts';
+import type { PieceSink } from './p2p-transport.ts';
 
 /** What an upload slot, once free, hands a waiting channel back to. */
 export interface PieceServer {
   /** Starts `ch`'s next queued piece with a slot already held; false (slot unused) when nothing is queued. */
   serveWithSlot(ch: Channel): boolean;
+  /** The last byte of `ch`'s active piece has arrived. */
+  pieceLanded(ch: Channel): void;
+  /** A ChannelTimers wait for `ch` is over (its head request has reached the uploader). */
+  timerFired(ch: Channel): void;
 }
 
 export const PEER_REQUESTED = 1;
@@ -15,11 +20,6 @@ export const PEER_REQUESTED = 1;
 export const ORIGIN_REQUESTED = 2;
 
 export class Member {
-  readonly have: Uint8Array;
-  /** Request flags per piece: PEER_REQUESTED and/or ORIGIN_REQUESTED. */
-  readonly requested: Uint8Array;
-  /** How many of this member's peer connections (origins aside) hold each piece. */
-  readonly peerHave: Int32Array;
   haveCount = 0;
   /** Piece requests in flight as a downloader. */
   outstanding = 0;
@@ -37,7 +37,14 @@ export class Member {
   watchHandle = -1;
   lastProgress = 0;
   readonly downs: Channel[] = [];
+  /** Channels it uploads on; change them through addUp / removeUp / clearUps, which keep upRows beside. */
   readonly ups: Channel[] = [];
+  /**
+   * The PieceTable rows of its uploads' downloaders, in the order of `ups`. Performance: a HAVE walks
+   * these (Swarm.gain) and loads a channel only for a downloader that will request; loading every
+   * channel object was most of a HAVE's cost at 10,000 nodes.
+   */
+  readonly upRows: number[] = [];
   /**
    * Hosts it is connected to, in no particular order. Memory: a small list, not a Set (≈ 0.2 kB against
    * 0.6 kB per member); a node holds at most maxConnections (10–15) per blob, so a lookup scans ≤ 15.
@@ -45,23 +52,35 @@ export class Member {
   readonly neighbours: number[] = [];
   readonly waiters: ((ok: boolean, reason?: string) => void)[] = [];
 
+  addUp(ch: Channel): void {
+    this.ups.push(ch);
+    this.upRows.push(ch.toW);
+  }
+
+  removeUp(ch: Channel): void {
+    const i = this.ups.indexOf(ch);
+    if (i < 0) return;
+    this.ups.splice(i, 1);
+    this.upRows.splice(i, 1);
+  }
+
+  clearUps(): void {
+    this.ups.length = 0;
+    this.upRows.length = 0;
+  }
+
   constructor(
     readonly host: number,
-    pieces: number,
-  ) {
-    // Memory: one buffer for the three per-piece arrays (a swarm has a member per node and blob).
-    const buf = new ArrayBuffer(6 * pieces);
-    this.peerHave = new Int32Array(buf, 0, pieces);
-    this.have = new Uint8Array(buf, 4 * pieces, pieces);
-    this.requested = new Uint8Array(buf, 5 * pieces, pieces);
-  }
+    /** Its row in the swarm's PieceTable: which pieces it has, which it requested (PEER_REQUESTED and/or ORIGIN_REQUESTED). */
+    readonly w: number,
+  ) {}
 }
 
 /** The empty request list channels share until their first request; never pushed to. */
 export const NO_REQUESTS: number[] = [];
 
-/** One direction of a connection: `to` downloads from `from`. */
-export class Channel {
+/** One direction of a connection: `to` downloads from `from`. It is its own transport's PieceSink. */
+export class Channel implements PieceSink {
   open = false;
   /** One side left the swarm: the channel is out of every list and its pending timers do nothing. */
   closed = false;
@@ -81,6 +100,10 @@ export class Channel {
   startedAt = 0;
   waitingSlot = false;
   timerPending = false;
+  /** `to`'s PieceTable row, kept here: a HAVE to every downloader reads it without loading the member. */
+  readonly toW: number;
+  /** hosts.oneWay(from, to), the latency before a piece's first byte arrives: computed at the first piece (−1 before). */
+  pieceLatencyS = -1;
 
   constructor(
     readonly swarm: PieceServer,
@@ -89,7 +112,14 @@ export class Channel {
     readonly latencyS: number,
     /** Whether `to` opened the connection (it counts against `to`'s maxParents / maxConnections opens). */
     readonly openedByDownloader: boolean,
-  ) {}
+  ) {
+    this.toW = to.w;
+  }
+
+  /** The transport delivered the active piece (a channel carries one piece at a time). */
+  landed(): void {
+    this.swarm.pieceLanded(this);
+  }
 }
 
 /** Per-host cap on concurrent piece uploads over all swarms, with a FIFO of channels waiting for a slot. */
@@ -127,6 +157,36 @@ export class UploadSlots {
       q.length = 0;
       this.heads[h] = 0;
     }
+  }
+}
+
+/**
+ * Waits on behalf of channels, as kernel events of one registered type whose argument is a slot here.
+ * Performance: a request that must travel to its uploader waits once (0.6 per piece in a flash crowd);
+ * as a closure (sim.call) each wait was a closure and its context of garbage. Same time, priority and
+ * queue position as the sim.call it replaces.
+ */
+export class ChannelTimers {
+  private readonly type: number;
+  private readonly waiting: (Channel | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  constructor(private readonly sim: Simulator) {
+    this.type = sim.register((k) => this.fire(k));
+  }
+
+  /** `ch.swarm.timerFired(ch)` runs after `delay` seconds. */
+  after(delay: number, ch: Channel): void {
+    const k = this.free.length > 0 ? (this.free.pop() as number) : this.waiting.length;
+    this.waiting[k] = ch;
+    this.sim.schedule(delay, this.type, k, NORMAL);
+  }
+
+  private fire(k: number): void {
+    const ch = this.waiting[k] as Channel;
+    this.waiting[k] = undefined;
+    this.free.push(k);
+    ch.swarm.timerFired(ch);
   }
 }
 

@@ -40,8 +40,9 @@ import type { ModelEvents } from '../cluster/events.ts';
 import type { FetchDone } from './types.ts';
 import type { P2PHosts } from './p2p-hosts.ts';
 import type { PieceLayout } from './p2p-pieces.ts';
+import { PieceTable } from './p2p-piece-table.ts';
 import type { PieceTransport } from './p2p-transport.ts';
-import { Channel, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
+import { Channel, type ChannelTimers, Member, NO_REQUESTS, type PieceServer, ORIGIN_REQUESTED, PEER_REQUESTED, type UploadSlots, listOf, sample } from './p2p-peers.ts';
 
 export interface SwarmParams {
   maxConnections: number;
@@ -65,6 +66,7 @@ export interface SwarmEnv {
   hosts: P2PHosts;
   transport: PieceTransport;
   slots: UploadSlots;
+  timers: ChannelTimers;
   events: ModelEvents;
   peerRng: Rng;
   pieceRng: Rng;
@@ -82,6 +84,8 @@ export class Swarm implements PieceServer {
   private readonly origins: Member[] = [];
   /** Holders + in-flight requests of each piece: the rarity rarest-first minimises. */
   private readonly count: Int32Array;
+  /** Every member's have / requested / peer-holder flags per piece. */
+  private readonly table: PieceTable;
 
   /** Set when every origin failed to get the blob: downloads in progress fail with it. */
   private failure: string | null = null;
@@ -102,8 +106,9 @@ export class Swarm implements PieceServer {
     private readonly onQuiet: (swarm: Swarm) => void = () => {},
   ) {
     this.count = new Int32Array(layout.count);
+    this.table = new PieceTable(layout.count, originHosts.length + 16);
     for (const h of originHosts) {
-      const m = new Member(h, layout.count);
+      const m = new Member(h, this.table.add());
       this.members.set(h, m);
       this.origins.push(m);
     }
@@ -113,7 +118,7 @@ export class Swarm implements PieceServer {
   originReady(host: number): void {
     const m = this.members.get(host);
     if (!m || m.complete) return;
-    for (let p = 0; p < this.layout.count; p++) if (!m.have[p]) this.gain(m, p);
+    for (let p = 0; p < this.layout.count; p++) if (!this.table.has(m.w, p)) this.gain(m, p);
     m.complete = true;
   }
 
@@ -134,7 +139,7 @@ export class Swarm implements PieceServer {
       m.waiters.push(done);
       return;
     }
-    m = new Member(d, this.layout.count);
+    m = new Member(d, this.table.add());
     this.members.set(d, m);
     this.downloading++;
     this.quietAt = -1;
@@ -212,16 +217,12 @@ export class Swarm implements PieceServer {
     const lat = env.hosts.oneWay(b.host, a.host);
     const down = new Channel(this, b, a, lat, true);
     a.downs.push(down);
-    b.ups.push(down);
+    b.addUp(down);
     let up: Channel | null = null;
     if (!env.hosts.isOrigin(b.host)) {
-      for (let i = 0; i < this.layout.count; i++) {
-        a.peerHave[i] += b.have[i];
-        b.peerHave[i] += a.have[i];
-      }
       up = new Channel(this, a, b, lat, false);
       b.downs.push(up);
-      a.ups.push(up);
+      a.addUp(up);
     }
     // The handshake costs a round trip; then both sides exchange bitfields and start requesting.
     env.sim.call(2 * lat, () => {
@@ -276,8 +277,9 @@ export class Swarm implements PieceServer {
   /** A piece `to` lacks and `from` has that is requested elsewhere but not on this channel (Kraken endgame). */
   private pickEndgame(ch: Channel): number {
     const { from, to } = ch;
+    const t = this.table;
     for (let i = 0; i < this.layout.count; i++) {
-      if (to.have[i] || !from.have[i] || ch.active === i) continue;
+      if (t.has(to.w, i) || !t.has(from.w, i) || ch.active === i) continue;
       let queued = false;
       for (let k = ch.head; k < ch.queue.length && !queued; k++) queued = ch.queue[k] === i;
       if (!queued) return i;
@@ -294,12 +296,17 @@ export class Swarm implements PieceServer {
     if (from.haveCount === 0) return -1;
     const fromOrigin = this.env.hosts.isOrigin(from.host);
     const start = n > 1 ? this.env.pieceRng.int(n) : 0;
+    const t = this.table;
+    const fw = from.w;
+    const tw = to.w;
     let best = -1;
     let bestCount = Infinity;
     for (let k = 0; k < n; k++) {
       const i = start + k < n ? start + k : start + k - n;
-      const blocked = fromOrigin ? to.requested[i] !== 0 || to.peerHave[i] > 0 : (to.requested[i] & PEER_REQUESTED) !== 0;
-      if (from.have[i] && !blocked && !to.have[i] && this.count[i] < bestCount) {
+      // The blocking test last: from an origin it asks the downloader's peers (rare: origin channels are few).
+      if (t.has(fw, i) && !t.has(tw, i) && this.count[i] < bestCount) {
+        const blocked = fromOrigin ? t.requested(tw, i) !== 0 || this.peerHolds(to, i) : (t.requested(tw, i) & PEER_REQUESTED) !== 0;
+        if (blocked) continue;
         best = i;
         bestCount = this.count[i];
       }
@@ -307,11 +314,23 @@ export class Swarm implements PieceServer {
     return best;
   }
 
+  /**
+   * Whether one of `to`'s peer connections (origins aside) holds piece `p`. Asked only when picking from an
+   * origin (a few in a thousand picks), so it is read off the connections rather than kept as counts that
+   * every HAVE would have to update for each downloader.
+   */
+  private peerHolds(to: Member, p: number): boolean {
+    const hosts = this.env.hosts;
+    for (const c of to.downs) if (!hosts.isOrigin(c.from.host) && this.table.has(c.from.w, p)) return true;
+    return false;
+  }
+
   private request(ch: Channel, piece: number): void {
     const to = ch.to;
     // Rarity counts a piece's first request only; endgame duplicates do not make it rarer or commoner.
-    if (!to.requested[piece]) this.count[piece]++;
-    to.requested[piece] |= this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
+    const was = this.table.requested(to.w, piece);
+    if (!was) this.count[piece]++;
+    this.table.setRequested(to.w, piece, was | (this.env.hosts.isOrigin(ch.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED));
     to.outstanding++;
     ch.outstanding++;
     if (ch.queue === NO_REQUESTS) {
@@ -330,20 +349,22 @@ export class Swarm implements PieceServer {
     const wait = ch.readyAt[ch.head] - env.sim.now;
     if (wait > 0) {
       ch.timerPending = true;
-      env.sim.call(wait, () => {
-        ch.timerPending = false;
-        this.schedule(ch);
-      });
+      env.timers.after(wait, ch);
       return;
     }
     if (env.slots.acquire(ch.from.host, ch) && !this.serveWithSlot(ch)) env.slots.release(ch.from.host);
+  }
+
+  timerFired(ch: Channel): void {
+    ch.timerPending = false;
+    this.schedule(ch);
   }
 
   /** Called with an upload slot held for `ch.from`; returns false (slot unused) when nothing is queued. */
   serveWithSlot(ch: Channel): boolean {
     if (ch.closed) return false;
     // A queued request for a piece the downloader got meanwhile (endgame, back-to-source) is cancelled.
-    while (ch.head < ch.queue.length && ch.to.have[ch.queue[ch.head]]) {
+    while (ch.head < ch.queue.length && this.table.has(ch.toW, ch.queue[ch.head])) {
       ch.head++;
       ch.outstanding--;
       ch.to.outstanding--;
@@ -364,8 +385,14 @@ export class Swarm implements PieceServer {
     ch.startedAt = this.env.sim.now;
     this.inFlight++;
     this.quietAt = -1;
-    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), () => this.landed(ch, piece));
+    if (ch.pieceLatencyS < 0) ch.pieceLatencyS = this.env.hosts.oneWay(ch.from.host, ch.to.host);
+    ch.flow = this.env.transport.start(ch.from.host, ch.to.host, this.layout.bytesOf(piece), ch, ch.pieceLatencyS);
     return true;
+  }
+
+  /** `ch`'s piece arrived: `ch.active` is still the piece it started (only landing or an abort clears it). */
+  pieceLanded(ch: Channel): void {
+    this.landed(ch, ch.active);
   }
 
   private cancelActive(ch: Channel): void {
@@ -400,7 +427,7 @@ export class Swarm implements PieceServer {
       crossZone: hosts.zone[from.host] !== hosts.zone[to.host],
       startedAt: ch.startedAt,
     });
-    if (!to.have[piece]) {
+    if (!this.table.has(to.w, piece)) {
       // The in-flight request already counted this piece in its rarity; the holder replaces it.
       this.count[piece]--;
       this.gain(to, piece);
@@ -428,14 +455,20 @@ export class Swarm implements PieceServer {
 
   /** `m` now holds `piece`: count it and tell m's connections (HAVE), which request it if they lack it. */
   private gain(m: Member, piece: number): void {
-    m.have[piece] = 1;
+    const t = this.table;
+    t.setHas(m.w, piece);
     m.haveCount++;
     this.count[piece]++;
-    if (!this.env.hosts.isOrigin(m.host)) for (const c of m.ups) c.to.peerHave[piece]++;
-    for (const c of m.ups) if (!c.to.have[piece] && !(c.to.requested[piece] & PEER_REQUESTED)) this.fill(c);
+    const rows = m.upRows;
+    for (let i = 0; i < rows.length; i++) {
+      const w = rows[i];
+      if (!t.has(w, piece) && !(t.requested(w, piece) & PEER_REQUESTED)) this.fill(m.ups[i]);
+    }
     // The piece came from a peer while an origin is still sending it: cancel that (the origin is the slow,
     // shared path; its queued requests for held pieces are dropped when they come up, see serveWithSlot).
-    for (const c of m.downs) if (c.active === piece && c.flow >= 0 && this.env.hosts.isOrigin(c.from.host)) this.cancelActive(c);
+    // An origin channel carries a piece only while m's request flags say it was asked of an origin.
+    if (t.requested(m.w, piece) & ORIGIN_REQUESTED)
+      for (const c of m.downs) if (c.active === piece && c.flow >= 0 && this.env.hosts.isOrigin(c.from.host)) this.cancelActive(c);
   }
 
   private finish(m: Member): void {
@@ -465,7 +498,7 @@ export class Swarm implements PieceServer {
     let bytes = 0;
     const missing: number[] = [];
     for (let p = 0; p < this.layout.count; p++) {
-      if (!m.have[p]) {
+      if (!this.table.has(m.w, p)) {
         missing.push(p);
         bytes += this.layout.bytesOf(p);
       }
@@ -474,8 +507,8 @@ export class Swarm implements PieceServer {
       if (m.left || m.complete) return;
       if (!ok) return this.failMember(m, reason ?? 'back-to-source-failed');
       for (const p of missing) {
-        if (m.have[p]) continue;
-        if (m.requested[p]) this.count[p]--;
+        if (this.table.has(m.w, p)) continue;
+        if (this.table.requested(m.w, p)) this.count[p]--;
         this.gain(m, p);
       }
       this.finish(m);
@@ -519,7 +552,7 @@ export class Swarm implements PieceServer {
     removeFrom(this.byRack.get(h.rack[d]), m);
     removeFrom(this.byZone.get(h.zone[d]), m);
     // Rarity is the tracker's view: the leaver's pieces and requests no longer count.
-    for (let p = 0; p < this.layout.count; p++) if (m.have[p] || m.requested[p]) this.count[p]--;
+    for (let p = 0; p < this.layout.count; p++) if (this.table.has(m.w, p) || this.table.requested(m.w, p)) this.count[p]--;
     for (const host of m.neighbours) {
       const n = this.members.get(host);
       if (!n) continue;
@@ -537,16 +570,15 @@ export class Swarm implements PieceServer {
       removeFrom(v.downs, ch);
       v.outstanding -= ch.outstanding;
       if (ch.openedByDownloader) v.opened--;
-      for (let p = 0; p < this.layout.count; p++) v.peerHave[p] -= m.have[p];
       this.recountRequests(v, pieces);
       affected.push(v);
     }
     // Its downloads: the uploaders' slots go to their other requests.
     for (const ch of m.downs) {
       this.closeChannel(ch);
-      removeFrom(ch.from.ups, ch);
+      ch.from.removeUp(ch);
     }
-    m.ups.length = 0;
+    m.clearUps();
     m.downs.length = 0;
     for (const v of affected) {
       if (v.complete || v.left) continue;
@@ -584,17 +616,18 @@ export class Swarm implements PieceServer {
 
   /** After a channel closed, `v`'s request flags for `pieces` are what its remaining channels still carry. */
   private recountRequests(v: Member, pieces: readonly number[]): void {
+    const t = this.table;
     for (const p of pieces) {
-      if (v.have[p]) continue;
+      if (t.has(v.w, p)) continue;
       let flags = 0;
       for (const c of v.downs) {
         let carries = c.active === p;
         for (let k = c.head; k < c.queue.length && !carries; k++) carries = c.queue[k] === p;
         if (carries) flags |= this.env.hosts.isOrigin(c.from.host) ? ORIGIN_REQUESTED : PEER_REQUESTED;
       }
-      if (flags === 0 && v.requested[p]) this.count[p]--;
-      else if (flags !== 0 && !v.requested[p]) this.count[p]++;
-      v.requested[p] = flags;
+      if (flags === 0 && t.requested(v.w, p)) this.count[p]--;
+      else if (flags !== 0 && !t.requested(v.w, p)) this.count[p]++;
+      t.setRequested(v.w, p, flags);
     }
   }
 
@@ -606,7 +639,7 @@ export class Swarm implements PieceServer {
     ch.flow = -1;
     env.slots.release(ch.from.host);
     const to = ch.to;
-    if (to.left || to.have[piece]) return this.checkQuiet();
+    if (to.left || this.table.has(to.w, piece)) return this.checkQuiet();
     env.events.transferDone({
       node: to.host,
       kind: 'layer',
@@ -617,7 +650,7 @@ export class Swarm implements PieceServer {
       crossZone: env.hosts.zone[ch.from.host] !== env.hosts.zone[to.host],
       startedAt: ch.startedAt,
     });
-    if (to.requested[piece]) this.count[piece]--;
+    if (this.table.requested(to.w, piece)) this.count[piece]--;
     this.gain(to, piece);
     to.lastProgress = env.sim.now;
     if (to.haveCount === this.layout.count) this.finish(to);

@@ -31,7 +31,7 @@ import type { DistributionModule, DistributionRuntime, FetchDone, FetchRequest }
 import { P2PConfig, type P2PSettings, type Upstream } from './p2p-config.ts';
 import { P2PHosts } from './p2p-hosts.ts';
 import { PieceLayout, pieceBytesFor } from './p2p-pieces.ts';
-import { UploadSlots } from './p2p-peers.ts';
+import { ChannelTimers, UploadSlots } from './p2p-peers.ts';
 import { Swarm, type SwarmEnv } from './p2p-swarm.ts';
 import { ExactTransport, LocalFairShareTransport } from './p2p-transport.ts';
 import { contentKey } from './private.ts';
@@ -102,6 +102,7 @@ export class P2PRuntime implements DistributionRuntime {
       hosts: this.hosts,
       transport: exact ? new ExactTransport(net, this.hosts) : new LocalFairShareTransport(world.sim, this.hosts),
       slots: new UploadSlots(slotLimit),
+      timers: new ChannelTimers(world.sim),
       events: world.events,
       peerRng: world.rng.stream('p2p:peer-choice'),
       pieceRng: world.rng.stream('p2p:piece-choice'),
