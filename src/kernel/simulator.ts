@@ -7,7 +7,7 @@
  *
  * Performance: an event is a numeric handler type plus one numeric argument in typed arrays, so the hot
  * path allocates nothing; `call(fn)` exists for the rare events where a closure is clearer. See the
- * class comment for the queue's structure (a ladder queue, not a heap).
+ * class comment for the queue's structure (a radix queue on the bits of the times, not a heap).
  */
 import { CHECKS, InvariantError } from './invariant.ts';
 
@@ -50,24 +50,18 @@ const enum K {
   NO_SLOT = 0,
   /** The queue is compacted once more than half of it, and at least this many entries, are cancelled. */
   COMPACT_MIN = 256,
-  /** Bucket 0 is the top: events later than every rung. */
-  TOP = 0,
-  /** A bucket this small is sorted into the front; a larger one (of distinct times) becomes a new rung. */
+  /** Buckets: index 0 holds times equal to the base; 16·d + v times whose first nibble differing from the base is nibble d, of value v. */
+  BUCKETS = 256,
+  /** A lowest bucket this small is sorted into the front as a whole instead of being split further (at most BLOCK). */
   FRONT_TAKE = 24,
-  /** A front of distinct times is spilled into a new rung once events scheduled into its range make it this long. */
-  FRONT_SPILL = 128,
-  /** Rungs beyond this (times too close to separate further) are not made: the bucket is sorted whole. */
-  MAX_RUNGS = 24,
-  /** Buckets per event of a new rung (measured: more buckets only add empty ones to pass over). */
-  RUNG_SCALE = 1,
-  /** At most this many buckets a rung, so the buckets being filled stay in cache. */
-  RUNG_CAP = 1024,
-  /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
-  PACK_RANGE = 2 ** 27,
-  /** Buckets are chains of blocks of BLOCK entries in one shared pool. */
+  /** Buckets are chains of blocks of BLOCK entries in one shared pool, so a drained bucket's memory is reused by any other. */
   LOG_BLOCK = 5,
   BLOCK = 1 << LOG_BLOCK,
   BLOCK_MASK = BLOCK - 1,
+  /** A front taken from a bucket of distinct times is spilled back once events scheduled into its range make it this long. */
+  FRONT_SPILL = 128,
+  /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
+  PACK_RANGE = 2 ** 27,
   /** Pending events from which a take loads the records of its events ahead of their dispatch (1 MB of records). */
   TOUCH_MIN = 1 << 15,
   /** NORMAL, as a literal for the default parameters. */
@@ -76,41 +70,36 @@ const enum K {
 /** Largest priority whose packed key stays exact; priorities are integers in [0, 511]. */
 export const MAX_PRIORITY = K.MAX_PRIORITY;
 
+// The radix keys are the bits of a float64 time read as two uint32 words, low word first.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pullsim kernel: needs a little-endian platform');
+
 // A slot's record (32 bytes, two typed-array views of one buffer): tie = priority·2^44 + seq at F64[4s],
 // arg at F64[4s + 1], type at I32[8s + 4], generation at I32[8s + 5].
 
 /**
  * Performance (issue 6, goal 2: at least as fast as a bare flatqueue push/pop loop, with FIFO ties):
- * the pending events live in a ladder queue (Tang, Goh & Thng, ACM TOMACS 2005), not in a heap. A binary
- * heap pays a chain of dependent, unpredictable compares on every event; here an event is usually
- * placed once, by one subtraction and one multiplication, and sorted once, among a handful, when its
- * bucket is reached.
- * - The top: an unsorted list of events later than `topLimit`, with their least and greatest time.
- * - Rungs: rung 0 is made from the top when everything below it is dispatched: as many buckets as the
- *   top had events (at most RUNG_CAP, so the buckets being filled stay in cache), of equal width between
- *   its least and greatest time, so a bucket holds a few events for most distributions. A bucket with
- *   more than FRONT_TAKE events of distinct times becomes the next rung when it is reached, the same way,
- *   over its own least and greatest time. Bucket i of a rung takes
- *   the times t with floor((t − start)·inv) = i (clamped to the last bucket): a monotone function of t,
- *   so a lower bucket's times are never later than a higher one's and equal times share a bucket.
- * - The front: a short array sorted by (time, priority, seq), from which events are dispatched; it holds
- *   the bucket last reached. An event scheduled below every rung's next bucket joins it in order (usually
- *   at its end); a front of distinct times that grows past FRONT_SPILL becomes a rung, so a wide front
- *   cannot make those insertions quadratic.
- * - Placing an event walks the rungs from the top: it goes to rung r's bucket if that bucket is not yet
- *   reached, or down to the next rung (which covers the bucket rung r reached last), or, below the
- *   deepest rung's next bucket, to the front.
- * - Buckets are chains of small blocks in one shared pool: an event is appended where its bucket ends
- *   (a drained bucket's blocks serve any other), and a bucket is read as a sequential stream. (Lists
- *   linked through the slot records cost fewer instructions, but reading one is a chain of dependent
- *   loads across the records: at 10^5 and more pending, a cache miss per event.)
+ * the pending events live in a monotone radix queue keyed by the bits of their times, not in a heap. A
+ * binary or 4-ary heap pays a chain of dependent loads and compares, root to leaf, on every event; here
+ * scheduling is O(1) and the ordering work is done in sequential passes that the CPU pipelines.
+ * - Times are never below `base` (the time of the event that last split a bucket, never after the clock
+ *   during dispatch). A time goes to the bucket named by the first 4-bit digit, from the top, where its
+ *   bits differ from the base's, and that digit's value: non-negative float64s order like their bits, so
+ *   every time in a lower bucket is earlier than every time in a higher one. Bucket 0 holds times equal
+ *   to the base.
+ * - Events are dispatched from the front, a short array sorted by (time, priority, seq). When it is
+ *   empty, the lowest non-empty bucket is either small (or bucket 0), and is sorted into the front whole,
+ *   or it is split: its earliest time becomes the base and its events spread over lower buckets. An
+ *   event moves down a few buckets in its life (a digit is 4 bits) and is sorted once.
+ * - While the front holds bucket b's events, events scheduled into buckets <= b join the front in
+ *   order (usually at its end); a front of distinct times that grows past FRONT_SPILL goes back to the
+ *   buckets, so a wide front cannot make those insertions quadratic.
  * - FIFO and priorities: all ordering below time is in the front, by the exact key priority·2^44 + seq,
  *   read only when two times are equal.
  * - A freed slot is reused first (LIFO), so the slot a handler's event takes is still in cache.
  */
 export class Simulator {
   /**
-   * Current simulated time in seconds. Performance: it and the ladder's time fields start as doubles (set
+   * Current simulated time in seconds. Performance: it and the base time's fields start as doubles (set
    * to their real start in the constructor): a field that begins as a small integer and later holds a
    * double changes representation mid-run, which discards every compiled function that touched it.
    */
@@ -118,47 +107,38 @@ export class Simulator {
   /** Events dispatched so far (cancelled events are not counted). */
   dispatched = 0;
 
-  // Buckets: chains of blocks in the pool (an entry's time in poolT, its slot in poolS). bHead is a
-  // bucket's first block, bEnd the entry index after its last entry (0: empty; a multiple of BLOCK: its
-  // last block is full). Block 0 is never allocated, so entry index 0 is free to mean "empty". Bucket 0 is
-  // the top; rung r owns buckets [rLo[r], rLo[r] + rN[r]), and every bucket past the deepest rung is empty.
-  private bHead: Int32Array;
-  private bEnd: Int32Array;
+  // Buckets: chains of blocks in the pool (an entry's time in poolT, a uint32 view poolU reading its bits,
+  // and its slot in poolS). bEnd is the entry index after a bucket's last entry (0: empty; a multiple of
+  // BLOCK: its last block is full). Block 0 is never allocated, so entry index 0 is free to mean "empty".
   private poolT: Float64Array;
+  private poolU: Uint32Array;
   private poolS: Int32Array;
   private blockNext: Int32Array;
   private freeBlocks: Int32Array;
   private freeBlockCount = 0;
   private blocksUsed = 1;
-  /** Events in the top, and bounds of their times (the greatest finite one kept apart for the widths). */
-  private topCount = 0;
-  private topMin = 0.5;
-  private topMax = 0.5;
-  private topMaxFinite = 0.5;
-  /** Times above this go to the top; at or below it, to a rung or the front. */
-  private topLimit = 0.5;
-  // Rungs: start time, buckets per unit of time, first bucket, bucket count, next bucket to reach.
-  private rungs = 0;
-  private rStart = new Float64Array(K.MAX_RUNGS);
-  private rInv = new Float64Array(K.MAX_RUNGS);
-  private rLo = new Int32Array(K.MAX_RUNGS);
-  private rN = new Int32Array(K.MAX_RUNGS);
-  private rCur = new Int32Array(K.MAX_RUNGS);
-  /** Rung 0's rStart, rInv, rN and rCur again, as fields. */
-  private r0Start = 0.5;
-  private r0Inv = 0.5;
-  private r0N = 0;
-  private r0Cur = 0;
-  // The front: times fT and slots fS sorted by (time, tie) in [fHead, fTail). Slots are kept as integers:
-  // a slot read back from a float64 array is converted (and checked) on every use as an index.
+  private bHead = new Int32Array(K.BUCKETS);
+  private bEnd = new Int32Array(K.BUCKETS);
+  /** One bit per non-empty bucket. */
+  private bMask = new Int32Array(K.BUCKETS / 32);
+  /** The base time, and its bits. */
+  private base = 0.5;
+  private baseLo = 0.5;
+  private baseHi = 0.5;
+  // The front: times fT and slots fS sorted by (time, tie) in [fHead, fTail); fBucket is the highest
+  // bucket whose events join it (-1: none). Slots are kept as integers: a slot read back from a float64
+  // array is converted (and checked) on every use as an index.
   private fT = new Float64Array(64);
   private fS = new Int32Array(64);
   private fHead = 0;
   private fTail = 0;
+  private fBucket = -1;
   /** Pending entries, front and buckets, counting cancelled ones not yet dropped. */
   private size = 0;
+  private scratchF = new Float64Array(1);
+  private scratchU = new Uint32Array(this.scratchF.buffer);
 
-  // Scratch for sorting a large instant (one time's events) by tie.
+  // Scratch for sorting a large bucket 0 (one instant's events) by tie.
   private bTie = new Float64Array(16);
   private bSlot = new Int32Array(16);
   private bKey = new Float64Array(16);
@@ -182,19 +162,18 @@ export class Simulator {
 
   constructor(initialCapacity = 1024) {
     this.now = 0;
-    this.topMin = Infinity;
-    this.topMax = -Infinity;
-    this.topMaxFinite = -Infinity;
-    this.topLimit = -Infinity;
+    this.base = 0;
+    this.baseLo = 0;
+    this.baseHi = 0;
     const n = Math.max(16, initialCapacity + 1);
     this.slotCapacity = n;
     this.rF = new Float64Array(4 * n);
     this.rI = new Int32Array(this.rF.buffer);
     this.freeSlots = new Int32Array(n);
-    this.bHead = new Int32Array(2 * K.RUNG_CAP);
-    this.bEnd = new Int32Array(2 * K.RUNG_CAP);
-    const blocks = (n >> K.LOG_BLOCK) + K.RUNG_CAP + 64;
+    // n entries in full blocks, a part-filled last block per bucket, and a split's reserve (splitReserve).
+    const blocks = (n >> K.LOG_BLOCK) + 2 * K.BUCKETS + 2;
     this.poolT = new Float64Array(K.BLOCK * blocks);
+    this.poolU = new Uint32Array(this.poolT.buffer);
     this.poolS = new Int32Array(K.BLOCK * blocks);
     this.blockNext = new Int32Array(blocks);
     this.freeBlocks = new Int32Array(blocks);
@@ -217,19 +196,19 @@ export class Simulator {
 
   /** Schedules event `type` with `arg` after `delay` seconds. Returns a handle for `cancel`. */
   schedule(delay: number, type: number, arg = 0, priority: number = K.NORMAL): number {
-    if (!(delay >= 0)) badDelay(delay);
+    if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
     return this.push(this.now + delay, type, arg, priority);
   }
 
   /** Schedules event `type` at absolute `time` (must not be in the past). */
   scheduleAt(time: number, type: number, arg = 0, priority: number = K.NORMAL): number {
-    if (!(time >= this.now)) badTime(time, this.now);
+    if (!(time >= this.now)) throw new RangeError(`Event time ${time} is before now ${this.now}`);
     return this.push(time, type, arg, priority);
   }
 
   /** Schedules a closure. Convenient for rare events; hot paths should use `schedule` with a handler type. */
   call(delay: number, fn: () => void, priority: number = K.NORMAL): number {
-    if (!(delay >= 0)) badDelay(delay);
+    if (!(delay >= 0)) throw new RangeError(`Negative or invalid delay ${delay}`);
     const handle = this.push(this.now + delay, K.CALL_TYPE, 0, priority);
     this.fns[handle % K.SLOT_SPACE] = fn;
     return handle;
@@ -279,7 +258,7 @@ export class Simulator {
       this.fHead = h + 1;
       this.size--;
       // Invariant, one compare per event: simulated time never goes backwards.
-      if (checks && t < this.now) timeBackwards(t, this.now);
+      if (checks && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
       const rI = this.rI;
       const type = rI[8 * slot + 4];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
@@ -316,54 +295,35 @@ export class Simulator {
     const tie = priority * K.SEQ_SPACE + this.seq++;
     const rF = this.rF;
     const rI = this.rI;
-    // + 0 turns −0 into 0.
-    time += 0;
     rF[4 * slot] = tie;
     rF[4 * slot + 1] = arg;
     rI[8 * slot + 4] = type;
+    // + 0 turns −0 into 0, whose bits order correctly.
+    time += 0;
+    // Below the base only after a run stopped (until, maxEvents) just after a split.
+    if (time < this.base) this.rebase(time);
+    const b = this.bucketOf(time);
+    if (b <= this.fBucket) this.frontInsert(time, tie, slot);
+    else this.append(b, time, slot);
     this.size++;
-    let b: number = K.TOP;
-    if (time > this.topLimit) {
-      this.topCount++;
-      if (time < this.topMin) this.topMin = time;
-      if (time > this.topMax) {
-        this.topMax = time;
-        if (time < Infinity) this.topMaxFinite = time;
-      }
-    } else {
-      b = this.bucketBelowTop(time);
-      if (b < 0) {
-        this.frontInsert(time, tie, slot);
-        return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
-      }
-    }
-    // One append for both ways in: the JIT's inlining budget is in bytecode, and the run loop inlines this.
-    this.append(b, time, slot);
     return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
   }
 
-  /** The bucket of a time at or below topLimit (see the class comment), or −1 for the front. */
-  private bucketBelowTop(time: number): number {
-    const rungs = this.rungs;
-    if (rungs === 0) return -1;
-    // Rung 0, where most events go, from fields (no array loads and checks); its first bucket is 1.
-    const x = Math.floor((time - this.r0Start) * this.r0Inv);
-    const n = this.r0N;
-    // Clamped before the test: past the last bucket is the last bucket, reached or not.
-    const i = x < n ? x : n - 1;
-    return i >= this.r0Cur ? 1 + i : this.bucketDeep(time);
-  }
-
-  /** bucketBelowTop below rung 0's next bucket: a deeper rung's bucket, or −1 for the front. */
-  private bucketDeep(time: number): number {
-    const rungs = this.rungs;
-    for (let r = 1; r < rungs; r++) {
-      const x = Math.floor((time - this.rStart[r]) * this.rInv[r]);
-      const n = this.rN[r];
-      const i = x < n ? x : n - 1;
-      if (i >= this.rCur[r]) return this.rLo[r] + i;
+  private bucketOf(time: number): number {
+    this.scratchF[0] = time;
+    const hi = this.scratchU[1];
+    const dh = hi ^ this.baseHi;
+    if (dh !== 0) {
+      const s = (31 - Math.clz32(dh)) & ~3;
+      return 128 + 4 * s + ((hi >>> s) & 15);
     }
-    return -1;
+    const lo = this.scratchU[0];
+    const dl = lo ^ this.baseLo;
+    if (dl !== 0) {
+      const s = (31 - Math.clz32(dl)) & ~3;
+      return 4 * s + ((lo >>> s) & 15);
+    }
+    return 0;
   }
 
   private append(b: number, time: number, slot: number): void {
@@ -376,9 +336,9 @@ export class Simulator {
 
   /** Inserts into the sorted front, from its end (a new event's seq is the largest so far). */
   private frontInsert(time: number, tie: number, slot: number): void {
-    if (this.fTail - this.fHead >= K.FRONT_SPILL && this.spillFront(time)) {
-      // The new deepest rung covers `time`.
-      this.append(this.bucketBelowTop(time), time, slot);
+    if (this.fBucket > 0 && this.fTail - this.fHead >= K.FRONT_SPILL) {
+      this.spillFront();
+      this.append(this.bucketOf(time), time, slot);
       return;
     }
     if (this.fTail === this.fT.length) this.frontRoom(1);
@@ -416,135 +376,178 @@ export class Simulator {
     this.fTail = n;
   }
 
-  /**
-   * The front is long and one more event is coming into its range (at `time`): its events become a new
-   * deepest rung, which covers the range the front did, unless they (and `time`) are one instant or the
-   * rungs are used up. Returns whether it spilled.
-   */
-  private spillFront(time: number): boolean {
-    const head = this.fHead;
-    const tail = this.fTail;
-    const first = this.fT[head];
-    const last = this.fT[tail - 1];
-    const min = time < first ? time : first;
-    const max = time > last ? time : last;
-    if (!(min < max) || this.rungs === K.MAX_RUNGS) return false;
-    // An event at Infinity is clamped to the last bucket; the widths come from the finite times.
-    let maxFinite = max;
-    if (maxFinite === Infinity) {
-      maxFinite = min;
-      for (let i = tail - 1; i >= head; i--) {
-        if (this.fT[i] < Infinity) {
-          maxFinite = this.fT[i] > min ? this.fT[i] : min;
-          break;
-        }
-      }
-    }
-    const nb = Math.min(K.RUNG_SCALE * (tail - head), K.RUNG_CAP);
-    const inv = nb / (maxFinite - min);
-    if (!(inv < Infinity)) return false;
+  /** An empty front with room for n entries. */
+  private frontFor(n: number): void {
     this.fHead = 0;
     this.fTail = 0;
-    this.addRung(head, tail, min, inv, nb);
-    return true;
+    if (n > this.fT.length) {
+      const size = Math.max(2 * n, this.fT.length);
+      this.fT = new Float64Array(size);
+      this.fS = new Int32Array(size);
+    }
+  }
+
+  /** Returns the front's events to the buckets (their buckets are at most fBucket, all empty now). */
+  private spillFront(): void {
+    const fT = this.fT;
+    const fS = this.fS;
+    const head = this.fHead;
+    const tail = this.fTail;
+    this.fHead = 0;
+    this.fTail = 0;
+    this.fBucket = -1;
+    for (let i = head; i < tail; i++) this.append(this.bucketOf(fT[i]), fT[i], fS[i]);
   }
 
   /**
-   * The front is empty: reaches the next non-empty bucket of the deepest rung (or, with no rungs, the
-   * top) and sorts it into the front, or makes it a new rung and goes on.
+   * The front is empty: takes the lowest non-empty bucket into it, splitting buckets that are too large
+   * around their earliest time (which becomes the base) until one is small or holds a single time.
    */
   private refill(): void {
+    this.fHead = 0;
+    this.fTail = 0;
+    const mask = this.bMask;
     for (;;) {
-      const r = this.rungs - 1;
-      if (r < 0) {
-        // Everything pending is in the top: it becomes the front or rung 0.
-        const n = this.topCount;
-        if (n === 0) throw new Error('internal: events pending but none in the queue');
-        const head = this.bHead[K.TOP];
-        const e = this.bEnd[K.TOP];
-        this.bEnd[K.TOP] = 0;
-        const min = this.topMin;
-        const max = this.topMax;
-        const maxFinite = this.topMaxFinite;
-        this.topCount = 0;
-        this.topMin = Infinity;
-        this.topMax = -Infinity;
-        this.topMaxFinite = -Infinity;
-        this.topLimit = max;
-        this.chainToFront(head, e, n);
-        if (n <= K.FRONT_TAKE) this.sortFront(n);
-        else if (min === max) this.sortInstant(n);
-        else if (this.frontToRung(n, min, maxFinite > min ? maxFinite : min)) continue;
-        return;
-      }
-      // Read each round: a new rung may have grown the bucket arrays.
-      const bEnd = this.bEnd;
-      const lo = this.rLo[r];
-      const nb = this.rN[r];
-      let i = this.rCur[r];
-      while (i < nb && bEnd[lo + i] === 0) i++;
-      if (i === nb) {
-        this.rungs = r;
-        continue;
-      }
-      this.rCur[r] = i + 1;
-      if (r === 0) this.r0Cur = i + 1;
-      const b = lo + i;
+      let w = 0;
+      while (mask[w] === 0) w++;
+      const x = mask[w];
+      const b = 32 * w + 31 - Math.clz32(x & -x);
+      mask[w] = x & (x - 1);
       const head = this.bHead[b];
-      const e = bEnd[b];
-      bEnd[b] = 0;
+      const e = this.bEnd[b];
+      this.bEnd[b] = 0;
       // Within one block iff 0 < n <= BLOCK: a chain's last block is never its first.
       let n = e - (head << K.LOG_BLOCK);
-      if (n > 0 && n <= K.BLOCK) {
+      if (n > 0 && n <= K.FRONT_TAKE) {
+        // One block.
         const at = head << K.LOG_BLOCK;
-        this.freeBlocks[this.freeBlockCount++] = head;
-        this.fHead = 0;
-        this.fTail = n;
         if (n === 1) {
-          // The commonest take: one event, nothing to sort.
+          // The commonest take (a third of them in the hold benchmark): no sort, no call.
+          this.fBucket = b;
           this.fT[0] = this.poolT[at];
           this.fS[0] = this.poolS[at];
-        } else this.blockToFront(at, n);
+          this.fTail = 1;
+        } else this.takeIntoFront(b, at, n);
+        this.freeBlocks[this.freeBlockCount++] = head;
         return;
       }
-      n = this.chainCount(head, e);
-      this.chainToFront(head, e, n);
-      if (n <= K.FRONT_TAKE) {
-        this.sortFront(n);
+      if (n <= 0 || n > K.BLOCK) n = this.chainCount(head, e);
+      if (b === 0) {
+        this.takeInstant(head, n);
         return;
       }
-      let min = Infinity;
-      let max = -Infinity;
-      let maxFinite = -Infinity;
-      const fT = this.fT;
-      for (let j = 0; j < n; j++) {
-        const t = fT[j];
-        if (t < min) min = t;
-        if (t > max) {
-          max = t;
-          if (t < Infinity) maxFinite = t;
-        }
-      }
-      if (min === max) {
-        this.sortInstant(n);
-        return;
-      }
-      if (!this.frontToRung(n, min, maxFinite > min ? maxFinite : min)) return;
+      this.split(head, n);
     }
   }
 
   /**
-   * Sorts one block's n <= BLOCK entries, [at, at + n) of the pool, into the front (its fHead and fTail
-   * already set): insertion sort, the tie read only at equal times.
+   * Spreads a bucket's n events (its chain starts at block `head`) over lower buckets, around their
+   * earliest time. Performance: the loop makes no calls (a block comes from the free list or the unused
+   * tail of the pool, reserved beforehand), so the JIT keeps the arrays' checks out of it.
    */
-  private blockToFront(at: number, n: number): void {
+  private split(head: number, n: number): void {
+    this.splitReserve();
+    const poolT = this.poolT;
+    const poolU = this.poolU;
+    const poolS = this.poolS;
+    const next = this.blockNext;
+    const free = this.freeBlocks;
+    let mi = 0;
+    let mt = Infinity;
+    for (let k = head, left = n; left > 0; k = next[k]) {
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (left < K.BLOCK ? left : K.BLOCK);
+      left -= K.BLOCK;
+      for (let i = at; i < stop; i++) {
+        const t = poolT[i];
+        if (t < mt) {
+          mt = t;
+          mi = i;
+        }
+      }
+    }
+    const baseLo = poolU[2 * mi];
+    const baseHi = poolU[2 * mi + 1];
+    this.base = mt;
+    this.baseLo = baseLo;
+    this.baseHi = baseHi;
+    this.fBucket = -1;
+    const end = this.bEnd;
+    const bHead = this.bHead;
+    const mask = this.bMask;
+    let freeCount = this.freeBlockCount;
+    let used = this.blocksUsed;
+    for (let k = head, left = n; left > 0; ) {
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (left < K.BLOCK ? left : K.BLOCK);
+      left -= K.BLOCK;
+      for (let i = at; i < stop; i++) {
+        const lo = poolU[2 * i];
+        const hi = poolU[2 * i + 1];
+        let nb: number;
+        const dh = hi ^ baseHi;
+        if (dh !== 0) {
+          const s = (31 - Math.clz32(dh)) & ~3;
+          nb = 128 + 4 * s + ((hi >>> s) & 15);
+        } else {
+          const dl = lo ^ baseLo;
+          if (dl !== 0) {
+            const s = (31 - Math.clz32(dl)) & ~3;
+            nb = 4 * s + ((lo >>> s) & 15);
+          } else nb = 0;
+        }
+        let e = end[nb];
+        if ((e & K.BLOCK_MASK) === 0) {
+          // The bucket's last block is full (or it has none): chain a new one, as newBlock does.
+          const nk = freeCount > 0 ? free[--freeCount] : used++;
+          if (e === 0) {
+            bHead[nb] = nk;
+            mask[nb >> 5] |= 1 << (nb & 31);
+          } else next[(e >> K.LOG_BLOCK) - 1] = nk;
+          e = nk << K.LOG_BLOCK;
+        }
+        poolT[e] = poolT[i];
+        poolS[e] = poolS[i];
+        end[nb] = e + 1;
+      }
+      // Block k is read: any bucket may take it from here on.
+      const nk = next[k];
+      free[freeCount++] = k;
+      k = nk;
+    }
+    this.freeBlockCount = freeCount;
+    this.blocksUsed = used;
+  }
+
+  /**
+   * Makes sure a split never runs out of blocks: the buckets it fills are all empty before it, so it
+   * needs at most one block per target bucket beyond the blocks it reads (and frees) as it goes.
+   */
+  private splitReserve(): void {
+    if (this.freeBlockCount + this.blockNext.length - this.blocksUsed <= K.BUCKETS) this.growPool();
+  }
+
+  /** Sorts bucket b's n <= FRONT_TAKE events (entries [at, at + n) of the pool, one block) into the empty front. */
+  private takeIntoFront(b: number, at: number, n: number): void {
+    this.fBucket = b;
     const fT = this.fT;
     const fS = this.fS;
     const poolT = this.poolT;
     const poolS = this.poolS;
-    const rF = this.rF;
+    this.fTail = n;
     fT[0] = poolT[at];
     fS[0] = poolS[at];
+    // A large queue's records are out of cache: they are loaded here, early and together, so the misses
+    // overlap instead of stalling dispatch one by one. A small queue's are in cache, and the pass would
+    // only cost.
+    if (this.size >= K.TOUCH_MIN) {
+      const rI = this.rI;
+      let touch = 0;
+      for (let j = at; j < at + n; j++) touch += rI[8 * poolS[j] + 4];
+      this.touched = touch;
+    }
+    const rF = this.rF;
+    // Insertion sort: small n, and the tie is read only when two times are equal.
     for (let j = 1; j < n; j++) {
       const time = poolT[at + j];
       const slot = poolS[at + j];
@@ -560,173 +563,63 @@ export class Simulator {
     }
   }
 
-  /**
-   * Copies a bucket's n entries (its chain from block `head` to end index e) into the front, [0, n), in
-   * their order, and frees its blocks. A large queue's records are out of cache: they are loaded here,
-   * early and together, so the misses overlap instead of stalling dispatch one by one.
-   */
-  private chainToFront(head: number, e: number, n: number): void {
+  /** Bucket 0's n > FRONT_TAKE events (one instant's, e.g. a cluster in lockstep) into the empty front, sorted by tie alone. */
+  private takeInstant(head: number, n: number): void {
+    this.fBucket = 0;
     this.frontFor(n);
-    const fT = this.fT;
-    const fS = this.fS;
-    const poolT = this.poolT;
-    const poolS = this.poolS;
-    const next = this.blockNext;
-    const touch = this.size >= K.TOUCH_MIN;
-    const rI = this.rI;
-    let touched = 0;
-    let j = 0;
-    for (let k = head; j < n; ) {
-      const at = k << K.LOG_BLOCK;
-      const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
-      for (let i = at; i < stop; i++) {
-        const slot = poolS[i];
-        fT[j] = poolT[i];
-        fS[j++] = slot;
-        if (touch) touched += rI[8 * slot + 4];
-      }
-      this.freeBlocks[this.freeBlockCount++] = k;
-      k = next[k];
-    }
-    this.touched = touched;
-    this.fHead = 0;
     this.fTail = n;
-  }
-
-  /** Sorts the front's [0, n) by (time, tie): insertion sort, small n, the tie read only at equal times. */
-  private sortFront(n: number): void {
-    const fT = this.fT;
-    const fS = this.fS;
-    const rF = this.rF;
-    if (n > K.FRONT_TAKE) {
-      this.sortFrontWhole(n);
-      return;
-    }
-    for (let j = 1; j < n; j++) {
-      const time = fT[j];
-      const slot = fS[j];
-      let i = j;
-      for (; i > 0; i--) {
-        const pt = fT[i - 1];
-        if (pt < time || (pt === time && rF[4 * fS[i - 1]] < rF[4 * slot])) break;
-        fT[i] = pt;
-        fS[i] = fS[i - 1];
-      }
-      fT[i] = time;
-      fS[i] = slot;
-    }
-  }
-
-  /** Sorts the front's [0, n) by (time, tie) with a native sort: the rare bucket whose times no rung can separate. */
-  private sortFrontWhole(n: number): void {
-    const fT = this.fT;
-    const fS = this.fS;
-    const rF = this.rF;
-    const order = Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => fT[x] - fT[y] || rF[4 * fS[x]] - rF[4 * fS[y]]);
-    const times = Float64Array.from(order, (i) => fT[i]);
-    const slots = Int32Array.from(order, (i) => fS[i]);
-    fT.set(times);
-    fS.set(slots);
-  }
-
-  /**
-   * Makes the front's [0, n) events (times in [min, maxFinite], min < maxFinite) the new deepest rung and
-   * empties the front. Returns false, leaving them sorted in the front, when the rungs are used up or
-   * the times are too close to divide.
-   */
-  private frontToRung(n: number, min: number, maxFinite: number): boolean {
-    const nb = Math.min(K.RUNG_SCALE * n, K.RUNG_CAP);
-    const inv = nb / (maxFinite - min);
-    if (this.rungs === K.MAX_RUNGS || !(inv < Infinity)) {
-      this.sortFrontWhole(n);
-      return false;
-    }
-    this.fHead = 0;
-    this.fTail = 0;
-    this.addRung(0, n, min, inv, nb);
-    return true;
-  }
-
-  /**
-   * A new deepest rung of nb buckets from `min`, `inv` buckets per unit of time, holding the front
-   * arrays' events [from, to). Performance: the loop makes no calls (buckets and blocks are reserved
-   * first) so the JIT keeps the arrays' checks out of it.
-   */
-  private addRung(from: number, to: number, min: number, inv: number, nb: number): void {
-    const r = this.rungs;
-    const lo = r === 0 ? 1 : this.rLo[r - 1] + this.rN[r - 1];
-    if (lo + nb > this.bEnd.length) this.growBuckets(lo + nb);
-    // At worst every bucket has a part-filled last block besides the full ones.
-    const need = Math.min(to - from, nb + ((to - from) >> K.LOG_BLOCK));
-    while (this.freeBlockCount + this.blockNext.length - this.blocksUsed < need) this.growPool();
-    this.rStart[r] = min;
-    this.rInv[r] = inv;
-    this.rLo[r] = lo;
-    this.rN[r] = nb;
-    this.rCur[r] = 0;
-    if (r === 0) {
-      this.r0Start = min;
-      this.r0Inv = inv;
-      this.r0N = nb;
-      this.r0Cur = 0;
-    }
-    this.rungs = r + 1;
-    const fT = this.fT;
-    const fS = this.fS;
-    const bHead = this.bHead;
-    const end = this.bEnd;
-    const poolT = this.poolT;
-    const poolS = this.poolS;
-    const next = this.blockNext;
-    const free = this.freeBlocks;
-    let freeCount = this.freeBlockCount;
-    let used = this.blocksUsed;
-    for (let j = from; j < to; j++) {
-      const time = fT[j];
-      const x = Math.floor((time - min) * inv);
-      const b = lo + (x < nb ? x : nb - 1);
-      let e = end[b];
-      if ((e & K.BLOCK_MASK) === 0) {
-        // The bucket's last block is full (or it has none): chain a new one, as newBlock does.
-        const nk = freeCount > 0 ? free[--freeCount] : used++;
-        if (e === 0) bHead[b] = nk;
-        else next[(e >> K.LOG_BLOCK) - 1] = nk;
-        e = nk << K.LOG_BLOCK;
-      }
-      poolT[e] = time;
-      poolS[e] = fS[j];
-      end[b] = e + 1;
-    }
-    this.freeBlockCount = freeCount;
-    this.blocksUsed = used;
-  }
-
-  /** An empty front with room for n entries. */
-  private frontFor(n: number): void {
-    this.fHead = 0;
-    this.fTail = 0;
-    if (n > this.fT.length) {
-      const size = Math.max(2 * n, this.fT.length);
-      this.fT = new Float64Array(size);
-      this.fS = new Int32Array(size);
-    }
-  }
-
-  /** The front's [0, n) events (n > FRONT_TAKE, all at one time) sorted by tie alone. */
-  private sortInstant(n: number): void {
     if (this.bTie.length < n) {
       this.bTie = new Float64Array(2 * n);
       this.bSlot = new Int32Array(2 * n);
     }
-    const fS = this.fS;
-    const rF = this.rF;
-    for (let j = 0; j < n; j++) {
-      const slot = fS[j];
-      this.bTie[j] = rF[4 * slot];
-      this.bSlot[j] = slot;
+    const poolS = this.poolS;
+    const t = this.poolT[head << K.LOG_BLOCK];
+    let j = 0;
+    for (let k = head; j < n; k = this.blockNext[k]) {
+      const at = k << K.LOG_BLOCK;
+      const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
+      for (let i = at; i < stop; i++) {
+        const slot = poolS[i];
+        this.bTie[j] = this.rF[4 * slot];
+        this.bSlot[j++] = slot;
+      }
+      this.freeBlocks[this.freeBlockCount++] = k;
     }
     this.sortTies(n);
-    fS.set(this.bSlot.subarray(0, n));
+    const fT = this.fT;
+    fT.fill(t, 0, n);
+    this.fS.set(this.bSlot.subarray(0, n));
+  }
+
+  /**
+   * A time below the base (only possible after a run stopped just after a split): every pending event
+   * is re-bucketed around it. Linear, and rare.
+   */
+  private rebase(time: number): void {
+    const pairs: number[] = [];
+    for (let i = this.fHead; i < this.fTail; i++) pairs.push(this.fT[i], this.fS[i]);
+    this.fHead = 0;
+    this.fTail = 0;
+    this.fBucket = -1;
+    for (let b = 0; b < K.BUCKETS; b++) {
+      const n = this.bEnd[b] === 0 ? 0 : this.chainCount(this.bHead[b], this.bEnd[b]);
+      let j = 0;
+      for (let k = this.bHead[b]; j < n; k = this.blockNext[k]) {
+        const at = k << K.LOG_BLOCK;
+        const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
+        for (let i = at; i < stop; i++, j++) pairs.push(this.poolT[i], this.poolS[i]);
+      }
+    }
+    this.bEnd.fill(0);
+    this.bMask.fill(0);
+    // Every block is free again.
+    this.freeBlockCount = 0;
+    this.blocksUsed = 1;
+    this.scratchF[0] = time;
+    this.base = time;
+    this.baseLo = this.scratchU[0];
+    this.baseHi = this.scratchU[1];
+    for (let i = 0; i < pairs.length; i += 2) this.append(this.bucketOf(pairs[i]), pairs[i], pairs[i + 1]);
   }
 
   /** Drops every cancelled event from the front and the buckets, freeing its slot, in one linear pass. */
@@ -746,8 +639,7 @@ export class Simulator {
     const poolT = this.poolT;
     const poolS = this.poolS;
     const next = this.blockNext;
-    const buckets = this.rungs === 0 ? 1 : this.rLo[this.rungs - 1] + this.rN[this.rungs - 1];
-    for (let b = 0; b < buckets; b++) {
+    for (let b = 0; b < K.BUCKETS; b++) {
       if (this.bEnd[b] === 0) continue;
       const n = this.chainCount(this.bHead[b], this.bEnd[b]);
       // Survivors are written back along the same chain; the write position never passes the read one.
@@ -776,8 +668,10 @@ export class Simulator {
       const keep = (m + K.BLOCK_MASK) >> K.LOG_BLOCK;
       const blocks = (n + K.BLOCK_MASK) >> K.LOG_BLOCK;
       for (let c = 0, k = head; c < blocks; c++, k = next[k]) if (c >= keep) this.freeBlocks[this.freeBlockCount++] = k;
-      this.bEnd[b] = m === 0 ? 0 : (wk << K.LOG_BLOCK) + wi;
-      if (b === K.TOP) this.topCount = m;
+      if (m === 0) {
+        this.bEnd[b] = 0;
+        this.bMask[b >> 5] &= ~(1 << (b & 31));
+      } else this.bEnd[b] = (wk << K.LOG_BLOCK) + wi;
       kept += m;
     }
     this.size = kept;
@@ -846,12 +740,6 @@ export class Simulator {
 
   // ---- storage ----------------------------------------------------------------------------------------
 
-  private growBuckets(n: number): void {
-    const size = Math.max(n, 2 * this.bEnd.length);
-    this.bHead = grow(this.bHead, size);
-    this.bEnd = grow(this.bEnd, size);
-  }
-
   /** The number of entries in the chain from block `head` to end index e (> 0). */
   private chainCount(head: number, e: number): number {
     const last = (e - 1) >> K.LOG_BLOCK;
@@ -863,8 +751,10 @@ export class Simulator {
   /** Starts a new last block for bucket b, whose end index is e (0: the bucket is empty); returns the new end. */
   private newBlock(b: number, e: number): number {
     const k = this.freeBlockCount > 0 ? this.freeBlocks[--this.freeBlockCount] : this.unusedBlock();
-    if (e === 0) this.bHead[b] = k;
-    else this.blockNext[(e >> K.LOG_BLOCK) - 1] = k;
+    if (e === 0) {
+      this.bHead[b] = k;
+      this.bMask[b >> 5] |= 1 << (b & 31);
+    } else this.blockNext[(e >> K.LOG_BLOCK) - 1] = k;
     return k << K.LOG_BLOCK;
   }
 
@@ -876,6 +766,7 @@ export class Simulator {
   private growPool(): void {
     const n = 2 * this.blockNext.length;
     this.poolT = grow(this.poolT, K.BLOCK * n);
+    this.poolU = new Uint32Array(this.poolT.buffer);
     this.poolS = grow(this.poolS, K.BLOCK * n);
     this.blockNext = grow(this.blockNext, n);
     this.freeBlocks = grow(this.freeBlocks, n);
@@ -894,20 +785,6 @@ export class Simulator {
     this.freeSlots = grow(this.freeSlots, n);
     this.slotCapacity = n;
   }
-}
-
-// Out of line, so the hot paths stay small enough for the JIT to inline them into the run loop (its
-// budget is in bytecode, and a template string costs a few dozen bytes).
-function badDelay(delay: number): never {
-  throw new RangeError(`Negative or invalid delay ${delay}`);
-}
-
-function badTime(time: number, now: number): never {
-  throw new RangeError(`Event time ${time} is before now ${now}`);
-}
-
-function timeBackwards(t: number, now: number): never {
-  throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${now}`);
 }
 
 function badPush(priority: number): never {
