@@ -84,7 +84,7 @@ export class Swarm implements PieceServer {
   private readonly origins: Member[] = [];
   /** Holders + in-flight requests of each piece: the rarity rarest-first minimises. */
   private readonly count: Int32Array;
-  /** Every member's have / requested / peer-holder flags per piece. */
+  /** Every member's have and requested flags per piece (p2p-piece-table.ts). */
   private readonly table: PieceTable;
 
   /** Set when every origin failed to get the blob: downloads in progress fail with it. */

@@ -86,8 +86,8 @@ export function estimateRun(run: RunConfig): RunEstimate {
   const m = MEMORY_MODEL;
   const { nodes, releases, perRelease, coldPulls, pullsPerNode, coldBlobs, piecesPerLayer, piecesPerDelta } = runShape(run);
   // A node holds every layer of every image (warm), and one new layer per image version it pulls.
-  const layersPerNode = run.images.count * run.images.layers + releases * perRelease;
-  const kept = m.node + run.images.count * m.nodeImage + layersPerNode * m.nodeLayer + pullsPerNode * m.pull;
+  const layersHeld = run.images.count * run.images.layers + releases * perRelease;
+  const kept = m.node + run.images.count * m.nodeImage + layersHeld * m.nodeLayer + pullsPerNode * m.pull;
 
   // One window per release; the first also pulls the cold images (and their layers' swarms).
   let first = (perRelease + coldPulls) * m.pullWindow;
