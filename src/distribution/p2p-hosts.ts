@@ -79,6 +79,42 @@ export class P2PHosts {
       this.originNicDown[k] = net.addLink(`origin${k}:nic-down`, origins.nicBps, cluster.latency.nicS);
       if (withLimiterLinks && origins.uploadBps < origins.nicBps) this.upLimit[h] = net.addLink(`origin${k}:p2p-up-limit`, origins.uploadBps, 0);
     }
+    if (withLimiterLinks) this.declareCovers();
+  }
+
+  /**
+   * Performance (exact model): a piece crosses its uploader's up-limit and its downloader's down-limit,
+   * which are far below the NICs and, summed over a rack, below the rack's uplink. Those NIC and rack
+   * links can never fill with pieces alone, so the network leaves pieces out of their sharing
+   * (Network.declareCovered: the same max-min answers, and a solve no longer walks the hundreds of pieces
+   * on a rack link); a registry pull through a NIC makes it share as before while it lasts.
+   */
+  private declareCovers(): void {
+    const { net, topo } = this.world;
+    const upByRack: number[][] = Array.from({ length: topo.rackUp.length }, () => []);
+    const downByRack: number[][] = Array.from({ length: topo.rackDown.length }, () => []);
+    const rackNodes = new Int32Array(topo.rackUp.length);
+    for (let i = 0; i < this.nodes; i++) {
+      const r = this.rack[i];
+      rackNodes[r]++;
+      if (this.upLimit[i] !== NONE) {
+        net.declareCovered(topo.nicUp[i], [this.upLimit[i]]);
+        upByRack[r].push(this.upLimit[i]);
+      }
+      if (this.downLimit[i] !== NONE) {
+        net.declareCovered(topo.nicDown[i], [this.downLimit[i]]);
+        downByRack[r].push(this.downLimit[i]);
+      }
+    }
+    // A rack link is covered only if every node in the rack has its limit (else a piece could miss all).
+    for (let r = 0; r < rackNodes.length; r++) {
+      if (upByRack[r].length === rackNodes[r] && rackNodes[r] > 0) net.declareCovered(topo.rackUp[r], upByRack[r]);
+      if (downByRack[r].length === rackNodes[r] && rackNodes[r] > 0) net.declareCovered(topo.rackDown[r], downByRack[r]);
+    }
+    for (let k = 0; k < this.count - this.nodes; k++) {
+      const h = this.nodes + k;
+      if (this.upLimit[h] !== NONE) net.declareCovered(this.originNicUp[k], [this.upLimit[h]]);
+    }
   }
 
   isOrigin(h: number): boolean {

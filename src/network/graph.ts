@@ -81,6 +81,29 @@ export class SharingGraph implements SharingTables {
     }
   }
 
+  /**
+   * Adds link l at the end of flow f's path (a covered link that limits again: Network.uncoverLink); if
+   * f is attached, it joins l's member list too.
+   */
+  appendLink(f: number, l: number, attached: boolean): void {
+    const i = this.flowPathLength[f];
+    if (i === this.flowPath[f].length) {
+      this.flowPath[f] = grow(this.flowPath[f], 2 * i + 1);
+      this.flowSlot[f] = grow(this.flowSlot[f], 2 * i + 1);
+    }
+    this.flowPath[f][i] = l;
+    this.flowPathLength[f] = i + 1;
+    if (!attached) return;
+    const k = this.linkFlowCount[l]++;
+    if (k === this.linkFlows[l].length) {
+      this.linkFlows[l] = grow(this.linkFlows[l], 2 * k);
+      this.linkFlowPathIndex[l] = grow(this.linkFlowPathIndex[l], 2 * k);
+    }
+    this.linkFlows[l][k] = f;
+    this.linkFlowPathIndex[l][k] = i;
+    this.flowSlot[f][i] = k;
+  }
+
   /** Takes flow f out of its links' member lists (swap-removal: the last member takes its slot). */
   detach(f: number): void {
     const path = this.flowPath[f];

@@ -146,6 +146,27 @@ export class Network {
   private touchedGroups: ShareGroup[] = [];
   /** The stamp of the joining flow's path (tryJoin), and the test the group's othersAbove needs. */
   private joinStamp = 0;
+
+  // Covered links (declareCovered). Per link: the links covering it (undefined: not covered); the covered
+  // links it helps cover; 1 while flows that cross a cover are left out of its sharing; the flows whose
+  // sharing path includes it (latent ones too), counted only for covered links; the path stamp of the
+  // covers the flow being started crosses. The flows left out of a link's sharing (its shadow members),
+  // with each one's slot in that flow's own list, and the bytes of those that finished or were aborted.
+  private coverBy: (Int32Array | undefined)[] = [];
+  private covers: (number[] | undefined)[] = [];
+  private anyCovered = false;
+  private relaxed = new Uint8Array(16);
+  private sharingUsers = new Int32Array(16);
+  private coverStamp = new Int32Array(16);
+  private shadow: (Int32Array | undefined)[] = [];
+  private shadowPos: (Int32Array | undefined)[] = [];
+  private shadowCount = new Int32Array(16);
+  private shadowBytes = new Float64Array(16);
+  /** Per flow: the covered links left out of its sharing path, and its slot in each one's shadow list. */
+  private flowShadow: (Int32Array | undefined)[] = [];
+  private flowShadowSlot: (Int32Array | undefined)[] = [];
+  private flowShadowCount = new Int32Array(64);
+  private readonly sharingScratch: number[] = [];
   private readonly onJoinPath = (l: number): boolean => this.linkStamp[l] === this.joinStamp;
   private readonly levelOf = (l: number): number => this.groupLevel(l);
   /**
@@ -186,6 +207,10 @@ export class Network {
     const id = this.links++;
     this.names.push(name);
     this.linkGroup.push(undefined);
+    this.coverBy.push(undefined);
+    this.covers.push(undefined);
+    this.shadow.push(undefined);
+    this.shadowPos.push(undefined);
     this.capacity[id] = capacityBps;
     this.latency[id] = latencyS;
     this.settledAt[id] = this.sim.now;
@@ -201,6 +226,38 @@ export class Network {
     this.graph.linkCapacity[id] = capacityBps * this.bandwidthFactor;
     this.floor = 0; // rare (faults): the whole component is re-solved
     this.markLinkDirty(id);
+    if (this.anyCovered) {
+      // A cover that no longer fits: the link limits every flow on it from now on.
+      if (this.coverBy[id] !== undefined && !this.coverFits(id)) this.uncover(id);
+      for (const l of this.covers[id] ?? []) if (this.coverBy[l] !== undefined && !this.coverFits(l)) this.uncover(l);
+    }
+  }
+
+  /**
+   * Declares link `l` covered by the links `by`: their capacities sum to at most l's, so the flows that
+   * cross one of them can never fill l — l's load from them is at most Σ capacity(by). Such flows are
+   * then left out of l's sharing (they do not count on it in solves, share groups or the uncontended
+   * checks), which is again the exact max-min allocation: the allocation without l's constraint keeps l
+   * within capacity, so it is the one with it. A flow crossing l but none of `by` makes l limit again:
+   * the flows left out join its sharing (their rates unchanged) until l is empty. Returns false (nothing
+   * declared) if the capacities do not allow it, or a flow has crossed l already. The link's bytes and load
+   * (linkBytes, linkLoad) still count every flow; its peak (linkPeak) only the ones it limited.
+   */
+  declareCovered(l: number, by: readonly number[]): boolean {
+    this.checkLink(l);
+    let sum = 0;
+    for (const d of by) {
+      this.checkLink(d);
+      if (d === l || this.coverBy[d] !== undefined) return false;
+      sum += this.capacity[d];
+    }
+    if (by.length === 0 || !(sum <= this.capacity[l]) || this.coverBy[l] !== undefined || this.covers[l] !== undefined) return false;
+    if (this.linkStamp[l] !== 0) return false; // a flow has crossed it: its sharing users are not known
+    this.coverBy[l] = Int32Array.from(by);
+    for (const d of by) (this.covers[d] ??= []).push(l);
+    this.relaxed[l] = 1;
+    this.anyCovered = true;
+    return true;
   }
 
   get linkCount(): number {
@@ -235,6 +292,17 @@ export class Network {
   /** Bytes carried so far, exact at the current time. */
   linkBytes(id: number): number {
     this.checkLink(id);
+    let bytes = this.sharingBytes(id);
+    // Flows left out of a covered link's sharing: done ones counted as they ended, the rest so far.
+    for (let i = 0; i < this.shadowCount[id]; i++) {
+      const f = (this.shadow[id] as Int32Array)[i];
+      bytes += this.size[f] - this.flowRemaining(f);
+    }
+    return bytes + this.shadowBytes[id];
+  }
+
+  /** Bytes carried so far by the flows in the link's sharing. */
+  private sharingBytes(id: number): number {
     const now = this.sim.now;
     const bytes = this.carried[id] + this.load[id] * (now - this.settledAt[id]);
     const g = this.linkGroup[id];
@@ -243,7 +311,9 @@ export class Network {
   /** Current sum of the rates of the flows crossing the link, bytes/s. */
   linkLoad(id: number): number {
     this.checkLink(id);
-    return this.loadOf(id);
+    let load = this.loadOf(id);
+    for (let i = 0; i < this.shadowCount[id]; i++) load += this.flowRate((this.shadow[id] as Int32Array)[i]);
+    return load;
   }
 
   /** The link's load: its plain flows' rates, plus its share-group members at the group's rate. */
@@ -258,7 +328,7 @@ export class Network {
   conservationProblem(): string | undefined {
     if (!CHECKS || this.inProgress !== 0) return undefined;
     for (let l = 0; l < this.linkCount; l++) {
-      const carried = this.linkBytes(l);
+      const carried = this.sharingBytes(l);
       const delivered = this.delivered[l];
       if (Math.abs(carried - delivered) > 1 + 1e-6 * delivered)
         return `link ${this.names[l]} carried ${carried} bytes but its flows delivered ${delivered}`;
@@ -312,7 +382,7 @@ export class Network {
     const windowCap = window !== null && pathLatency > 0 ? window / (2 * pathLatency) : Infinity;
 
     const f = this.allocFlow();
-    this.graph.setFlow(f, path, Math.min(cap, windowCap));
+    this.graph.setFlow(f, this.anyCovered ? this.sharingPath(f, path, stamp) : path, Math.min(cap, windowCap));
     this.size[f] = bytes;
     this.remaining[f] = bytes;
     this.rate[f] = 0;
@@ -350,6 +420,7 @@ export class Network {
       throw new RangeError(`abortFlow: flow ${id} has already completed`);
     }
     this.inProgress--;
+    if (this.anyCovered) this.forgetCovered(id, delivered);
     this.release(id);
     return delivered;
   }
@@ -398,6 +469,7 @@ export class Network {
   private complete(f: number): void {
     const done = this.onDone[f] as FlowDone;
     this.onDone[f] = undefined;
+    if (this.anyCovered) this.forgetCovered(f, this.size[f]);
     done(f);
     this.release(f);
   }
@@ -1108,6 +1180,158 @@ export class Network {
     this.requestSolve();
   }
 
+  // ---- covered links (declareCovered) -----------------------------------------------------------------
+
+  /** The covers' capacities still sum to at most the link's. */
+  private coverFits(l: number): boolean {
+    let sum = 0;
+    for (const d of this.coverBy[l] as Int32Array) sum += this.capacity[d];
+    return sum <= this.capacity[l];
+  }
+
+  /** Drops l's cover for good: the flows left out join its sharing. */
+  private uncover(l: number): void {
+    if (this.relaxed[l] === 1) this.limitAgain(l);
+    this.coverBy[l] = undefined;
+  }
+
+  /**
+   * The sharing path of flow f (just allocated) along `path` (its links stamped `stamp`): `path` without
+   * the covered links it crosses a cover of, while they are relaxed; f is counted as a shadow member of
+   * those. A covered link f crosses no cover of limits again first (limitAgain).
+   */
+  private sharingPath(f: number, path: readonly number[], stamp: number): readonly number[] {
+    for (let i = 0; i < path.length; i++) {
+      const c = this.covers[path[i]];
+      if (c !== undefined) for (let k = 0; k < c.length; k++) this.coverStamp[c[k]] = stamp;
+    }
+    let out: number[] | undefined;
+    for (let i = 0; i < path.length; i++) {
+      const l = path[i];
+      if (this.coverBy[l] !== undefined) {
+        if (this.relaxed[l] === 1 && this.coverStamp[l] === stamp) {
+          if (out === undefined) {
+            out = this.sharingScratch;
+            out.length = 0;
+            for (let k = 0; k < i; k++) out.push(path[k]);
+          }
+          this.addShadow(f, l);
+          continue;
+        }
+        if (this.relaxed[l] === 1) this.limitAgain(l);
+        this.sharingUsers[l]++;
+      }
+      if (out !== undefined) out.push(l);
+    }
+    return out ?? path;
+  }
+
+  /**
+   * Covered link l limits again (a flow crossing none of its covers is starting): its shadow members join
+   * its sharing at their current rates, which stay the max-min ones (l's load from them is within its
+   * capacity); a share group among them is dissolved and re-solved, since the group did not count l.
+   */
+  private limitAgain(l: number): void {
+    this.relaxed[l] = 0;
+    const now = this.sim.now;
+    const list = this.shadow[l] as Int32Array;
+    const n = this.shadowCount[l];
+    let load = 0;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const f = list[i];
+      const grp = this.flowGroup[f];
+      if (grp !== undefined) {
+        this.dissolve(grp);
+        this.requestSolve();
+      }
+      this.dropShadowEntry(f, (this.shadowPos[l] as Int32Array)[i]);
+      const sharing = this.state[f] === SHARING;
+      this.graph.appendLink(f, l, sharing);
+      this.sharingUsers[l]++;
+      if (sharing) {
+        load += this.rate[f];
+        bytes += this.size[f] - this.flowRemaining(f);
+      }
+    }
+    this.shadowCount[l] = 0;
+    // What the sharing carried up to now (flows that left at this instant may still be in the load: the
+    // solve due recomputes it), then what the shadow members sent so far.
+    this.carried[l] += this.load[l] * (now - this.settledAt[l]) + bytes;
+    this.settledAt[l] = now;
+    this.load[l] += load;
+    if (this.load[l] > this.peak[l]) this.peak[l] = this.load[l];
+  }
+
+  /** Flow f ends (`bytes` delivered): it leaves the shadow lists, and covered links nobody shares relax. */
+  private forgetCovered(f: number, bytes: number): void {
+    const links = this.flowShadow[f];
+    for (let j = 0; j < this.flowShadowCount[f]; j++) {
+      const l = (links as Int32Array)[j];
+      this.shadowBytes[l] += bytes;
+      this.dropShadowMember(l, (this.flowShadowSlot[f] as Int32Array)[j]);
+    }
+    this.flowShadowCount[f] = 0;
+    const path = this.graph.flowPath[f];
+    for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
+      const l = path[i];
+      if (this.coverBy[l] !== undefined && --this.sharingUsers[l] === 0) this.relaxed[l] = 1;
+    }
+  }
+
+  private addShadow(f: number, l: number): void {
+    let list = this.shadow[l];
+    let pos = this.shadowPos[l];
+    const k = this.shadowCount[l]++;
+    if (list === undefined || pos === undefined) {
+      list = this.shadow[l] = new Int32Array(8);
+      pos = this.shadowPos[l] = new Int32Array(8);
+    } else if (k === list.length) {
+      list = this.shadow[l] = grow(list, 2 * k);
+      pos = this.shadowPos[l] = grow(pos, 2 * k);
+    }
+    let links = this.flowShadow[f];
+    let slots = this.flowShadowSlot[f];
+    const j = this.flowShadowCount[f]++;
+    if (links === undefined || slots === undefined) {
+      links = this.flowShadow[f] = new Int32Array(4);
+      slots = this.flowShadowSlot[f] = new Int32Array(4);
+    } else if (j === links.length) {
+      links = this.flowShadow[f] = grow(links, 2 * j);
+      slots = this.flowShadowSlot[f] = grow(slots, 2 * j);
+    }
+    list[k] = f;
+    pos[k] = j;
+    links[j] = l;
+    slots[j] = k;
+  }
+
+  /** Removes entry k of link l's shadow list (the last entry takes its place). */
+  private dropShadowMember(l: number, k: number): void {
+    const list = this.shadow[l] as Int32Array;
+    const pos = this.shadowPos[l] as Int32Array;
+    const last = --this.shadowCount[l];
+    if (k === last) return;
+    const g = list[last];
+    const j = pos[last];
+    list[k] = g;
+    pos[k] = j;
+    (this.flowShadowSlot[g] as Int32Array)[j] = k;
+  }
+
+  /** Removes entry j of flow f's shadow links (the last entry takes its place). */
+  private dropShadowEntry(f: number, j: number): void {
+    const links = this.flowShadow[f] as Int32Array;
+    const slots = this.flowShadowSlot[f] as Int32Array;
+    const last = --this.flowShadowCount[f];
+    if (j === last) return;
+    const l = links[last];
+    const k = slots[last];
+    links[j] = l;
+    slots[j] = k;
+    (this.shadowPos[l] as Int32Array)[k] = j;
+  }
+
   // ---- ids and storage --------------------------------------------------------------------------------
 
   private nextPathStamp(): number {
@@ -1115,6 +1339,7 @@ export class Network {
     if (this.pathStamp <= 0) {
       // Wrapped after 2^31 flows: forget every stamp rather than mistake an old one for this path's.
       this.linkStamp.fill(0);
+      this.coverStamp.fill(0);
       this.pathStamp = 1;
     }
     return this.pathStamp;
@@ -1127,6 +1352,8 @@ export class Network {
     this.graph.addFlowId(f);
     this.onDone.push(undefined);
     this.flowGroup.push(undefined);
+    this.flowShadow.push(undefined);
+    this.flowShadowSlot.push(undefined);
     return f;
   }
 
@@ -1158,6 +1385,7 @@ export class Network {
     this.finished = grow(this.finished, n);
     this.vfinish = grow(this.vfinish, n);
     this.bottleneck = grow(this.bottleneck, n);
+    this.flowShadowCount = grow(this.flowShadowCount, n);
     this.finishHeap.ensureCapacity(n);
   }
 
@@ -1176,6 +1404,11 @@ export class Network {
     this.groupSlot = grow(this.groupSlot, n);
     this.groupEpoch = grow(this.groupEpoch, n);
     this.dirtyLinks = grow(this.dirtyLinks, n);
+    this.relaxed = grow(this.relaxed, n);
+    this.sharingUsers = grow(this.sharingUsers, n);
+    this.coverStamp = grow(this.coverStamp, n);
+    this.shadowCount = grow(this.shadowCount, n);
+    this.shadowBytes = grow(this.shadowBytes, n);
   }
 }
 
