@@ -84,36 +84,54 @@ export class P2PHosts {
 
   /**
    * Performance (exact model): a piece crosses its uploader's up-limit and its downloader's down-limit,
-   * which are far below the NICs and, summed over a rack, below the rack's uplink. Those NIC and rack
-   * links can never fill with pieces alone, so the network leaves pieces out of their sharing
-   * (Network.declareCovered: the same max-min answers, and a solve no longer walks the hundreds of pieces
-   * on a rack link); a registry pull through a NIC makes it share as before while it lasts.
+   * far below the NICs, and the limits of the hosts using a rack or zone link at a time rarely sum to its
+   * capacity. So the NICs, rack links and zone links are covered by those limits (Network.declareCovered):
+   * the network leaves pieces out of their sharing while the limits in use fit — the same max-min
+   * answers, and a solve no longer walks the hundreds of pieces on a rack or zone link. A registry pull
+   * through a NIC, or a burst of pieces whose limits outgrow a link, makes it share as before while it lasts.
    */
   private declareCovers(): void {
     const { net, topo } = this.world;
+    const zones = topo.zoneUp.length;
     const upByRack: number[][] = Array.from({ length: topo.rackUp.length }, () => []);
     const downByRack: number[][] = Array.from({ length: topo.rackDown.length }, () => []);
+    const upByZone: number[][] = Array.from({ length: zones }, () => []);
+    const downByZone: number[][] = Array.from({ length: zones }, () => []);
     const rackNodes = new Int32Array(topo.rackUp.length);
+    const zoneNodes = new Int32Array(zones);
     for (let i = 0; i < this.nodes; i++) {
       const r = this.rack[i];
+      const z = this.zone[i];
       rackNodes[r]++;
+      zoneNodes[z]++;
       if (this.upLimit[i] !== NONE) {
         net.declareCovered(topo.nicUp[i], [this.upLimit[i]]);
         upByRack[r].push(this.upLimit[i]);
+        upByZone[z].push(this.upLimit[i]);
       }
       if (this.downLimit[i] !== NONE) {
         net.declareCovered(topo.nicDown[i], [this.downLimit[i]]);
         downByRack[r].push(this.downLimit[i]);
+        downByZone[z].push(this.downLimit[i]);
       }
     }
-    // A rack link is covered only if every node in the rack has its limit (else a piece could miss all).
-    for (let r = 0; r < rackNodes.length; r++) {
-      if (upByRack[r].length === rackNodes[r] && rackNodes[r] > 0) net.declareCovered(topo.rackUp[r], upByRack[r]);
-      if (downByRack[r].length === rackNodes[r] && rackNodes[r] > 0) net.declareCovered(topo.rackDown[r], downByRack[r]);
-    }
-    for (let k = 0; k < this.count - this.nodes; k++) {
+    // Origins upload into other zones through their up-limit, or their NIC where they have none.
+    const originUp = new Int32Array(this.count - this.nodes);
+    for (let k = 0; k < originUp.length; k++) {
       const h = this.nodes + k;
       if (this.upLimit[h] !== NONE) net.declareCovered(this.originNicUp[k], [this.upLimit[h]]);
+      originUp[k] = this.upLimit[h] !== NONE ? this.upLimit[h] : this.originNicUp[k];
+    }
+    // A rack or zone link is covered only if every node behind it has its limit (else a piece could miss all).
+    for (let r = 0; r < rackNodes.length; r++) {
+      if (rackNodes[r] > 0 && upByRack[r].length === rackNodes[r]) net.declareCovered(topo.rackUp[r], upByRack[r]);
+      if (rackNodes[r] > 0 && downByRack[r].length === rackNodes[r]) net.declareCovered(topo.rackDown[r], downByRack[r]);
+    }
+    for (let z = 0; z < zones; z++) {
+      const origins: number[] = [];
+      for (let k = 0; k < originUp.length; k++) if (this.zone[this.nodes + k] === z) origins.push(originUp[k]);
+      if (zoneNodes[z] > 0 && upByZone[z].length === zoneNodes[z]) net.declareCovered(topo.zoneUp[z], [...upByZone[z], ...origins]);
+      if (zoneNodes[z] > 0 && downByZone[z].length === zoneNodes[z]) net.declareCovered(topo.zoneDown[z], downByZone[z]);
     }
   }
 

@@ -57,6 +57,8 @@ const FULL = 1e-9;
 const FLOOR_EPS = 1e-9;
 /** Rounding slack allowed by the invariant checks. */
 const SLACK = 1e-9;
+/** Relative slack a covered link's bound must leave below its capacity (the bound is a running sum). */
+const BOUND_EPS = 1e-9;
 
 export class Network {
   readonly latencyFactor: number;
@@ -154,6 +156,11 @@ export class Network {
   // with each one's slot in that flow's own list, and the bytes of those that finished or were aborted.
   private coverBy: (Int32Array | undefined)[] = [];
   private covers: (number[] | undefined)[] = [];
+  /** Per cover d, parallel to covers[d]: flows in progress that cross both d and that covered link. */
+  private coverUse: (Int32Array | undefined)[] = [];
+  /** Per covered link: Σ capacity of its covers in use (coverUse > 0), and how many are in use. */
+  private bound = new Float64Array(16);
+  private boundCount = new Int32Array(16);
   private anyCovered = false;
   private relaxed = new Uint8Array(16);
   private sharingUsers = new Int32Array(16);
@@ -209,6 +216,7 @@ export class Network {
     this.linkGroup.push(undefined);
     this.coverBy.push(undefined);
     this.covers.push(undefined);
+    this.coverUse.push(undefined);
     this.shadow.push(undefined);
     this.shadowPos.push(undefined);
     this.capacity[id] = capacityBps;
@@ -227,34 +235,45 @@ export class Network {
     this.floor = 0; // rare (faults): the whole component is re-solved
     this.markLinkDirty(id);
     if (this.anyCovered) {
-      // A cover that no longer fits: the link limits every flow on it from now on.
-      if (this.coverBy[id] !== undefined && !this.coverFits(id)) this.uncover(id);
-      for (const l of this.covers[id] ?? []) if (this.coverBy[l] !== undefined && !this.coverFits(l)) this.uncover(l);
+      // The bound of the covered links this link is, or covers, moves with it.
+      if (this.coverBy[id] !== undefined) this.recheckBound(id);
+      const c = this.covers[id];
+      if (c !== undefined) for (let k = 0; k < c.length; k++) this.recheckBound(c[k]);
     }
   }
 
   /**
-   * Declares link `l` covered by the links `by`: their capacities sum to at most l's, so the flows that
-   * cross one of them can never fill l — l's load from them is at most Σ capacity(by). Such flows are
-   * then left out of l's sharing (they do not count on it in solves, share groups or the uncontended
-   * checks), which is again the exact max-min allocation: the allocation without l's constraint keeps l
-   * within capacity, so it is the one with it. A flow crossing l but none of `by` makes l limit again:
-   * the flows left out join its sharing (their rates unchanged) until l is empty. Returns false (nothing
-   * declared) if the capacities do not allow it, or a flow has crossed l already. The link's bytes and load
-   * (linkBytes, linkLoad) still count every flow; its peak (linkPeak) only the ones it limited.
+   * Declares link `l` covered by the links `by`. The flows on l that cross a cover load l by at most the
+   * sum of the capacities of the covers they use (each cover carries at most its capacity). While that
+   * bound — over the covers some flow on l crosses right now — fits in l's capacity, l cannot fill, and
+   * such flows are left out of its sharing (they do not count on it in solves, share groups or the
+   * uncontended checks). That is again the exact max-min allocation: without l's constraint the
+   * allocation keeps l within capacity, so it is also the allocation with it. A flow crossing l and none
+   * of `by`, or a bound that grows past l's capacity, makes l share again: the flows left out join its
+   * sharing at their current rates (the max-min ones still) until l is empty. Returns false (nothing
+   * declared) for a link that is a cover, covers that are covered, or a link a flow has crossed already.
+   * The link's bytes and load (linkBytes, linkLoad) still count every flow; its peak (linkPeak) only the
+   * ones it limited.
    */
   declareCovered(l: number, by: readonly number[]): boolean {
     this.checkLink(l);
-    let sum = 0;
     for (const d of by) {
       this.checkLink(d);
       if (d === l || this.coverBy[d] !== undefined) return false;
-      sum += this.capacity[d];
     }
-    if (by.length === 0 || !(sum <= this.capacity[l]) || this.coverBy[l] !== undefined || this.covers[l] !== undefined) return false;
+    if (by.length === 0 || new Set(by).size !== by.length || this.coverBy[l] !== undefined || this.covers[l] !== undefined) return false;
     if (this.linkStamp[l] !== 0) return false; // a flow has crossed it: its sharing users are not known
     this.coverBy[l] = Int32Array.from(by);
-    for (const d of by) (this.covers[d] ??= []).push(l);
+    for (const d of by) {
+      const c = (this.covers[d] ??= []);
+      c.push(l);
+      const use = this.coverUse[d];
+      if (use === undefined || use.length < c.length) {
+        const grown = new Int32Array(2 * c.length);
+        if (use !== undefined) grown.set(use);
+        this.coverUse[d] = grown;
+      }
+    }
     this.relaxed[l] = 1;
     this.anyCovered = true;
     return true;
@@ -1182,17 +1201,20 @@ export class Network {
 
   // ---- covered links (declareCovered) -----------------------------------------------------------------
 
-  /** The covers' capacities still sum to at most the link's. */
-  private coverFits(l: number): boolean {
-    let sum = 0;
-    for (const d of this.coverBy[l] as Int32Array) sum += this.capacity[d];
-    return sum <= this.capacity[l];
+  /** The bound of covered link l fits in its capacity (a hair of slack for the rounding of the sum). */
+  private boundFits(l: number): boolean {
+    return this.bound[l] <= this.capacity[l] * (1 - BOUND_EPS);
   }
 
-  /** Drops l's cover for good: the flows left out join its sharing. */
-  private uncover(l: number): void {
-    if (this.relaxed[l] === 1) this.limitAgain(l);
-    this.coverBy[l] = undefined;
+  /** Recomputes l's bound after a capacity change; l shares again if it no longer fits. */
+  private recheckBound(l: number): void {
+    let sum = 0;
+    for (const d of this.coverBy[l] as Int32Array) {
+      const k = (this.covers[d] as number[]).indexOf(l);
+      if ((this.coverUse[d] as Int32Array)[k] > 0) sum += this.capacity[d];
+    }
+    this.bound[l] = sum;
+    if (this.relaxed[l] === 1 && !this.boundFits(l)) this.limitAgain(l);
   }
 
   /**
@@ -1201,15 +1223,27 @@ export class Network {
    * those. A covered link f crosses no cover of limits again first (limitAgain).
    */
   private sharingPath(f: number, path: readonly number[], stamp: number): readonly number[] {
+    // The covers f crosses of covered links on its path: counted in use, and the links marked covered.
     for (let i = 0; i < path.length; i++) {
-      const c = this.covers[path[i]];
-      if (c !== undefined) for (let k = 0; k < c.length; k++) this.coverStamp[c[k]] = stamp;
+      const d = path[i];
+      const c = this.covers[d];
+      if (c === undefined) continue;
+      const use = this.coverUse[d] as Int32Array;
+      for (let k = 0; k < c.length; k++) {
+        const l = c[k];
+        if (this.linkStamp[l] !== stamp) continue; // not on f's path
+        this.coverStamp[l] = stamp;
+        if (use[k]++ === 0) {
+          this.bound[l] += this.capacity[d];
+          this.boundCount[l]++;
+        }
+      }
     }
     let out: number[] | undefined;
     for (let i = 0; i < path.length; i++) {
       const l = path[i];
       if (this.coverBy[l] !== undefined) {
-        if (this.relaxed[l] === 1 && this.coverStamp[l] === stamp) {
+        if (this.relaxed[l] === 1 && this.coverStamp[l] === stamp && this.boundFits(l)) {
           if (out === undefined) {
             out = this.sharingScratch;
             out.length = 0;
@@ -1263,17 +1297,40 @@ export class Network {
     if (this.load[l] > this.peak[l]) this.peak[l] = this.load[l];
   }
 
-  /** Flow f ends (`bytes` delivered): it leaves the shadow lists, and covered links nobody shares relax. */
+  /**
+   * Flow f ends (`bytes` delivered): it leaves the shadow lists, its covers' use of covered links ends,
+   * and covered links nobody shares relax.
+   */
   private forgetCovered(f: number, bytes: number): void {
+    const g = this.graph;
+    const path = g.flowPath[f];
+    const len = g.flowPathLength[f];
+    // f's covered links (in its sharing path or left out of it), marked to find the covers' pairs.
+    const mark = this.nextPathStamp();
+    for (let i = 0; i < len; i++) this.coverStamp[path[i]] = mark;
     const links = this.flowShadow[f];
     for (let j = 0; j < this.flowShadowCount[f]; j++) {
       const l = (links as Int32Array)[j];
+      this.coverStamp[l] = mark;
       this.shadowBytes[l] += bytes;
       this.dropShadowMember(l, (this.flowShadowSlot[f] as Int32Array)[j]);
     }
     this.flowShadowCount[f] = 0;
-    const path = this.graph.flowPath[f];
-    for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
+    for (let i = 0; i < len; i++) {
+      const d = path[i];
+      const c = this.covers[d];
+      if (c === undefined) continue;
+      const use = this.coverUse[d] as Int32Array;
+      for (let k = 0; k < c.length; k++) {
+        const l = c[k];
+        if (this.coverStamp[l] !== mark) continue;
+        if (--use[k] === 0) {
+          // The last pair of a link's busy spell leaves its bound at exactly 0 (no rounding residue).
+          this.bound[l] = --this.boundCount[l] === 0 ? 0 : this.bound[l] - this.capacity[d];
+        }
+      }
+    }
+    for (let i = len - 1; i >= 0; i--) {
       const l = path[i];
       if (this.coverBy[l] !== undefined && --this.sharingUsers[l] === 0) this.relaxed[l] = 1;
     }
@@ -1409,6 +1466,8 @@ export class Network {
     this.coverStamp = grow(this.coverStamp, n);
     this.shadowCount = grow(this.shadowCount, n);
     this.shadowBytes = grow(this.shadowBytes, n);
+    this.bound = grow(this.bound, n);
+    this.boundCount = grow(this.boundCount, n);
   }
 }
 
