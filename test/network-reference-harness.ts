@@ -26,8 +26,6 @@ export class ReferenceHarness {
   constructor(
     private readonly sim: Simulator,
     private readonly net: Network,
-    /** Relative tolerance of the rate and load checks. */
-    private readonly tolerance = 1e-9,
   ) {}
 
   /** Starts a flow now; with `abortAfter`, aborts it that many seconds later if it is still running. */
@@ -91,11 +89,11 @@ export class ReferenceHarness {
     const specs = [...this.live.values()];
     const caps = Array.from({ length: net.linkCount }, (_, l) => net.linkCapacity(l));
     const expected = solveMaxMinReference(caps, specs);
-    [...this.live.keys()].forEach((id, i) => expectRelative(net.flowRate(id), expected[i], this.tolerance, `t=${sim.now} rate of flow ${id}`));
+    [...this.live.keys()].forEach((id, i) => expectRelative(net.flowRate(id), expected[i], 1e-9, `t=${sim.now} rate of flow ${id}`));
     const load = new Float64Array(net.linkCount);
     specs.forEach((f, i) => f.path.forEach((l) => (load[l] += expected[i])));
     for (let l = 0; l < net.linkCount; l++) {
-      expectRelative(net.linkLoad(l) + 1, load[l] + 1, this.tolerance, `t=${sim.now} load of link ${l}`);
+      expectRelative(net.linkLoad(l) + 1, load[l] + 1, 1e-9, `t=${sim.now} load of link ${l}`);
       this.peak[l] = Math.max(this.peak[l] ?? 0, load[l]);
     }
     expect(net.activeFlows).toBe(this.live.size);

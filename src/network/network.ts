@@ -666,8 +666,11 @@ export class Network {
     }
     let grp: ShareGroup | undefined;
     // A group's members must be the fastest flows on all their links (share-group.ts): after an open solve,
-    // faster than every flow held.
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < top)) {
+    // faster than every flow held, by more than rounding. The local solve holds a flow on a bottleneck whose
+    // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
+    // members' bottleneck: an exact tie split by rounding. Left out of the group, it would be taken for a
+    // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < top * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
       else grp = this.formGroup(top, now, flows, nFlows, nLinks);
     }
