@@ -23,6 +23,8 @@ const vm = require('node:vm');
 /** The bundle's parameters: CommonJS's, and $esmld, the bundle's import() of an external ES module (bin/compiled.js). */
 const WRAPPER = '(function (exports, require, module, __filename, __dirname, $esmld) {';
 
+const MAX_COMMANDS = 32;
+
 function cacheFileFor(file) {
   const key = createHash('sha256').update(JSON.stringify([process.version, process.arch, process.execArgv])).digest('hex').slice(0, 12);
   return `${file}.${key}.v8cache`;
@@ -70,7 +72,8 @@ function writeCache(cacheFile, stamp, data, commands) {
 }
 
 /**
- * Loads and runs the CommonJS bundle `file`. Returns its exports, whether V8 took the cache, and save(command), which writes the
+ * Loads and runs the CommonJS bundle `file`. Returns its exports; `cache`, what became of the code cache
+ * ('used', 'rejected' by V8, or 'none': missing, stale or corrupt); and save(command), which writes the
  * cache if this process compiled from source or ran a command the cache has not seen.
  */
 function runBundle(file) {
@@ -78,25 +81,25 @@ function runBundle(file) {
   const cacheFile = cacheFileFor(file);
   const cached = readCache(cacheFile, stamp);
   const bytes = readFileSync(file);
-  // An ASCII bundle (bin/compiled.js makes one) decodes byte for byte into a one-byte string: faster to make than UTF-8's.
+  // An ASCII bundle (bin/compiled.js makes one) decodes byte for byte into a one-byte string, faster than UTF-8.
   const text = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
   const script = new vm.Script(`${WRAPPER}${text}\n})`, { filename: file, cachedData: cached?.data });
-  const used = cached !== undefined && !script.cachedDataRejected;
-  if (process.env.PULLSIM_DEBUG_CACHE) process.stderr.write(`code cache ${cacheFile}: ${cached ? (used ? "used" : "rejected") : "none"}\n`);
+  const cache = cached === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file), (specifier) => import(specifier));
   return {
     exports: module.exports,
-    cacheUsed: used,
+    cache,
     save(command) {
-      if (used && cached.commands.includes(command)) return;
+      // A bounded list: the first word of a command line may be a typo.
+      if (cache === 'used' && (cached.commands.includes(command) || cached.commands.length >= MAX_COMMANDS)) return;
       let data;
       try {
         data = script.createCachedData();
       } catch {
         return;
       }
-      writeCache(cacheFile, stamp, data, used ? [...cached.commands, command] : [command]);
+      writeCache(cacheFile, stamp, data, cache === 'used' ? [...cached.commands, command] : [command]);
     },
   };
 }
