@@ -36,16 +36,13 @@ const EXTERNAL = ['vega', 'vega-lite', 'tinybench', 'esbuild', 'tsx', 'playwrigh
 const IMPORT = '$esmld';
 /** The bundle's own URL, set by the banner: a package's `import.meta.url` (see metaUrls). */
 const BUNDLE_URL = '__pullsimBundleUrl';
-/** Bundles kept besides the current one, so a process still running from an older one can load its lazy chunks. */
+/** Bundles kept besides the current one, so a process still running from an older one can start its workers. */
 const KEEP = 3;
 
+/** An input's size and mtime. `rel` is esbuild's normalised relative path: joined by concatenation, as path.join cost ~10 ms over the ~340 inputs. */
 function stamp(rel) {
-  try {
-    const s = statSync(path.join(ROOT, rel));
-    return `${s.size}:${s.mtimeMs}`;
-  } catch {
-    return 'missing';
-  }
+  const s = statSync(ROOT + rel, { throwIfNoEntry: false });
+  return s === undefined ? 'missing' : `${s.size}:${s.mtimeMs}`;
 }
 
 /** The cached bundle's directory URL if every input is as it was when it was built (and where). */
