@@ -153,11 +153,22 @@ export function estimateBatch(scenarios: readonly ResolvedScenario[], options: B
   const previous = bySize.slice(threads, 2 * threads).reduce((sum, r) => sum + (r.bytes - m.run), 0);
   const bytes = m.process + workers * m.worker + concurrent + previous + runs.length * m.output;
   const largest = bySize[0] ?? { bytes: 0, nodes: 0, pulls: 0, swarmPieces: 0, windows: 0 };
-  const parts = [
-    `${runs.length} run${runs.length === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'}`,
-    `the largest ~${(largest.bytes / 1e9).toFixed(1)} GB (${largest.nodes.toLocaleString('en-US')} nodes, ${largest.pulls.toLocaleString('en-US')} pulls${
-      largest.swarmPieces > 0 ? `, ${largest.swarmPieces.toLocaleString('en-US')} swarm pieces` : ''
-    })`,
-  ];
-  return { bytes, largest, runs: runs.length, threads, explain: parts.join(', ') };
+  const count = runs.length;
+  return {
+    bytes,
+    largest,
+    runs: count,
+    threads,
+    // Performance: written when asked for, as only a refusal prints it and a process's first
+    // toLocaleString costs ~20 ms (ICU loads its number formats).
+    get explain() {
+      const parts = [
+        `${count} run${count === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'}`,
+        `the largest ~${(largest.bytes / 1e9).toFixed(1)} GB (${largest.nodes.toLocaleString('en-US')} nodes, ${largest.pulls.toLocaleString('en-US')} pulls${
+          largest.swarmPieces > 0 ? `, ${largest.swarmPieces.toLocaleString('en-US')} swarm pieces` : ''
+        })`,
+      ];
+      return parts.join(', ');
+    },
+  };
 }
