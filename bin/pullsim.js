@@ -33,4 +33,9 @@ if (bundle) {
   register();
   ({ cliMain } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await cliMain(argv);
+const code = await cliMain(argv);
+process.exitCode = code;
+// Performance: once stdout and stderr have flushed, exit rather than wait for Node to stop the worker
+// threads and free the heap (8–30 ms at the end of a run). Each empty write calls back after every
+// earlier write to its stream.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
