@@ -85,6 +85,7 @@ function runBundle(file) {
   const text = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.utf8Slice(0, bytes.length);
   const script = new vm.Script(`${WRAPPER}${text}\n})`, { filename: file, cachedData: cached?.data });
   const cache = cached === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const seen = cached?.commands ?? [];
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file), (specifier) => import(specifier));
   return {
@@ -92,14 +93,14 @@ function runBundle(file) {
     cache,
     save(command) {
       // A bounded list: the first word of a command line may be a typo.
-      if (cache === 'used' && (cached.commands.includes(command) || cached.commands.length >= MAX_COMMANDS)) return;
+      if (cache === 'used' && (seen.includes(command) || seen.length >= MAX_COMMANDS)) return;
       let data;
       try {
         data = script.createCachedData();
       } catch {
         return;
       }
-      writeCache(cacheFile, stamp, data, cache === 'used' ? [...cached.commands, command] : [command]);
+      writeCache(cacheFile, stamp, data, cache === 'used' ? [...seen, command] : [command]);
     },
   };
 }
