@@ -79,7 +79,7 @@ const metaUrls = {
 
 /**
  * esbuild plugin: string-width (yargs' and cliui's, three copies) builds an Intl.Segmenter and a
- * \\p{RGI_Emoji} regular expression at its top level, ~30 ms of every start-up, for help text the CLI
+ * \p{RGI_Emoji} regular expression at its top level, ~30 ms of every start-up, for help text the CLI
  * seldom prints. Each importer gets a stand-in that loads the real module on the first call.
  */
 const LAZY = Symbol('pullsim-lazy');
