@@ -23,8 +23,17 @@ if (bundle) {
   // setSourceMapsEnabled, which would read every map at start-up.
   const { runBundle } = createRequire(import.meta.url)('./code-cache.cjs');
   const loaded = runBundle(fileURLToPath(new URL('cli.cjs', bundle)));
-  // Written on exit, so the cache holds what this command compiled; `--version` and `--help` exit from inside yargs.
-  process.once('exit', () => loaded.save(argv.find((a) => !a.startsWith('-')) ?? argv[0] ?? ''));
+  // Written when the start-up is over (src/startup-done.ts: before the first simulation, whose functions
+  // are better compiled from source), else on exit (`--version` and `--help` exit from inside yargs), so
+  // the cache holds what the command's start-up compiled.
+  const command = argv.find((a) => !a.startsWith('-')) ?? argv[0] ?? '';
+  let saved = false;
+  const save = () => {
+    if (!saved) loaded.save(command);
+    saved = true;
+  };
+  loaded.exports.onStartupDone(save);
+  process.once('exit', save);
   cliMain = loaded.exports.cliMain;
   // Runs (variants × replications × sweep points) go to worker threads; a worker runs the same bundle.
   loaded.exports.setWorkerEntry(new URL('worker.cjs', bundle));

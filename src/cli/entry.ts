@@ -5,6 +5,7 @@
  * modules when that command runs (src/cli/main.ts).
  */
 export { setWorkerEntry } from '../parallel/worker-url.ts';
+export { onStartupDone } from '../startup-done.ts';
 
 export async function cliMain(argv: string[]): Promise<number> {
   const cli = await import('./main.ts');

@@ -13,6 +13,7 @@ import { mapStack } from './stack.ts';
 import { InterruptedError, StopError, WallBudgetError } from '../parallel/stop.ts';
 import { singleLine } from '../report/untrusted.ts';
 import { VERSION } from '../version.ts';
+import { startupDone } from '../startup-done.ts';
 // Performance: the commands' modules (the simulator, the reports, zod's scenario schema) are imported
 // when their command runs, not here, so `--version`, `--help` and `validate` do not run their top level;
 // in the compiled bundle a dynamic import of a bundled module is a lazy initialiser (bin/compiled.js).
@@ -200,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate'),
       async (args) => {
         const bench = await import('../../bench/index.ts');
+        startupDone();
         try {
           exitCode = await bench.runBench({
             filter: args.filter,

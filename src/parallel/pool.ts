@@ -11,6 +11,7 @@ import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type
 import type { ResultMessage, TaskMessage } from './worker.ts';
 import { largestFirst } from './work-estimate.ts';
 import { workerEntry } from './worker-url.ts';
+import { startupDone } from '../startup-done.ts';
 
 export { setWorkerEntry } from './worker-url.ts';
 
@@ -41,6 +42,7 @@ export function defaultJobs(): number {
 }
 
 export async function runTasks(tasks: readonly SimTask[], options: PoolOptions = {}): Promise<SimOutput[]> {
+  startupDone();
   const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
   if (options.signal?.aborted) throw options.signal.reason;
