@@ -73,7 +73,10 @@ export async function e2eBench(options: BenchSuiteOptions = {}): Promise<BenchRo
   ];
 }
 
+// Run as a script. No top-level await: the CLI's bundle is CommonJS (bin/compiled.js), which has none.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { formatBenchTable } = await import('./index.ts');
-  process.stdout.write(formatBenchTable(await e2eBench()));
+  void (async () => {
+    const { formatBenchTable } = await import('./index.ts');
+    process.stdout.write(formatBenchTable(await e2eBench()));
+  })();
 }

@@ -91,7 +91,10 @@ export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<Benc
   return rows;
 }
 
+// Run as a script. No top-level await: the CLI's bundle is CommonJS (bin/compiled.js), which has none.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { formatBenchTable } = await import('./index.ts');
-  process.stdout.write(formatBenchTable(await fanoutBench({ filter: process.argv[2] })));
+  void (async () => {
+    const { formatBenchTable } = await import('./index.ts');
+    process.stdout.write(formatBenchTable(await fanoutBench({ filter: process.argv[2] })));
+  })();
 }

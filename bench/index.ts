@@ -270,6 +270,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
   return failures.length > 0 || regressions > 0 ? 1 : 0;
 }
 
+// Run as a script. No top-level await: the CLI's bundle is CommonJS (bin/compiled.js), which has none.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main();
+  void main().then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -93,6 +93,9 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
   return rows;
 }
 
+// Run as a script. No top-level await: the CLI's bundle is CommonJS (bin/compiled.js), which has none.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await p2pBench({ filter: process.argv[2] })) console.log(`${r.name}\t${r.value.toFixed(3)} ${r.unit}\t${r.extra ?? ''}`);
+  void p2pBench({ filter: process.argv[2] }).then((rows) => {
+    for (const r of rows) console.log(`${r.name}\t${r.value.toFixed(3)} ${r.unit}\t${r.extra ?? ''}`);
+  });
 }

@@ -4,21 +4,20 @@
  * budget or the memory estimate exceeded), 99 a threshold failed, 130/143 stopped by SIGINT/SIGTERM.
  */
 import yargs from 'yargs';
-import { loadScenario } from '../run.ts';
 import { ScenarioError, formatIssues } from '../scenario/errors.ts';
 import { revealHidden } from '../report/untrusted.ts';
-import { scenarioJsonSchema } from '../scenario/schema.ts';
-import { writeOutput, checkWritable, OutputPathError } from '../report/index.ts';
-import { EventBudgetError } from '../simulate.ts';
+import { writeOutput, checkWritable, OutputPathError } from '../report/write.ts';
 import { InvariantError } from '../metrics/invariants.ts';
-import { mergeCommand, reportCommand, runCommand, sweepCommand } from './decision-commands.ts';
 import { UsageError } from './usage.ts';
 import { mapStack } from './stack.ts';
 import { InterruptedError, StopError, WallBudgetError } from '../parallel/stop.ts';
-import { signalExitCode } from './guards.ts';
-import { MemoryEstimateError } from './memory-check.ts';
 import { singleLine } from '../report/untrusted.ts';
 import { VERSION } from '../version.ts';
+import { startupDone } from '../startup-done.ts';
+// Performance: the commands' modules (the simulator, the reports, zod's scenario schema) are imported
+// when their command runs, not here, so `--version`, `--help` and `validate` do not run their top level;
+// in the compiled bundle a dynamic import of a bundled module is a lazy initialiser (bin/compiled.js).
+const commands = () => import('./decision-commands.ts');
 
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE } from './exit.ts';
 export { EXIT_INTERNAL, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_THRESHOLDS, EXIT_USAGE } from './exit.ts';
@@ -82,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 run scenarios/seed-500-nodes.yaml', 'run the seed scenario')
           .example('$0 run scenarios/seed-500-nodes.yaml --set cluster.nodes=5000 --json -', 'bigger cluster, JSON on stdout'),
       async (args) => {
-        exitCode = await runCommand(args, 'run');
+        exitCode = await (await commands()).runCommand(args, 'run');
       },
     )
     .command(
@@ -95,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
           .options(runOptions)
           .example('$0 compare scenarios/seed-500-nodes.yaml', 'which variant wins, and by how much'),
       async (args) => {
-        exitCode = await runCommand(args, 'compare');
+        exitCode = await (await commands()).runCommand(args, 'compare');
       },
     )
     .command(
@@ -131,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 sweep scenarios/seed-500-nodes.yaml --param cluster.nodes=100..1600:x2 --param releases.delta=100KB,10MB', 'where does each strategy start to win?')
           .example('$0 sweep FILE --param … --shard 2/4 --json part-2.json', 'one CI matrix job of four'),
       async (args) => {
-        exitCode = await sweepCommand(args);
+        exitCode = await (await commands()).sweepCommand(args);
       },
     )
     .command(
@@ -147,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 merge part-*.json --json sweep.json --html sweep.html', 'after a matrix of shards'),
       async (args) => {
         const none = [args.json, args.csv, args.markdown, args.html].every((t) => t === undefined);
-        exitCode = await mergeCommand(args.parts, { json: none ? '-' : args.json, csv: args.csv, markdown: args.markdown, html: args.html });
+        exitCode = await (await commands()).mergeCommand(args.parts, { json: none ? '-' : args.json, csv: args.csv, markdown: args.markdown, html: args.html });
       },
     )
     .command(
@@ -163,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 report result.json --html report.html', 'render a saved result')
           .example('$0 report result.json --markdown - >> "$GITHUB_STEP_SUMMARY"', 'a CI job summary'),
       async (args) => {
-        exitCode = await reportCommand(args.result, { html: args.html, markdown: args.markdown, csv: args.csv, json: args.json });
+        exitCode = await (await commands()).reportCommand(args.result, { html: args.html, markdown: args.markdown, csv: args.csv, json: args.json });
       },
     )
     .command(
@@ -171,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
       'check a scenario file and print every problem found',
       (y) => y.positional('scenario', { type: 'string', demandOption: true }).options(scenarioOptions),
       async (args) => {
+        const { loadScenario } = await import('../run.ts');
         const scenario = await loadScenario(args.scenario, args.set);
         const n = scenario.variants.length;
         process.stdout.write(`${singleLine(`${args.scenario}: ok (${n} variant${n === 1 ? '' : 's'}: ${scenario.variants.map((v) => v.name).join(', ')})`)}\n`);
@@ -182,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
       (y) => y.option('out', { type: 'string', default: '-', describe: 'write to FILE instead of stdout' }),
       async (args) => {
         if (args.out !== '-') checkWritable(args.out);
+        const { scenarioJsonSchema } = await import('../scenario/schema.ts');
         await writeOutput(args.out, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       },
     )
@@ -200,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate'),
       async (args) => {
         const bench = await import('../../bench/index.ts');
+        startupDone();
         try {
           exitCode = await bench.runBench({
             filter: args.filter,
@@ -263,9 +265,14 @@ export async function cliMain(argv: string[]): Promise<number> {
     }
     if (e instanceof UsageError) return fail(`pullsim: ${e.message}\nRun pullsim --help for usage.`, EXIT_USAGE);
     if (e instanceof OutputPathError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
-    if (e instanceof EventBudgetError) return fail(`pullsim: ${e.message}; no output was written. Raise --max-events or shrink the scenario.`, EXIT_USAGE);
     if (e instanceof WallBudgetError) return fail(`pullsim: ${e.message}; ${stopOutcome(e)}. Raise --max-wall or shrink the scenario.`, EXIT_USAGE);
-    if (e instanceof InterruptedError) return fail(`\npullsim: ${e.message}: the runs were stopped; ${stopOutcome(e)}.`, signalExitCode(e.signal));
+    if (e instanceof InterruptedError) {
+      const { signalExitCode } = await import('./guards.ts');
+      return fail(`\npullsim: ${e.message}: the runs were stopped; ${stopOutcome(e)}.`, signalExitCode(e.signal));
+    }
+    // Only a command that simulated throws these, so their modules are loaded by now.
+    const [{ EventBudgetError }, { MemoryEstimateError }] = await Promise.all([import('../simulate.ts'), import('./memory-check.ts')]);
+    if (e instanceof EventBudgetError) return fail(`pullsim: ${e.message}; no output was written. Raise --max-events or shrink the scenario.`, EXIT_USAGE);
     if (e instanceof MemoryEstimateError) return fail(`pullsim: ${e.message}`, EXIT_USAGE);
     if (e instanceof InvariantError)
       return fail(

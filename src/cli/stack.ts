@@ -1,6 +1,6 @@
 /**
  * Maps an internal error's stack trace from the compiled bundle (bin/compiled.js) back to the TypeScript
- * sources, using the bundle's source maps (`chunk.js` → `chunk.js.map`).
+ * sources, using the bundle's source map (`cli.cjs` → `cli.cjs.map`).
  *
  * Performance: Node's own mapping (`process.setSourceMapsEnabled(true)`) parses every loaded module's
  * map at start-up — about 8 % of a start-up's instructions — for a trace that almost never comes. So
@@ -12,7 +12,7 @@ import { SourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** A frame's location: a file URL or absolute path to a .js file, then :line:column. */
-const LOCATION = /(file:\/\/\/[^\s()]+?\.m?js|\/[^\s()]+?\.m?js):(\d+):(\d+)/g;
+const LOCATION = /(file:\/\/\/[^\s()]+?\.[cm]?js|\/[^\s()]+?\.[cm]?js):(\d+):(\d+)/g;
 
 export function mapStack(stack: string): string {
   const maps = new Map<string, { map: SourceMap; url: string } | null>();

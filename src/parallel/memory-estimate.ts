@@ -29,6 +29,7 @@
 import type { ResolvedScenario } from '../scenario/resolve.ts';
 import type { RunConfig } from '../scenario/schema.ts';
 import { runShape } from './run-shape.ts';
+import { thousands } from '../report/thousands.ts';
 
 const KB = 1e3;
 const MB = 1e6;
@@ -155,8 +156,8 @@ export function estimateBatch(scenarios: readonly ResolvedScenario[], options: B
   const largest = bySize[0] ?? { bytes: 0, nodes: 0, pulls: 0, swarmPieces: 0, windows: 0 };
   const parts = [
     `${runs.length} run${runs.length === 1 ? '' : 's'} on ${threads} thread${threads === 1 ? '' : 's'}`,
-    `the largest ~${(largest.bytes / 1e9).toFixed(1)} GB (${largest.nodes.toLocaleString('en-US')} nodes, ${largest.pulls.toLocaleString('en-US')} pulls${
-      largest.swarmPieces > 0 ? `, ${largest.swarmPieces.toLocaleString('en-US')} swarm pieces` : ''
+    `the largest ~${(largest.bytes / 1e9).toFixed(1)} GB (${thousands(largest.nodes)} nodes, ${thousands(largest.pulls)} pulls${
+      largest.swarmPieces > 0 ? `, ${thousands(largest.swarmPieces)} swarm pieces` : ''
     })`,
   ];
   return { bytes, largest, runs: runs.length, threads, explain: parts.join(', ') };

@@ -10,6 +10,10 @@ import { Worker } from 'node:worker_threads';
 import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
 import { largestFirst } from './work-estimate.ts';
+import { workerEntry } from './worker-url.ts';
+import { startupDone } from '../startup-done.ts';
+
+export { setWorkerEntry } from './worker-url.ts';
 
 export interface PoolOptions extends TaskOptions {
   /** Worker threads (default: one per core). 1 runs every task in this thread, without workers. */
@@ -38,6 +42,7 @@ export function defaultJobs(): number {
 }
 
 export async function runTasks(tasks: readonly SimTask[], options: PoolOptions = {}): Promise<SimOutput[]> {
+  startupDone();
   const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
   if (options.signal?.aborted) throw options.signal.reason;
@@ -64,14 +69,6 @@ export function runHere(tasks: readonly SimTask[], options: PoolOptions = {}): S
     options.onProgress?.(out.length, tasks.length);
   }
   return out;
-}
-
-/** The worker's script: the tsx entry by default; bin/pullsim.js points it at the compiled worker instead. */
-let workerUrl = new URL('./worker-entry.js', import.meta.url);
-
-/** Used by bin/pullsim.js when the CLI runs from the compiled bundle (bin/compiled.js). */
-export function setWorkerEntry(url: URL): void {
-  workerUrl = url;
 }
 
 /**
@@ -134,7 +131,7 @@ function runOnWorkers(tasks: readonly SimTask[], jobs: number, options: PoolOpti
     };
     const here = heapMb === undefined;
     for (let i = here ? 1 : 0; i < jobs; i++) {
-      const w = new Worker(workerUrl, { workerData: taskOptions, ...(heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}) });
+      const w = new Worker(workerEntry(), { workerData: taskOptions, ...(heapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {}) });
       workers.push(w);
       w.on('message', (m: ResultMessage) => {
         settle(m.id, m);

@@ -8,6 +8,7 @@ import type { ResolvedScenario } from '../scenario/resolve.ts';
 import type { PriceRow } from '../metrics/result.ts';
 import { buildCatalog } from '../cost/catalog.ts';
 import { formatBytes, formatDuration, formatRate } from '../scenario/units.ts';
+import { thousands } from './thousands.ts';
 import type { DistributionConfig } from '../distribution/registry.ts';
 import type { AuthModel } from '../distribution/access.ts';
 import type { Faults } from '../faults/schema.ts';
@@ -24,7 +25,7 @@ export function describeScenario(scenario: ResolvedScenario): string[] {
   const perRelease =
     imgs.count === 1 ? 'the image' : r.releases.images === imgs.count ? `each of the ${imgs.count} images` : `${r.releases.images} of the ${imgs.count} images`;
   const lines = [
-    `${c.nodes.toLocaleString('en-US')} nodes in ${zones} with ${formatRate(c.nic)} NICs, reaching the internet ${egress}.`,
+    `${thousands(c.nodes)} nodes in ${zones} with ${formatRate(c.nic)} NICs, reaching the internet ${egress}.`,
     `${imgs.count} image${imgs.count === 1 ? '' : 's'} of ${formatBytes(imgs.size)} in ${imgs.layers} layers${imgs.multiArch ? ' behind a multi-arch index' : ''}; node caches start ${c.cache}.`,
     `Every ${formatDuration(r.releases.every)}, ${perRelease} gets a new version with ${formatBytes(r.releases.delta)} of new layer bytes, for ${formatDuration(r.duration)}.`,
     `Rollout ${r.rollout.strategy}${r.rollout.jitter > 0 ? ` with up to ${formatDuration(r.rollout.jitter)} of random start jitter` : ''}; kubelet pulls ${c.serializeImagePulls ? 'one image at a time' : 'images in parallel'}, ${c.maxConcurrentDownloads} layers in flight per pull.`,

@@ -5,6 +5,7 @@
 import type { RunResult, VariantMetrics } from '../metrics/result.ts';
 import { rolloutSeconds } from '../metrics/result.ts';
 import * as units from '../scenario/units.ts';
+import { thousands } from './thousands.ts';
 
 /** What the table shows for NaN or ±Infinity (e.g. a percentile of no samples). */
 const NOT_A_NUMBER = '—';
@@ -134,7 +135,7 @@ function formatShare(part: number, total: number): string {
 }
 
 function formatCount(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : NOT_A_NUMBER;
+  return Number.isFinite(n) ? thousands(Math.round(n)) : NOT_A_NUMBER;
 }
 
 /** Indexes of the lowest finite value, only when variants differ (a row where all tie has no winner). */
