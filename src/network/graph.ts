@@ -67,22 +67,23 @@ export class SharingGraph implements SharingTables {
   /** Puts flow f in the member list of every link on its path. */
   attach(f: number): void {
     const path = this.flowPath[f];
-    const slots = this.flowSlot[f];
-    for (let i = 0; i < this.flowPathLength[f]; i++) {
-      const l = path[i];
-      const k = this.linkFlowCount[l]++;
-      if (k === this.linkFlows[l].length) {
-        this.linkFlows[l] = grow(this.linkFlows[l], 2 * k);
-        this.linkFlowPathIndex[l] = grow(this.linkFlowPathIndex[l], 2 * k);
-      }
-      this.linkFlows[l][k] = f;
-      this.linkFlowPathIndex[l][k] = i;
-      slots[i] = k;
+    for (let i = 0; i < this.flowPathLength[f]; i++) this.addMember(f, i, path[i]);
+  }
+
+  /** Puts flow f in the member list of link l, the i-th link on its path. */
+  private addMember(f: number, i: number, l: number): void {
+    const k = this.linkFlowCount[l]++;
+    if (k === this.linkFlows[l].length) {
+      this.linkFlows[l] = grow(this.linkFlows[l], 2 * k);
+      this.linkFlowPathIndex[l] = grow(this.linkFlowPathIndex[l], 2 * k);
     }
+    this.linkFlows[l][k] = f;
+    this.linkFlowPathIndex[l][k] = i;
+    this.flowSlot[f][i] = k;
   }
 
   /**
-   * Adds link l at the end of flow f's path (a covered link that limits again: Network.uncoverLink); if
+   * Adds link l at the end of flow f's path (a covered link that shares again: Network.limitAgain); if
    * f is attached, it joins l's member list too.
    */
   appendLink(f: number, l: number, attached: boolean): void {
@@ -93,15 +94,7 @@ export class SharingGraph implements SharingTables {
     }
     this.flowPath[f][i] = l;
     this.flowPathLength[f] = i + 1;
-    if (!attached) return;
-    const k = this.linkFlowCount[l]++;
-    if (k === this.linkFlows[l].length) {
-      this.linkFlows[l] = grow(this.linkFlows[l], 2 * k);
-      this.linkFlowPathIndex[l] = grow(this.linkFlowPathIndex[l], 2 * k);
-    }
-    this.linkFlows[l][k] = f;
-    this.linkFlowPathIndex[l][k] = i;
-    this.flowSlot[f][i] = k;
+    if (attached) this.addMember(f, i, l);
   }
 
   /** Takes flow f out of its links' member lists (swap-removal: the last member takes its slot). */

@@ -1368,28 +1368,12 @@ export class Network {
 
   /** Removes entry k of link l's shadow list (the last entry takes its place). */
   private dropShadowMember(l: number, k: number): void {
-    const list = this.shadow[l] as Int32Array;
-    const pos = this.shadowPos[l] as Int32Array;
-    const last = --this.shadowCount[l];
-    if (k === last) return;
-    const g = list[last];
-    const j = pos[last];
-    list[k] = g;
-    pos[k] = j;
-    (this.flowShadowSlot[g] as Int32Array)[j] = k;
+    dropPaired(this.shadow[l] as Int32Array, this.shadowPos[l] as Int32Array, k, --this.shadowCount[l], this.flowShadowSlot);
   }
 
   /** Removes entry j of flow f's shadow links (the last entry takes its place). */
   private dropShadowEntry(f: number, j: number): void {
-    const links = this.flowShadow[f] as Int32Array;
-    const slots = this.flowShadowSlot[f] as Int32Array;
-    const last = --this.flowShadowCount[f];
-    if (j === last) return;
-    const l = links[last];
-    const k = slots[last];
-    links[j] = l;
-    slots[j] = k;
-    (this.shadowPos[l] as Int32Array)[k] = j;
+    dropPaired(this.flowShadow[f] as Int32Array, this.flowShadowSlot[f] as Int32Array, j, --this.flowShadowCount[f], this.shadowPos);
   }
 
   // ---- ids and storage --------------------------------------------------------------------------------
@@ -1472,6 +1456,20 @@ export class Network {
     this.bound = grow(this.bound, n);
     this.boundCount = grow(this.boundCount, n);
   }
+}
+
+/**
+ * Swap-removal from one side of a two-way index (a link's shadow flows and a flow's shadow links): entry
+ * k of `items` (with its slot in the other side, `mates`) gives way to the last, entry `last`, whose
+ * back-reference in the other side (`mateSlots[item][mate]`) then points at k.
+ */
+function dropPaired(items: Int32Array, mates: Int32Array, k: number, last: number, mateSlots: (Int32Array | undefined)[]): void {
+  if (k === last) return;
+  const item = items[last];
+  const mate = mates[last];
+  items[k] = item;
+  mates[k] = mate;
+  (mateSlots[item] as Int32Array)[mate] = k;
 }
 
 function checkCapacity(name: string, bps: number): void {
