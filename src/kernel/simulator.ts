@@ -62,7 +62,7 @@ const enum K {
   FRONT_SPILL = 128,
   /** Ties of one instant spanning less than this pack with their slot into one exact float64 (2^27 · 2^26 = 2^53). */
   PACK_RANGE = 2 ** 27,
-  /** Pending events from which a take loads the records of its events ahead of their dispatch (1 MB of records). */
+  /** Pending events from which a take loads the records of its events ahead of their dispatch (512 KB of records). */
   TOUCH_MIN = 1 << 15,
   /** NORMAL, as a literal for the default parameters. */
   NORMAL = 1,
@@ -73,8 +73,9 @@ export const MAX_PRIORITY = K.MAX_PRIORITY;
 // The radix keys are the bits of a float64 time read as two uint32 words, low word first.
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('pullsim kernel: needs a little-endian platform');
 
-// A slot's record (32 bytes, two typed-array views of one buffer): tie = priority·2^44 + seq at F64[4s],
-// arg at F64[4s + 1], type at I32[8s + 4], generation at I32[8s + 5].
+// A slot's record (16 bytes, two typed-array views of one buffer): arg at F64[2s], type at I32[4s + 2],
+// generation at I32[4s + 3]. Its tie (priority·2^44 + seq) is apart, in ties[s]: it is read only when two
+// times are equal, and a dispatch touches only the record.
 
 /**
  * Performance (issue 6, goal 2: at least as fast as a bare flatqueue push/pop loop, with FIFO ties):
@@ -146,6 +147,7 @@ export class Simulator {
 
   // Slot records, recycled through a free list.
   private rF: Float64Array;
+  private ties: Float64Array;
   private rI: Int32Array;
   private slotCapacity: number;
   private freeSlots: Int32Array;
@@ -167,8 +169,9 @@ export class Simulator {
     this.baseHi = 0;
     const n = Math.max(16, initialCapacity + 1);
     this.slotCapacity = n;
-    this.rF = new Float64Array(4 * n);
+    this.rF = new Float64Array(2 * n);
     this.rI = new Int32Array(this.rF.buffer);
+    this.ties = new Float64Array(n);
     this.freeSlots = new Int32Array(n);
     // n entries in full blocks, a part-filled last block per bucket, and a split's reserve (splitReserve).
     const blocks = (n >> K.LOG_BLOCK) + 2 * K.BUCKETS + 2;
@@ -224,8 +227,8 @@ export class Simulator {
     const slot = handle % K.SLOT_SPACE;
     const gen = (handle - slot) / K.SLOT_SPACE;
     const rI = this.rI;
-    if (slot > K.NO_SLOT && slot < this.slotsUsed && rI[8 * slot + 5] === gen && rI[8 * slot + 4] < K.CANCELLED) {
-      rI[8 * slot + 4] |= K.CANCELLED;
+    if (slot > K.NO_SLOT && slot < this.slotsUsed && rI[4 * slot + 3] === gen && rI[4 * slot + 2] < K.CANCELLED) {
+      rI[4 * slot + 2] |= K.CANCELLED;
       const dead = ++this.cancelledPending;
       if (dead >= K.COMPACT_MIN && 2 * dead > this.size) this.compact();
     }
@@ -260,15 +263,15 @@ export class Simulator {
       // Invariant, one compare per event: simulated time never goes backwards.
       if (checks && t < this.now) throw new InvariantError('simulated time never goes backwards', `an event at t=${t} after t=${this.now}`);
       const rI = this.rI;
-      const type = rI[8 * slot + 4];
+      const type = rI[4 * slot + 2];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
-      rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
+      rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
       if (type < K.CANCELLED && type !== K.CALL_TYPE) {
         this.now = t;
         events++;
         this.dispatched++;
-        handlers[type](this.rF[4 * slot + 1]);
+        handlers[type](this.rF[2 * slot]);
       } else if (type === K.CALL_TYPE) {
         const fn = this.fns[slot] as () => void;
         this.fns[slot] = undefined;
@@ -293,11 +296,10 @@ export class Simulator {
     if ((priority & K.MAX_PRIORITY) !== priority || this.seq >= K.SEQ_SPACE) badPush(priority);
     const slot = this.freeCount > 0 ? this.freeSlots[--this.freeCount] : this.newSlot();
     const tie = priority * K.SEQ_SPACE + this.seq++;
-    const rF = this.rF;
     const rI = this.rI;
-    rF[4 * slot] = tie;
-    rF[4 * slot + 1] = arg;
-    rI[8 * slot + 4] = type;
+    this.ties[slot] = tie;
+    this.rF[2 * slot] = arg;
+    rI[4 * slot + 2] = type;
     // + 0 turns −0 into 0, whose bits order correctly.
     time += 0;
     // Below the base only after a run stopped (until, maxEvents) just after a split.
@@ -306,7 +308,7 @@ export class Simulator {
     if (b <= this.fBucket) this.frontInsert(time, tie, slot);
     else this.append(b, time, slot);
     this.size++;
-    return rI[8 * slot + 5] * K.SLOT_SPACE + slot;
+    return rI[4 * slot + 3] * K.SLOT_SPACE + slot;
   }
 
   private bucketOf(time: number): number {
@@ -344,12 +346,12 @@ export class Simulator {
     if (this.fTail === this.fT.length) this.frontRoom(1);
     const fT = this.fT;
     const fS = this.fS;
-    const rF = this.rF;
+    const ties = this.ties;
     const head = this.fHead;
     let i = this.fTail++;
     for (; i > head; i--) {
       const pt = fT[i - 1];
-      if (pt < time || (pt === time && rF[4 * fS[i - 1]] < tie)) break;
+      if (pt < time || (pt === time && ties[fS[i - 1]] < tie)) break;
       fT[i] = pt;
       fS[i] = fS[i - 1];
     }
@@ -543,10 +545,10 @@ export class Simulator {
     if (this.size >= K.TOUCH_MIN) {
       const rI = this.rI;
       let touch = 0;
-      for (let j = at; j < at + n; j++) touch += rI[8 * poolS[j] + 4];
+      for (let j = at; j < at + n; j++) touch += rI[4 * poolS[j] + 2];
       this.touched = touch;
     }
-    const rF = this.rF;
+    const ties = this.ties;
     // Insertion sort: small n, and the tie is read only when two times are equal.
     for (let j = 1; j < n; j++) {
       const time = poolT[at + j];
@@ -554,7 +556,7 @@ export class Simulator {
       let i = j;
       for (; i > 0; i--) {
         const pt = fT[i - 1];
-        if (pt < time || (pt === time && rF[4 * fS[i - 1]] < rF[4 * slot])) break;
+        if (pt < time || (pt === time && ties[fS[i - 1]] < ties[slot])) break;
         fT[i] = pt;
         fS[i] = fS[i - 1];
       }
@@ -580,7 +582,7 @@ export class Simulator {
       const stop = at + (n - j < K.BLOCK ? n - j : K.BLOCK);
       for (let i = at; i < stop; i++) {
         const slot = poolS[i];
-        this.bTie[j] = this.rF[4 * slot];
+        this.bTie[j] = this.ties[slot];
         this.bSlot[j++] = slot;
       }
       this.freeBlocks[this.freeBlockCount++] = k;
@@ -680,8 +682,8 @@ export class Simulator {
 
   private dropIfCancelled(slot: number): boolean {
     const rI = this.rI;
-    if (rI[8 * slot + 4] < K.CANCELLED) return false;
-    rI[8 * slot + 5] = (rI[8 * slot + 5] + 1) & 0x7ffffff;
+    if (rI[4 * slot + 2] < K.CANCELLED) return false;
+    rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
     this.freeSlots[this.freeCount++] = slot;
     this.fns[slot] = undefined;
     return true;
@@ -780,8 +782,9 @@ export class Simulator {
 
   private growSlots(): void {
     const n = this.slotCapacity * 2;
-    this.rF = grow(this.rF, 4 * n);
+    this.rF = grow(this.rF, 2 * n);
     this.rI = new Int32Array(this.rF.buffer);
+    this.ties = grow(this.ties, n);
     this.freeSlots = grow(this.freeSlots, n);
     this.slotCapacity = n;
   }
