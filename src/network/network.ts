@@ -1227,21 +1227,7 @@ export class Network {
    */
   private sharingPath(f: number, path: readonly number[], stamp: number): readonly number[] {
     // The covers f crosses of covered links on its path: counted in use, and the links marked covered.
-    for (let i = 0; i < path.length; i++) {
-      const d = path[i];
-      const c = this.covers[d];
-      if (c === undefined) continue;
-      const use = this.coverUse[d] as Int32Array;
-      for (let k = 0; k < c.length; k++) {
-        const l = c[k];
-        if (this.linkStamp[l] !== stamp) continue; // not on f's path
-        this.coverStamp[l] = stamp;
-        if (use[k]++ === 0) {
-          this.bound[l] += this.capacity[d];
-          this.boundCount[l]++;
-        }
-      }
-    }
+    this.countCoverUse(path, path.length, this.linkStamp, stamp, 1);
     let out: number[] | undefined;
     for (let i = 0; i < path.length; i++) {
       const l = path[i];
@@ -1319,6 +1305,19 @@ export class Network {
       this.dropShadowMember(l, (this.flowShadowSlot[f] as Int32Array)[j]);
     }
     this.flowShadowCount[f] = 0;
+    this.countCoverUse(path, len, this.coverStamp, mark, -1);
+    for (let i = len - 1; i >= 0; i--) {
+      const l = path[i];
+      if (this.coverBy[l] !== undefined && --this.sharingUsers[l] === 0) this.relaxed[l] = 1;
+    }
+  }
+
+  /**
+   * Adds `delta` (+1 as a flow starts, −1 as it ends) to the use of every pair (a cover on `path`, a link
+   * it covers that `onPath` marks with `stamp`). A pair's first use adds the cover's capacity to the
+   * link's bound, its last takes it off; starting flows also mark the links they cross a cover of.
+   */
+  private countCoverUse(path: ArrayLike<number>, len: number, onPath: Int32Array, stamp: number, delta: 1 | -1): void {
     for (let i = 0; i < len; i++) {
       const d = path[i];
       const c = this.covers[d];
@@ -1326,44 +1325,31 @@ export class Network {
       const use = this.coverUse[d] as Int32Array;
       for (let k = 0; k < c.length; k++) {
         const l = c[k];
-        if (this.coverStamp[l] !== mark) continue;
-        if (--use[k] === 0) {
+        if (onPath[l] !== stamp) continue;
+        if (delta > 0) {
+          this.coverStamp[l] = stamp;
+          if (use[k]++ === 0) {
+            this.bound[l] += this.capacity[d];
+            this.boundCount[l]++;
+          }
+        } else if (--use[k] === 0) {
           // The last pair of a link's busy spell leaves its bound at exactly 0 (no rounding residue).
           this.bound[l] = --this.boundCount[l] === 0 ? 0 : this.bound[l] - this.capacity[d];
         }
       }
     }
-    for (let i = len - 1; i >= 0; i--) {
-      const l = path[i];
-      if (this.coverBy[l] !== undefined && --this.sharingUsers[l] === 0) this.relaxed[l] = 1;
-    }
   }
 
+  /** Makes f a shadow member of l: an entry in l's list and one in f's, each knowing the other's slot. */
   private addShadow(f: number, l: number): void {
-    let list = this.shadow[l];
-    let pos = this.shadowPos[l];
     const k = this.shadowCount[l]++;
-    if (list === undefined || pos === undefined) {
-      list = this.shadow[l] = new Int32Array(8);
-      pos = this.shadowPos[l] = new Int32Array(8);
-    } else if (k === list.length) {
-      list = this.shadow[l] = grow(list, 2 * k);
-      pos = this.shadowPos[l] = grow(pos, 2 * k);
-    }
-    let links = this.flowShadow[f];
-    let slots = this.flowShadowSlot[f];
+    roomFor(this.shadow, this.shadowPos, l, k, 8);
     const j = this.flowShadowCount[f]++;
-    if (links === undefined || slots === undefined) {
-      links = this.flowShadow[f] = new Int32Array(4);
-      slots = this.flowShadowSlot[f] = new Int32Array(4);
-    } else if (j === links.length) {
-      links = this.flowShadow[f] = grow(links, 2 * j);
-      slots = this.flowShadowSlot[f] = grow(slots, 2 * j);
-    }
-    list[k] = f;
-    pos[k] = j;
-    links[j] = l;
-    slots[j] = k;
+    roomFor(this.flowShadow, this.flowShadowSlot, f, j, 4);
+    (this.shadow[l] as Int32Array)[k] = f;
+    (this.shadowPos[l] as Int32Array)[k] = j;
+    (this.flowShadow[f] as Int32Array)[j] = l;
+    (this.flowShadowSlot[f] as Int32Array)[j] = k;
   }
 
   /** Removes entry k of link l's shadow list (the last entry takes its place). */
@@ -1455,6 +1441,18 @@ export class Network {
     this.shadowBytes = grow(this.shadowBytes, n);
     this.bound = grow(this.bound, n);
     this.boundCount = grow(this.boundCount, n);
+  }
+}
+
+/** Makes room for entry n of owner o's parallel lists a[o] and b[o] (made with `initial` entries). */
+function roomFor(a: (Int32Array | undefined)[], b: (Int32Array | undefined)[], o: number, n: number, initial: number): void {
+  const x = a[o];
+  if (x === undefined) {
+    a[o] = new Int32Array(initial);
+    b[o] = new Int32Array(initial);
+  } else if (n === x.length) {
+    a[o] = grow(x, 2 * n);
+    b[o] = grow(b[o] as Int32Array, 2 * n);
   }
 }
 
