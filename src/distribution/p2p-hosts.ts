@@ -92,47 +92,38 @@ export class P2PHosts {
    */
   private declareCovers(): void {
     const { net, topo } = this.world;
-    const zones = topo.zoneUp.length;
-    const upByRack: number[][] = Array.from({ length: topo.rackUp.length }, () => []);
-    const downByRack: number[][] = Array.from({ length: topo.rackDown.length }, () => []);
-    const upByZone: number[][] = Array.from({ length: zones }, () => []);
-    const downByZone: number[][] = Array.from({ length: zones }, () => []);
-    const rackNodes = new Int32Array(topo.rackUp.length);
-    const zoneNodes = new Int32Array(zones);
+    // Every node has the same limits (or none), so a rack's or zone's pieces all cross its nodes' limits.
+    const up = this.nodes > 0 && this.upLimit[0] !== NONE;
+    const down = this.nodes > 0 && this.downLimit[0] !== NONE;
     for (let i = 0; i < this.nodes; i++) {
-      const r = this.rack[i];
-      const z = this.zone[i];
-      rackNodes[r]++;
-      zoneNodes[z]++;
-      if (this.upLimit[i] !== NONE) {
-        net.declareCovered(topo.nicUp[i], [this.upLimit[i]]);
-        upByRack[r].push(this.upLimit[i]);
-        upByZone[z].push(this.upLimit[i]);
-      }
-      if (this.downLimit[i] !== NONE) {
-        net.declareCovered(topo.nicDown[i], [this.downLimit[i]]);
-        downByRack[r].push(this.downLimit[i]);
-        downByZone[z].push(this.downLimit[i]);
-      }
+      if (up) net.declareCovered(topo.nicUp[i], [this.upLimit[i]]);
+      if (down) net.declareCovered(topo.nicDown[i], [this.downLimit[i]]);
     }
     // Origins upload into other zones through their up-limit, or their NIC where they have none.
-    const originUp = new Int32Array(this.count - this.nodes);
-    for (let k = 0; k < originUp.length; k++) {
+    const originUpByZone: number[][] = Array.from({ length: topo.zoneUp.length }, () => []);
+    for (let k = 0; k < this.count - this.nodes; k++) {
       const h = this.nodes + k;
       if (this.upLimit[h] !== NONE) net.declareCovered(this.originNicUp[k], [this.upLimit[h]]);
-      originUp[k] = this.upLimit[h] !== NONE ? this.upLimit[h] : this.originNicUp[k];
+      originUpByZone[this.zone[h]].push(this.upLimit[h] !== NONE ? this.upLimit[h] : this.originNicUp[k]);
     }
-    // A rack or zone link is covered only if every node behind it has its limit (else a piece could miss all).
-    for (let r = 0; r < rackNodes.length; r++) {
-      if (rackNodes[r] > 0 && upByRack[r].length === rackNodes[r]) net.declareCovered(topo.rackUp[r], upByRack[r]);
-      if (rackNodes[r] > 0 && downByRack[r].length === rackNodes[r]) net.declareCovered(topo.rackDown[r], downByRack[r]);
+    const cover = (links: Int32Array, byGroup: number[][], extra?: number[][]): void => {
+      for (let g = 0; g < links.length; g++) if (byGroup[g].length > 0) net.declareCovered(links[g], extra ? [...byGroup[g], ...extra[g]] : byGroup[g]);
+    };
+    if (up) {
+      cover(topo.rackUp, this.limitsBy(topo.rackUp.length, this.rack, this.upLimit));
+      cover(topo.zoneUp, this.limitsBy(topo.zoneUp.length, this.zone, this.upLimit), originUpByZone);
     }
-    for (let z = 0; z < zones; z++) {
-      const origins: number[] = [];
-      for (let k = 0; k < originUp.length; k++) if (this.zone[this.nodes + k] === z) origins.push(originUp[k]);
-      if (zoneNodes[z] > 0 && upByZone[z].length === zoneNodes[z]) net.declareCovered(topo.zoneUp[z], [...upByZone[z], ...origins]);
-      if (zoneNodes[z] > 0 && downByZone[z].length === zoneNodes[z]) net.declareCovered(topo.zoneDown[z], downByZone[z]);
+    if (down) {
+      cover(topo.rackDown, this.limitsBy(topo.rackDown.length, this.rack, this.downLimit));
+      cover(topo.zoneDown, this.limitsBy(topo.zoneDown.length, this.zone, this.downLimit));
     }
+  }
+
+  /** Per group (rack or zone, by `groupOf`), the `limit` links of its nodes. */
+  private limitsBy(groups: number, groupOf: Int32Array, limit: Int32Array): number[][] {
+    const out: number[][] = Array.from({ length: groups }, () => []);
+    for (let i = 0; i < this.nodes; i++) out[groupOf[i]].push(limit[i]);
+    return out;
   }
 
   isOrigin(h: number): boolean {

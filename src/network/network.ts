@@ -150,9 +150,9 @@ export class Network {
   private joinStamp = 0;
 
   // Covered links (declareCovered). Per link: the links covering it (undefined: not covered); the covered
-  // links it helps cover; 1 while flows that cross a cover are left out of its sharing; the flows whose
-  // sharing path includes it (latent ones too), counted only for covered links; the path stamp of the
-  // covers the flow being started crosses. The flows left out of a link's sharing (its shadow members),
+  // links it helps cover; the flows whose sharing path includes it (latent ones too), counted only for
+  // covered links — while there are none, the link is relaxed: flows that cross a cover are left out of
+  // its sharing; the path stamp of the covers the flow being started crosses. The flows left out of a link's sharing (its shadow members),
   // with each one's slot in that flow's own list, and the bytes of those that finished or were aborted.
   private coverBy: (Int32Array | undefined)[] = [];
   private covers: (number[] | undefined)[] = [];
@@ -162,7 +162,6 @@ export class Network {
   private bound = new Float64Array(16);
   private boundCount = new Int32Array(16);
   private anyCovered = false;
-  private relaxed = new Uint8Array(16);
   private sharingUsers = new Int32Array(16);
   private coverStamp = new Int32Array(16);
   private shadow: (Int32Array | undefined)[] = [];
@@ -268,13 +267,9 @@ export class Network {
       const c = (this.covers[d] ??= []);
       c.push(l);
       const use = this.coverUse[d];
-      if (use === undefined || use.length < c.length) {
-        const grown = new Int32Array(2 * c.length);
-        if (use !== undefined) grown.set(use);
-        this.coverUse[d] = grown;
-      }
+      if (use === undefined) this.coverUse[d] = new Int32Array(4);
+      else if (use.length < c.length) this.coverUse[d] = grow(use, 2 * c.length);
     }
-    this.relaxed[l] = 1;
     this.anyCovered = true;
     return true;
   }
@@ -1217,7 +1212,7 @@ export class Network {
       if ((this.coverUse[d] as Int32Array)[k] > 0) sum += this.capacity[d];
     }
     this.bound[l] = sum;
-    if (this.relaxed[l] === 1 && !this.boundFits(l)) this.limitAgain(l);
+    if (this.sharingUsers[l] === 0 && !this.boundFits(l)) this.limitAgain(l);
   }
 
   /**
@@ -1232,7 +1227,8 @@ export class Network {
     for (let i = 0; i < path.length; i++) {
       const l = path[i];
       if (this.coverBy[l] !== undefined) {
-        if (this.relaxed[l] === 1 && this.coverStamp[l] === stamp && this.boundFits(l)) {
+        const relaxed = this.sharingUsers[l] === 0;
+        if (relaxed && this.coverStamp[l] === stamp && this.boundFits(l)) {
           if (out === undefined) {
             out = this.sharingScratch;
             out.length = 0;
@@ -1241,7 +1237,7 @@ export class Network {
           this.addShadow(f, l);
           continue;
         }
-        if (this.relaxed[l] === 1) this.limitAgain(l);
+        if (relaxed) this.limitAgain(l);
         this.sharingUsers[l]++;
       }
       if (out !== undefined) out.push(l);
@@ -1255,7 +1251,6 @@ export class Network {
    * capacity); a share group among them is dissolved and re-solved, since the group did not count l.
    */
   private limitAgain(l: number): void {
-    this.relaxed[l] = 0;
     const now = this.sim.now;
     const list = this.shadow[l] as Int32Array;
     const n = this.shadowCount[l];
@@ -1288,7 +1283,7 @@ export class Network {
 
   /**
    * Flow f ends (`bytes` delivered): it leaves the shadow lists, its covers' use of covered links ends,
-   * and covered links nobody shares relax.
+   * and it stops using the covered links in its sharing path (those nobody shares any more relax).
    */
   private forgetCovered(f: number, bytes: number): void {
     const g = this.graph;
@@ -1308,7 +1303,7 @@ export class Network {
     this.countCoverUse(path, len, this.coverStamp, mark, -1);
     for (let i = len - 1; i >= 0; i--) {
       const l = path[i];
-      if (this.coverBy[l] !== undefined && --this.sharingUsers[l] === 0) this.relaxed[l] = 1;
+      if (this.coverBy[l] !== undefined) this.sharingUsers[l]--;
     }
   }
 
@@ -1434,7 +1429,6 @@ export class Network {
     this.groupSlot = grow(this.groupSlot, n);
     this.groupEpoch = grow(this.groupEpoch, n);
     this.dirtyLinks = grow(this.dirtyLinks, n);
-    this.relaxed = grow(this.relaxed, n);
     this.sharingUsers = grow(this.sharingUsers, n);
     this.coverStamp = grow(this.coverStamp, n);
     this.shadowCount = grow(this.shadowCount, n);
