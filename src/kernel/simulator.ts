@@ -240,6 +240,26 @@ export class Simulator {
     const maxEvents = options.maxEvents ?? Infinity;
     // Without this check `until` < now would move the clock backwards when the run stops.
     if (!(until >= this.now)) throw new RangeError(`run until ${until} is before now ${this.now}`);
+    const before = this.dispatched;
+    const stop = this.dispatchLoop(until, maxEvents);
+    const events = this.dispatched - before;
+    if (stop === STOP_EMPTY) {
+      if (until !== Infinity && until > this.now) this.now = until;
+      return { events, stoppedBy: 'empty' };
+    }
+    if (stop === STOP_MAX_EVENTS) return { events, stoppedBy: 'maxEvents' };
+    this.now = until;
+    return { events, stoppedBy: 'until' };
+  }
+
+  /**
+   * The dispatch loop of `run`; returns why it stopped. Performance: the loop is optimized while it runs
+   * (on-stack replacement), before any of its exits has run, and optimized code that reaches a path it has
+   * never seen run is discarded. Its exits are therefore bare returns of a constant, and `run` builds the
+   * result: otherwise the first return after a slice (simulateRunSteps) or at the end of a run would
+   * discard the loop with every handler inlined into it, and compile it again.
+   */
+  private dispatchLoop(until: number, maxEvents: number): number {
     let events = 0;
     const handlers = this.handlers;
     // Read once: an imported binding is a load (and, unbundled, a check) on every use.
@@ -247,16 +267,13 @@ export class Simulator {
     for (;;) {
       let h = this.fHead;
       if (h === this.fTail) {
-        if (this.size === 0) break;
-        if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+        if (this.size === 0) return STOP_EMPTY;
+        if (events >= maxEvents) return STOP_MAX_EVENTS;
         this.refill();
         h = 0;
-      } else if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+      } else if (events >= maxEvents) return STOP_MAX_EVENTS;
       const t = this.fT[h];
-      if (t > until) {
-        this.now = until;
-        return { events, stoppedBy: 'until' };
-      }
+      if (t > until) return STOP_UNTIL;
       const slot = this.fS[h];
       this.fHead = h + 1;
       this.size--;
@@ -265,7 +282,7 @@ export class Simulator {
       const rI = this.rI;
       const type = rI[4 * slot + 2];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
-      rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
+      rI[4 * slot + 3] = nextGeneration(rI[4 * slot + 3]);
       this.freeSlots[this.freeCount++] = slot;
       if (type < K.CANCELLED && type !== K.CALL_TYPE) {
         this.now = t;
@@ -284,8 +301,6 @@ export class Simulator {
         this.fns[slot] = undefined; // a closure's, if it was one
       }
     }
-    if (until !== Infinity && until > this.now) this.now = until;
-    return { events, stoppedBy: 'empty' };
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -315,17 +330,14 @@ export class Simulator {
     this.scratchF[0] = time;
     const hi = this.scratchU[1];
     const dh = hi ^ this.baseHi;
-    if (dh !== 0) {
-      const s = (31 - Math.clz32(dh)) & ~3;
-      return 128 + 4 * s + ((hi >>> s) & 15);
-    }
-    const lo = this.scratchU[0];
-    const dl = lo ^ this.baseLo;
-    if (dl !== 0) {
-      const s = (31 - Math.clz32(dl)) & ~3;
-      return 4 * s + ((lo >>> s) & 15);
-    }
-    return 0;
+    // The high word decides unless it equals the base's; then the low word does (buckets 0–127). One
+    // clz32 serves both: the low-word path is rare (times within ~1 µs·2^k of the base), and a call the
+    // optimized code has never seen run discards it when first reached.
+    const word = dh !== 0 ? hi : this.scratchU[0];
+    const d = dh !== 0 ? dh : word ^ this.baseLo;
+    if (d === 0) return 0;
+    const s = (31 - Math.clz32(d)) & ~3;
+    return (dh !== 0 ? 128 : 0) + 4 * s + ((word >>> s) & 15);
   }
 
   private append(b: number, time: number, slot: number): void {
@@ -683,7 +695,7 @@ export class Simulator {
   private dropIfCancelled(slot: number): boolean {
     const rI = this.rI;
     if (rI[4 * slot + 2] < K.CANCELLED) return false;
-    rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
+    rI[4 * slot + 3] = nextGeneration(rI[4 * slot + 3]);
     this.freeSlots[this.freeCount++] = slot;
     this.fns[slot] = undefined;
     return true;
@@ -777,6 +789,7 @@ export class Simulator {
   private newSlot(): number {
     if (this.slotsUsed === this.slotCapacity) this.growSlots();
     if (this.slotsUsed >= K.SLOT_SPACE) throw new Error('internal: more than 2^26 pending events');
+    this.rI[4 * this.slotsUsed + 3] = GEN_FLOOR;
     return this.slotsUsed++;
   }
 
@@ -788,6 +801,23 @@ export class Simulator {
     this.freeSlots = grow(this.freeSlots, n);
     this.slotCapacity = n;
   }
+}
+
+/**
+ * Generations keep bit 5 set, so every handle (generation·2^26 + slot) is at least 2^31 and never a small
+ * integer. Performance: a handle that starts small and outgrows the small-integer range in mid-run would
+ * change its representation where it is computed and stored (push, a model's handle arrays), discarding
+ * the optimized code of every function that inlined those sites. A slot's generations still cycle through
+ * 2^26 values before one repeats.
+ */
+const GEN_FLOOR = 32;
+
+/** Why `dispatchLoop` stopped. */
+const STOP_EMPTY = 0;
+const STOP_UNTIL = 1;
+const STOP_MAX_EVENTS = 2;
+function nextGeneration(g: number): number {
+  return ((g + 1) & 0x7ffffff) | GEN_FLOOR;
 }
 
 function badPush(priority: number): never {
