@@ -328,16 +328,7 @@ export class Simulator {
 
   private bucketOf(time: number): number {
     this.scratchF[0] = time;
-    const hi = this.scratchU[1];
-    const dh = hi ^ this.baseHi;
-    // The high word decides unless it equals the base's; then the low word does (buckets 0–127). One
-    // clz32 serves both: the low-word path is rare (times within ~1 µs·2^k of the base), and a call the
-    // optimized code has never seen run discards it when first reached.
-    const word = dh !== 0 ? hi : this.scratchU[0];
-    const d = dh !== 0 ? dh : word ^ this.baseLo;
-    if (d === 0) return 0;
-    const s = (31 - Math.clz32(d)) & ~3;
-    return (dh !== 0 ? 128 : 0) + 4 * s + ((word >>> s) & 15);
+    return bucketFor(this.scratchU[0], this.scratchU[1], this.baseLo, this.baseHi);
   }
 
   private append(b: number, time: number, slot: number): void {
@@ -498,18 +489,7 @@ export class Simulator {
       for (let i = at; i < stop; i++) {
         const lo = poolU[2 * i];
         const hi = poolU[2 * i + 1];
-        let nb: number;
-        const dh = hi ^ baseHi;
-        if (dh !== 0) {
-          const s = (31 - Math.clz32(dh)) & ~3;
-          nb = 128 + 4 * s + ((hi >>> s) & 15);
-        } else {
-          const dl = lo ^ baseLo;
-          if (dl !== 0) {
-            const s = (31 - Math.clz32(dl)) & ~3;
-            nb = 4 * s + ((lo >>> s) & 15);
-          } else nb = 0;
-        }
+        const nb = bucketFor(lo, hi, baseLo, baseHi);
         let e = end[nb];
         if ((e & K.BLOCK_MASK) === 0) {
           // The bucket's last block is full (or it has none): chain a new one, as newBlock does.
@@ -811,6 +791,22 @@ export class Simulator {
  * 2^26 values before one repeats.
  */
 const GEN_FLOOR = 32;
+
+/**
+ * The bucket of a time whose bits are (lo, hi), against a base whose bits are (baseLo, baseHi): the high
+ * word decides unless it equals the base's, then the low word does (buckets 0–127). Performance: one
+ * function with one clz32 call serves every caller, so the call has type feedback as soon as any caller
+ * ran it; the low-word case is rare (times within microseconds of the base), and optimized code that
+ * reaches a call it never saw run is discarded.
+ */
+function bucketFor(lo: number, hi: number, baseLo: number, baseHi: number): number {
+  const dh = hi ^ baseHi;
+  const word = dh !== 0 ? hi : lo;
+  const d = dh !== 0 ? dh : lo ^ baseLo;
+  if (d === 0) return 0;
+  const s = (31 - Math.clz32(d)) & ~3;
+  return (dh !== 0 ? 128 : 0) + 4 * s + ((word >>> s) & 15);
+}
 
 /** Why `dispatchLoop` stopped. */
 const STOP_EMPTY = 0;
