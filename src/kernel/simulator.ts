@@ -282,7 +282,7 @@ export class Simulator {
       const rI = this.rI;
       const type = rI[4 * slot + 2];
       // Generation bump: the handle of this event is dead from here on, and the slot is free for reuse.
-      rI[4 * slot + 3] = nextGeneration(rI[4 * slot + 3]);
+      rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
       this.freeSlots[this.freeCount++] = slot;
       if (type < K.CANCELLED && type !== K.CALL_TYPE) {
         this.now = t;
@@ -675,7 +675,7 @@ export class Simulator {
   private dropIfCancelled(slot: number): boolean {
     const rI = this.rI;
     if (rI[4 * slot + 2] < K.CANCELLED) return false;
-    rI[4 * slot + 3] = nextGeneration(rI[4 * slot + 3]);
+    rI[4 * slot + 3] = (rI[4 * slot + 3] + 1) & 0x7ffffff;
     this.freeSlots[this.freeCount++] = slot;
     this.fns[slot] = undefined;
     return true;
@@ -769,7 +769,6 @@ export class Simulator {
   private newSlot(): number {
     if (this.slotsUsed === this.slotCapacity) this.growSlots();
     if (this.slotsUsed >= K.SLOT_SPACE) throw new Error('internal: more than 2^26 pending events');
-    this.rI[4 * this.slotsUsed + 3] = GEN_FLOOR;
     return this.slotsUsed++;
   }
 
@@ -784,15 +783,6 @@ export class Simulator {
 }
 
 /**
- * Generations keep bit 5 set, so every handle (generation·2^26 + slot) is at least 2^31 and never a small
- * integer. Performance: a handle that starts small and outgrows the small-integer range in mid-run would
- * change its representation where it is computed and stored (push, a model's handle arrays), discarding
- * the optimized code of every function that inlined those sites. A slot's generations still cycle through
- * 2^26 values before one repeats.
- */
-const GEN_FLOOR = 32;
-
-/**
  * The bucket of a time whose bits are (lo, hi), against a base whose bits are (baseLo, baseHi): the high
  * word decides unless it equals the base's, then the low word does (buckets 0–127). Performance: one
  * function with one clz32 call serves every caller, so the call has type feedback as soon as any caller
@@ -800,21 +790,23 @@ const GEN_FLOOR = 32;
  * reaches a call it never saw run is discarded.
  */
 function bucketFor(lo: number, hi: number, baseLo: number, baseHi: number): number {
-  const dh = hi ^ baseHi;
-  const word = dh !== 0 ? hi : lo;
-  const d = dh !== 0 ? dh : lo ^ baseLo;
-  if (d === 0) return 0;
+  let d = hi ^ baseHi;
+  let word = hi;
+  let offset = 128;
+  if (d === 0) {
+    d = lo ^ baseLo;
+    if (d === 0) return 0;
+    word = lo;
+    offset = 0;
+  }
   const s = (31 - Math.clz32(d)) & ~3;
-  return (dh !== 0 ? 128 : 0) + 4 * s + ((word >>> s) & 15);
+  return offset + 4 * s + ((word >>> s) & 15);
 }
 
 /** Why `dispatchLoop` stopped. */
 const STOP_EMPTY = 0;
 const STOP_UNTIL = 1;
 const STOP_MAX_EVENTS = 2;
-function nextGeneration(g: number): number {
-  return ((g + 1) & 0x7ffffff) | GEN_FLOOR;
-}
 
 function badPush(priority: number): never {
   if ((priority & K.MAX_PRIORITY) !== priority) throw new RangeError(`Priority ${priority} is not an integer in [0, ${K.MAX_PRIORITY}]`);
