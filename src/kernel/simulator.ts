@@ -240,6 +240,26 @@ export class Simulator {
     const maxEvents = options.maxEvents ?? Infinity;
     // Without this check `until` < now would move the clock backwards when the run stops.
     if (!(until >= this.now)) throw new RangeError(`run until ${until} is before now ${this.now}`);
+    const before = this.dispatched;
+    const stop = this.dispatchLoop(until, maxEvents);
+    const events = this.dispatched - before;
+    if (stop === STOP_EMPTY) {
+      if (until !== Infinity && until > this.now) this.now = until;
+      return { events, stoppedBy: 'empty' };
+    }
+    if (stop === STOP_MAX_EVENTS) return { events, stoppedBy: 'maxEvents' };
+    this.now = until;
+    return { events, stoppedBy: 'until' };
+  }
+
+  /**
+   * The dispatch loop of `run`; returns why it stopped. Performance: the loop is optimized while it runs
+   * (on-stack replacement), before any of its exits has run, and optimized code that reaches a path it has
+   * never seen run is discarded. Its exits are therefore bare returns of a constant, and `run` builds the
+   * result: otherwise the first return after a slice (simulateRunSteps) or at the end of a run would
+   * discard the loop with every handler inlined into it, and compile it again.
+   */
+  private dispatchLoop(until: number, maxEvents: number): number {
     let events = 0;
     const handlers = this.handlers;
     // Read once: an imported binding is a load (and, unbundled, a check) on every use.
@@ -247,16 +267,13 @@ export class Simulator {
     for (;;) {
       let h = this.fHead;
       if (h === this.fTail) {
-        if (this.size === 0) break;
-        if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+        if (this.size === 0) return STOP_EMPTY;
+        if (events >= maxEvents) return STOP_MAX_EVENTS;
         this.refill();
         h = 0;
-      } else if (events >= maxEvents) return { events, stoppedBy: 'maxEvents' };
+      } else if (events >= maxEvents) return STOP_MAX_EVENTS;
       const t = this.fT[h];
-      if (t > until) {
-        this.now = until;
-        return { events, stoppedBy: 'until' };
-      }
+      if (t > until) return STOP_UNTIL;
       const slot = this.fS[h];
       this.fHead = h + 1;
       this.size--;
@@ -284,8 +301,6 @@ export class Simulator {
         this.fns[slot] = undefined; // a closure's, if it was one
       }
     }
-    if (until !== Infinity && until > this.now) this.now = until;
-    return { events, stoppedBy: 'empty' };
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -313,19 +328,7 @@ export class Simulator {
 
   private bucketOf(time: number): number {
     this.scratchF[0] = time;
-    const hi = this.scratchU[1];
-    const dh = hi ^ this.baseHi;
-    if (dh !== 0) {
-      const s = (31 - Math.clz32(dh)) & ~3;
-      return 128 + 4 * s + ((hi >>> s) & 15);
-    }
-    const lo = this.scratchU[0];
-    const dl = lo ^ this.baseLo;
-    if (dl !== 0) {
-      const s = (31 - Math.clz32(dl)) & ~3;
-      return 4 * s + ((lo >>> s) & 15);
-    }
-    return 0;
+    return bucketFor(this.scratchU[0], this.scratchU[1], this.baseLo, this.baseHi);
   }
 
   private append(b: number, time: number, slot: number): void {
@@ -486,18 +489,7 @@ export class Simulator {
       for (let i = at; i < stop; i++) {
         const lo = poolU[2 * i];
         const hi = poolU[2 * i + 1];
-        let nb: number;
-        const dh = hi ^ baseHi;
-        if (dh !== 0) {
-          const s = (31 - Math.clz32(dh)) & ~3;
-          nb = 128 + 4 * s + ((hi >>> s) & 15);
-        } else {
-          const dl = lo ^ baseLo;
-          if (dl !== 0) {
-            const s = (31 - Math.clz32(dl)) & ~3;
-            nb = 4 * s + ((lo >>> s) & 15);
-          } else nb = 0;
-        }
+        const nb = bucketFor(lo, hi, baseLo, baseHi);
         let e = end[nb];
         if ((e & K.BLOCK_MASK) === 0) {
           // The bucket's last block is full (or it has none): chain a new one, as newBlock does.
@@ -789,6 +781,32 @@ export class Simulator {
     this.slotCapacity = n;
   }
 }
+
+/**
+ * The bucket of a time whose bits are (lo, hi), against a base whose bits are (baseLo, baseHi): the high
+ * word decides unless it equals the base's, then the low word does (buckets 0–127). Performance: one
+ * function with one clz32 call serves every caller, so the call has type feedback as soon as any caller
+ * ran it; the low-word case is rare (times within microseconds of the base), and optimized code that
+ * reaches a call it never saw run is discarded.
+ */
+function bucketFor(lo: number, hi: number, baseLo: number, baseHi: number): number {
+  let d = hi ^ baseHi;
+  let word = hi;
+  let offset = 128;
+  if (d === 0) {
+    d = lo ^ baseLo;
+    if (d === 0) return 0;
+    word = lo;
+    offset = 0;
+  }
+  const s = (31 - Math.clz32(d)) & ~3;
+  return offset + 4 * s + ((word >>> s) & 15);
+}
+
+/** Why `dispatchLoop` stopped. */
+const STOP_EMPTY = 0;
+const STOP_UNTIL = 1;
+const STOP_MAX_EVENTS = 2;
 
 function badPush(priority: number): never {
   if ((priority & K.MAX_PRIORITY) !== priority) throw new RangeError(`Priority ${priority} is not an integer in [0, ${K.MAX_PRIORITY}]`);
