@@ -190,7 +190,7 @@ export class Network {
     this.latencyFactor = options.latencyFactor ?? 1;
     this.bandwidthFactor = options.bandwidthFactor ?? 1;
     this.tcpWindowBytes = options.tcpWindowBytes ?? null;
-    if (!(this.latencyFactor >= 0 && this.latencyFactor < Infinity))
+    if (!finiteNonNegative(this.latencyFactor))
       throw new RangeError(`latencyFactor must be finite and >= 0, got ${this.latencyFactor}`);
     if (!(this.bandwidthFactor > 0 && this.bandwidthFactor < Infinity))
       throw new RangeError(`bandwidthFactor must be finite and > 0, got ${this.bandwidthFactor}`);
@@ -207,7 +207,7 @@ export class Network {
   /** Adds a directional link (capacity in bytes/s, latency in seconds) and returns its id. */
   addLink(name: string, capacityBps: number, latencyS: number): number {
     checkCapacity(name, capacityBps);
-    if (!(latencyS >= 0 && latencyS < Infinity))
+    if (!finiteNonNegative(latencyS))
       throw new RangeError(`link ${name}: latency must be finite and >= 0 s, got ${latencyS}`);
     if (this.links === this.capacity.length) this.growLinks(this.links * 2);
     const id = this.links++;
@@ -1464,15 +1464,15 @@ function dropPaired(items: Int32Array, mates: Int32Array, k: number, last: numbe
 }
 
 function checkCapacity(name: string, bps: number): void {
-  if (!(bps >= 0 && bps < Infinity)) throw new RangeError(`link ${name}: capacity must be finite and >= 0 B/s, got ${bps}`);
+  if (!finiteNonNegative(bps)) throw new RangeError(`link ${name}: capacity must be finite and >= 0 B/s, got ${bps}`);
 }
 
 /**
- * Argument checks of startFlow. Performance: one function for the size, cap and start delay, so its
- * compares learn from all three that a number may be a double (a cap of Infinity, a start delay of a few
- * ms) from the first flow on. A compare of the size alone learnt "small integer" from the first sizes,
- * and the first size held as a double (a request object whose byte field is a double) discarded the
- * compiled startFlow.
+ * The network's argument checks (latencies, capacities, and startFlow's size, cap and start delay).
+ * Performance: one pair of functions, so their compares learn that a number may be a double (a link's
+ * capacity, a cap of Infinity, a start delay of a few ms) before the first flow. A compare of startFlow's
+ * size alone learnt "small integer" from the first sizes, and the first size held as a double (a request
+ * object whose byte field is a double) discarded the compiled startFlow.
  */
 function nonNegative(x: number): boolean {
   return x >= 0;
