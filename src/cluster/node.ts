@@ -13,6 +13,7 @@ import type { Signing } from '../workload/signing.ts';
 import { ImageDisk } from './disk.ts';
 import { Pull, UnpackTimers } from './pull.ts';
 import { LayerSet } from './layer-set.ts';
+import { objectArray } from '../stable-arrays.ts';
 
 export interface ImagesMetadata {
   manifestBytes: number;
@@ -50,7 +51,7 @@ export class NodeRuntime {
   readonly cache = new LayerSet();
   /** Layers a lazy snapshotter has mounted whose bytes are still streaming in (not in `cache` yet). */
   readonly mounted = new Set<number>();
-  private readonly queue: PullJob[] = [];
+  private readonly queue = objectArray<PullJob>();
   private queueHead = 0;
   private active = 0;
   /** Images of each release still to be ready on this node. */
@@ -68,7 +69,7 @@ export class NodeRuntime {
    */
   private inflightCount = 0;
   private readonly inflightLayers: number[] = [];
-  private readonly inflightWaiters: (LayerWaiter[] | undefined)[] = [];
+  private readonly inflightWaiters = objectArray<LayerWaiter[] | undefined>();
   /** False before a spare node slot joins and after the node has left (faults/churn.ts); a left node never returns. */
   present = true;
   /** Releases with a failed pull on this node (it will not be ready for them), until their last job ends. */
@@ -78,7 +79,7 @@ export class NodeRuntime {
    * that leaving accounts for each. Performance: an array (a node has about one release's jobs open),
    * not a Set that hashed every job in and out.
    */
-  private readonly open: PullJob[] = [];
+  private readonly open = objectArray<PullJob>();
   /** The image filesystem with kubelet's GC, or null when it is unlimited (cluster.disk unset). */
   readonly disk: ImageDisk | null;
   /** The simulation's unpack steps (shared by every node). */

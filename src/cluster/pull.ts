@@ -26,6 +26,7 @@ import type { World } from './world.ts';
 import type { Simulator } from '../kernel/index.ts';
 import { signatureDigest, type Signing } from '../workload/signing.ts';
 import type { ImagesMetadata, LayerWaiter, NodeRuntime, PullJob } from './node.ts';
+import { objectArray } from '../stable-arrays.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -66,7 +67,7 @@ const CONFIG_DONE = 6; // the config: the layers
 export class UnpackTimers {
   private static readonly bySim = new WeakMap<Simulator, UnpackTimers>();
   private readonly type: number;
-  private readonly pulls: (Pull | undefined)[] = [];
+  private readonly pulls = objectArray<Pull | undefined>();
   private readonly free: number[] = [];
 
   private constructor(private readonly sim: Simulator) {

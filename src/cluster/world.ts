@@ -10,6 +10,7 @@ import type { ClusterConfig } from './config.ts';
 import type { ModelEvents, TransferEvent } from './events.ts';
 import type { Topology } from './topology.ts';
 import { NO_FAULTS, type FaultPlan, type ServiceGate } from '../faults/index.ts';
+import { objectArray } from '../stable-arrays.ts';
 
 /** Where a response comes from and what crossing it costs. */
 export interface Route {
@@ -56,9 +57,9 @@ function transferOf(e: TransferEvent, req: FetchRequest, route: Route, startedAt
 export class World {
   // GETs between request and last byte, by a recycled index. Performance: a typed event and these
   // slots replace the closures per GET (millions per run) that the request path used to allocate.
-  private readonly getReq: (FetchRequest | undefined)[] = [];
-  private readonly getRoute: (Route | undefined)[] = [];
-  private readonly getDone: (FetchDone | undefined)[] = [];
+  private readonly getReq = objectArray<FetchRequest | undefined>();
+  private readonly getRoute = objectArray<Route | undefined>();
+  private readonly getDone = objectArray<FetchDone | undefined>();
   private getStart = new Float64Array(64);
   private readonly freeGets: number[] = [];
   /** The GET whose body flow has this id. */

@@ -21,6 +21,7 @@ import { AUTH_PRESETS, AuthConfig, TokenService, tokenReuseS, withAuthOverrides,
 import type { World, Route } from '../cluster/world.ts';
 import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest } from './types.ts';
+import { holeyArray } from '../stable-arrays.ts';
 
 export interface HostedPreset {
   id: string;
@@ -232,7 +233,7 @@ class HostedRuntime implements DistributionRuntime {
   /** Interface endpoint per zone (endpoints: interface), else empty. */
   private readonly vpce: number[] = [];
   /** Routes without server time, by (node, via S3 gateway, extra round trips): see routeFor. */
-  private readonly routes: (Route | undefined)[] = [];
+  private readonly routes = holeyArray<Route | undefined>();
   private readonly limiter: SlidingWindowLimiter | null;
   private readonly tokens: TokenService;
   private readonly preset: HostedPreset;

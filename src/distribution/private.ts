@@ -28,6 +28,7 @@ import { RequestRateLimiter, StorageConfig, throttleBackoff, uploadRequests, typ
 import { AWS_SDK_THROTTLE_BACKOFF, backoffDelay } from '../cluster/backoff.ts';
 import { gated } from '../faults/gate.ts';
 import { AuthConfig, PRIVATE_NO_AUTH, PRIVATE_TOKEN_AUTH, TokenService, tokenReuseS, withAuthOverrides } from './access.ts';
+import { holeyArray, objectArray } from '../stable-arrays.ts';
 
 export const PrivateConfig = z.strictObject({
   kind: z.literal('private'),
@@ -115,9 +116,9 @@ export class PrivateRuntime implements DistributionRuntime {
   private rr = 0;
   private readonly lbRng;
   /** Per instance, by client: the Routes built so far, by class and round trips (see route()). */
-  private readonly routesFrom: (Route[] | undefined)[][] = [];
+  private readonly routesFrom = objectArray<(Route[] | undefined)[]>();
   /** By client: the path of a redirected blob from the store. */
-  private readonly storePaths: (readonly number[] | undefined)[] = [];
+  private readonly storePaths = holeyArray<readonly number[] | undefined>();
 
   constructor(
     private readonly world: World,
@@ -158,7 +159,7 @@ export class PrivateRuntime implements DistributionRuntime {
         this.instanceLinks.push([disk, nic, aggregate]);
       }
       this.statCache.push(new Set());
-      this.routesFrom.push([]);
+      this.routesFrom.push(holeyArray<Route[] | undefined>());
     }
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
@@ -259,7 +260,7 @@ export class PrivateRuntime implements DistributionRuntime {
    */
   private route(k: number, node: number, cls: number, extraRtts: number): Route {
     const slot = cls * ROUTE_RTT_SLOTS + extraRtts;
-    const cache = (this.routesFrom[k][node] ??= []);
+    const cache = (this.routesFrom[k][node] ??= holeyArray<Route>());
     const cached = extraRtts < ROUTE_RTT_SLOTS ? cache[slot] : undefined;
     if (cached !== undefined) return cached;
     const w = this.world;

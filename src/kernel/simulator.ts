@@ -10,6 +10,7 @@
  * class comment for the queue's structure (a radix queue on the bits of the times, not a heap).
  */
 import { CHECKS, InvariantError } from './invariant.ts';
+import { holeyArray, objectArray } from '../stable-arrays.ts';
 
 /** Named priorities (SimPy style). Lower runs first at equal time. */
 export const URGENT = 0;
@@ -153,10 +154,10 @@ export class Simulator {
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotsUsed = 1; // slot 0 is NO_SLOT
-  private fns: (Handler | (() => void) | undefined)[] = [];
+  private fns = holeyArray<Handler | (() => void) | undefined>();
 
   private seq = 0;
-  private handlers: Handler[] = [];
+  private handlers = objectArray<Handler>();
   /** Cancelled events not yet dropped. */
   private cancelledPending = 0;
   /** Sink for the record loads a take issues early (kept so the JIT cannot drop them). */

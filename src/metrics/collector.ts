@@ -7,6 +7,7 @@ import type { ModelEvents, TransferEvent } from '../cluster/events.ts';
 import type { Percentiles } from './result.ts';
 import type { ReleaseAccount } from './invariants.ts';
 import { TransferTimeline, rolloutCurve, type VariantSeries, type ZoneTraffic } from './timeseries.ts';
+import { doubleArray, objectArray } from '../stable-arrays.ts';
 
 export class MetricsCollector implements ModelEvents {
   releases = 0;
@@ -35,17 +36,17 @@ export class MetricsCollector implements ModelEvents {
   private lastSource: SourceTally | undefined;
   /** Zone index per node (first-seen order of zone names), when zoneOf is given. */
   private nodeZone: Int32Array = new Int32Array(0);
-  private readonly zoneNames: string[] = [];
-  private readonly zoneCrossBytes: number[] = [];
-  private readonly publishedAt: number[] = [];
+  private readonly zoneNames = objectArray<string>();
+  private readonly zoneCrossBytes = doubleArray();
+  private readonly publishedAt = doubleArray();
   private readonly targets: number[] = [];
   private readonly readyCount: number[] = [];
   /** Per release, for the accounting invariant (invariants.ts): targets at publish, drops, failed pulls. */
   private readonly initialTargets: number[] = [];
   private readonly dropped: number[] = [];
   private readonly failedPulls: number[] = [];
-  private readonly lastReady: number[] = [];
-  private readonly nodeReadyS: number[] = [];
+  private readonly lastReady = doubleArray();
+  private readonly nodeReadyS = doubleArray();
   /** For the report's time series; only filled when the collector is given a clock. */
   private readonly timeline = new TransferTimeline();
   private latestPublish = 0;

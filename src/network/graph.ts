@@ -7,12 +7,13 @@
  * leaves a link by swap-removal, so each flow remembers its position in every member list it is in.
  */
 import type { SharingTables } from './maxmin.ts';
+import { objectArray } from '../stable-arrays.ts';
 
 export class SharingGraph implements SharingTables {
   linkCapacity = new Float64Array(16);
-  linkFlows: Int32Array[] = [];
+  linkFlows = objectArray<Int32Array>();
   linkFlowCount = new Int32Array(16);
-  flowPath: Int32Array[] = [];
+  flowPath = objectArray<Int32Array>();
   flowPathLength = new Int32Array(64);
   flowCap = new Float64Array(64);
 
@@ -26,9 +27,9 @@ export class SharingGraph implements SharingTables {
   linkHeldCount = new Int32Array(16);
 
   /** Parallel to linkFlows: the index of the link in that member flow's path. */
-  private linkFlowPathIndex: Int32Array[] = [];
+  private linkFlowPathIndex = objectArray<Int32Array>();
   /** flowSlot[f][i]: position of flow f in the member list of the i-th link on its path. */
-  private flowSlot: Int32Array[] = [];
+  private flowSlot = objectArray<Int32Array>();
   private flowSeen = new Int32Array(64);
   private linkSeen = new Int32Array(16);
   private epoch = 0;

@@ -29,6 +29,7 @@ import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver, demandLink, demandOf } from './maxmin.ts';
 import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
+import { objectArray } from '../stable-arrays.ts';
 
 export interface NetworkOptions {
   /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
@@ -77,7 +78,7 @@ export class Network {
 
   // Links.
   private links = 0;
-  private names: string[] = [];
+  private names = objectArray<string>();
   private capacity = new Float64Array(16);
   private latency = new Float64Array(16);
   private load = new Float64Array(16);
@@ -93,7 +94,7 @@ export class Network {
   // Share-group state of a link (see share-group.ts). While linkGroup[l] is set, load[l] holds only the
   // other flows' bytes/s, and the members add groupCount[l] × group rate, accounted through the group's
   // virtual clock from groupVAt[l].
-  private linkGroup: (ShareGroup | undefined)[] = [];
+  private linkGroup = objectArray<ShareGroup | undefined>();
   private groupCount = new Int32Array(16);
   private groupVAt = new Float64Array(16);
   /** The link's slot in linkGroup[l] (kept after it leaves the group, for a later join to reuse). */
@@ -112,9 +113,9 @@ export class Network {
   private settled = new Float64Array(64);
   private rate = new Float64Array(64);
   private arrival = new Float64Array(64); // kernel handle of the latency event
-  private onDone: (FlowDone | undefined)[] = [];
+  private onDone = objectArray<FlowDone | undefined>();
   /** A member's remaining bytes are vfinish − its group's virtual time. */
-  private flowGroup: (ShareGroup | undefined)[] = [];
+  private flowGroup = objectArray<ShareGroup | undefined>();
   private vfinish = new Float64Array(64);
 
   // Batching and completion.
@@ -143,9 +144,9 @@ export class Network {
   private floor = Infinity;
   private finished = new Int32Array(64);
   /** Groups whose members left at this timestamp: re-shared (or dissolved) by the solve. */
-  private pendingGroups: ShareGroup[] = [];
+  private pendingGroups = objectArray<ShareGroup>();
   /** Groups re-shared or joined at this timestamp: committed and re-keyed at the end of the solve. */
-  private touchedGroups: ShareGroup[] = [];
+  private touchedGroups = objectArray<ShareGroup>();
   /** The stamp of the joining flow's path (tryJoin), and the test the group's othersAbove needs. */
   private joinStamp = 0;
 
@@ -154,23 +155,23 @@ export class Network {
   // covered links — while there are none, the link is relaxed: flows that cross a cover are left out of
   // its sharing; the path stamp of the covers the flow being started crosses. The flows left out of a link's sharing (its shadow members),
   // with each one's slot in that flow's own list, and the bytes of those that finished or were aborted.
-  private coverBy: (Int32Array | undefined)[] = [];
-  private covers: (number[] | undefined)[] = [];
+  private coverBy = objectArray<Int32Array | undefined>();
+  private covers = objectArray<number[] | undefined>();
   /** Per cover d, parallel to covers[d]: flows in progress that cross both d and that covered link. */
-  private coverUse: (Int32Array | undefined)[] = [];
+  private coverUse = objectArray<Int32Array | undefined>();
   /** Per covered link: Σ capacity of its covers in use (coverUse > 0), and how many are in use. */
   private bound = new Float64Array(16);
   private boundCount = new Int32Array(16);
   private anyCovered = false;
   private sharingUsers = new Int32Array(16);
   private coverStamp = new Int32Array(16);
-  private shadow: (Int32Array | undefined)[] = [];
-  private shadowPos: (Int32Array | undefined)[] = [];
+  private shadow = objectArray<Int32Array | undefined>();
+  private shadowPos = objectArray<Int32Array | undefined>();
   private shadowCount = new Int32Array(16);
   private shadowBytes = new Float64Array(16);
   /** Per flow: the covered links left out of its sharing path, and its slot in each one's shadow list. */
-  private flowShadow: (Int32Array | undefined)[] = [];
-  private flowShadowSlot: (Int32Array | undefined)[] = [];
+  private flowShadow = objectArray<Int32Array | undefined>();
+  private flowShadowSlot = objectArray<Int32Array | undefined>();
   private flowShadowCount = new Int32Array(64);
   private readonly sharingScratch: number[] = [];
   private readonly onJoinPath = (l: number): boolean => this.linkStamp[l] === this.joinStamp;

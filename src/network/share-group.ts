@@ -22,6 +22,7 @@
  * vfinish (ties by flow id, the finish heap's order): members sit in a binary heap on (vfinish, id).
  */
 import { IndexedMinHeap } from './heap.ts';
+import { doubleArray } from '../stable-arrays.ts';
 
 /**
  * Components with fewer flows are not grouped: re-solving them is as cheap as the group's bookkeeping, and
@@ -76,7 +77,7 @@ export class ShareGroup {
    */
   epoch = 0;
   private readonly histEpoch: number[] = [];
-  private readonly histRate: number[] = [];
+  private readonly histRate = doubleArray();
 
   constructor(memberCapacity: number, linkCapacity: number, now: number, rate: number) {
     this.rate = rate;
