@@ -232,7 +232,9 @@ describe('arrivals into share groups match the reference solver', () => {
       }),
       { numRuns: RUNS },
     );
-    // The property is about joins: most generated runs must have exercised them.
-    expect(runsWithJoins).toBeGreaterThan(RUNS / 2);
+    // The property is about joins: a good share of the generated runs must have exercised them. The
+    // generator gives 56–57 % (three times 1,000 runs), so at 200 runs a bar of one half failed about one
+    // run in 30 by chance (93 of 200 once); 40 % is 4.7 standard deviations below the mean.
+    expect(runsWithJoins).toBeGreaterThan(RUNS * 0.4);
   });
 });
