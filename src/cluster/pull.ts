@@ -26,7 +26,7 @@ import type { World } from './world.ts';
 import type { Simulator } from '../kernel/index.ts';
 import { signatureDigest, type Signing } from '../workload/signing.ts';
 import type { ImagesMetadata, LayerWaiter, NodeRuntime, PullJob } from './node.ts';
-import { objectArray } from '../stable-arrays.ts';
+import { doubleArray, objectArray } from '../stable-arrays.ts';
 
 /** Response bodies of the metadata requests, bytes: a 401 challenge's JSON error, a bearer token (a JWT in JSON). */
 const CHALLENGE_BYTES = 150;
@@ -68,7 +68,8 @@ export class UnpackTimers {
   private static readonly bySim = new WeakMap<Simulator, UnpackTimers>();
   private readonly type: number;
   private readonly pulls = objectArray<Pull | undefined>();
-  private readonly free: number[] = [];
+  /** Free slots. Doubles: a slot comes back as the kernel's event argument, which is read from a Float64Array. */
+  private readonly free = doubleArray();
 
   private constructor(private readonly sim: Simulator) {
     this.type = sim.register((slot) => this.unpacked(slot));
