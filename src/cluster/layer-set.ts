@@ -6,8 +6,17 @@
  * word read instead of a hash-table probe — about 1.4 M probes in the seed scenario, each on a different
  * node's table. Memory is one bit per layer id up to the highest one added.
  */
+/** The words of an empty set: every set starts with it and grows at its first add. */
+const NO_WORDS = new Uint32Array(0);
+
 export class LayerSet {
-  private words = new Uint32Array(4);
+  /**
+   * Performance: every set replaces its first (empty) words at its first add, at set-up, so V8 knows
+   * from the start that the field is reassigned. A field it had seen only initialised counts as constant,
+   * and the first set to outgrow its words mid-run (new layer ids every release) discarded every
+   * compiled function that read it.
+   */
+  private words = NO_WORDS;
   private count = 0;
 
   /** Number of layers in the set. */

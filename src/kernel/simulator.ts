@@ -162,9 +162,18 @@ export class Simulator {
   private cancelledPending = 0;
   /** Sink for the record loads a take issues early (kept so the JIT cannot drop them). */
   private touched = 0;
+  /**
+   * K.SLOT_SPACE in a field that holds a double (set in the constructor), for the handle's multiply.
+   * Performance: with the literal, that multiply learnt "small integers" from the first handles, and the
+   * first handle past 2^31 (a slot's 32nd generation, early in every run) discarded `push` and every
+   * compiled function it was inlined into (`startFlow`). A double operand makes it a
+   * double multiply from the start, which is what the code became after that discard anyway.
+   */
+  private slotSpace = 0.5;
 
   constructor(initialCapacity = 1024) {
     this.now = 0;
+    this.slotSpace = K.SLOT_SPACE;
     this.base = 0;
     this.baseLo = 0;
     this.baseHi = 0;
@@ -324,7 +333,7 @@ export class Simulator {
     if (b <= this.fBucket) this.frontInsert(time, tie, slot);
     else this.append(b, time, slot);
     this.size++;
-    return rI[4 * slot + 3] * K.SLOT_SPACE + slot;
+    return rI[4 * slot + 3] * this.slotSpace + slot;
   }
 
   private bucketOf(time: number): number {

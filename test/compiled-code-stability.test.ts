@@ -1,0 +1,63 @@
+/**
+ * Compiled code that a run keeps: V8 discards an optimized function when something it assumed changes
+ * (a field's constness or representation, a multiply's "small integers"), and compiles it again. These
+ * ask V8 itself, in a child process (its natives need --allow-natives-syntax), whether the assumptions
+ * behind two such discards still hold. Each check fails on the code before its fix.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/** Runs `code` as an ES module under tsx with V8's natives; returns what it printed as JSON. */
+function inV8(code: string): unknown {
+  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout);
+}
+
+/** %GetOptimizationStatus bit: the function has TurboFan code. */
+const TURBOFANNED = 1 << 6;
+
+describe('compiled code survives what every run does', () => {
+  it('a layer set growing past its words mid-run leaves code that reads layer sets optimized', () => {
+    const mod = fileURLToPath(new URL('../src/cluster/layer-set.ts', import.meta.url));
+    const code = `
+      import { LayerSet } from ${JSON.stringify(mod)};
+      // Warm caches: every node's set holds the first versions' layers before the run starts.
+      const sets = [];
+      for (let i = 0; i < 50; i++) { const s = new LayerSet(); for (let l = 0; l < 80; l++) s.add(l); sets.push(s); }
+      function probe(n, l) { let c = 0; for (let i = 0; i < n; i++) if (sets[i % sets.length].has(l + (i & 7))) c++; return c; }
+      %PrepareFunctionForOptimization(probe); probe(100, 3); probe(100, 5); %OptimizeFunctionOnNextCall(probe); probe(100, 3);
+      const before = %GetOptimizationStatus(probe);
+      sets[7].add(300); // a release's new layer id, past the words the set had
+      const hits = probe(100, 3);
+      console.log(JSON.stringify({ before, after: %GetOptimizationStatus(probe), hits }));`;
+    const r = inV8(code) as { before: number; after: number; hits: number };
+    expect(r.before & TURBOFANNED).toBe(TURBOFANNED);
+    expect(r.after & TURBOFANNED).toBe(TURBOFANNED);
+    expect(r.hits).toBe(100); // layers 3..10 are in every set
+  });
+
+  it("the kernel's handles outgrowing small integers leave push optimized", () => {
+    const mod = fileURLToPath(new URL('../src/kernel/index.ts', import.meta.url));
+    const code = `
+      import { Simulator } from ${JSON.stringify(mod)};
+      const sim = new Simulator(16);
+      const t = sim.register(() => {});
+      const push = Simulator.prototype.push;
+      // Fresh slots only: every handle so far is a small integer.
+      for (let i = 0; i < 200; i++) sim.schedule(1 + i, t);
+      sim.run();
+      %PrepareFunctionForOptimization(push); sim.schedule(1, t); sim.schedule(2, t); %OptimizeFunctionOnNextCall(push); sim.schedule(3, t);
+      sim.run();
+      const before = %GetOptimizationStatus(push);
+      // One slot recycled past its 32nd generation: handles above 2^31.
+      let last = 0;
+      for (let i = 0; i < 64; i++) { last = sim.schedule(1, t); sim.run({ maxEvents: 1 }); }
+      console.log(JSON.stringify({ before, after: %GetOptimizationStatus(push), big: last > 2 ** 31 }));`;
+    const r = inV8(code) as { before: number; after: number; big: boolean };
+    expect(r.big).toBe(true);
+    expect(r.before & TURBOFANNED).toBe(TURBOFANNED);
+    expect(r.after & TURBOFANNED).toBe(TURBOFANNED);
+  });
+});
