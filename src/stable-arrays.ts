@@ -7,8 +7,8 @@
  * run has only seen the final class. A worker thread runs several variants in a row, and each run's
  * model builds its arrays anew: every compiled function that touched one then met an empty array of the
  * first class, was discarded, and compiled again (`--trace-deopt`, the seed's two later variants in one
- * thread: 14 such discards at model arrays before, none after). An array made here has its final class from the start, the same in every run; length 0 never
- * moves an array back to a narrower kind.
+ * thread: 14 such discards at model arrays before, none after). An array made here has its final class
+ * from the start, the same in every run; length 0 never moves an array back to a narrower kind.
  */
 
 /** An empty array for objects, strings, functions or undefined (V8's PACKED_ELEMENTS). */

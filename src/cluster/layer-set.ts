@@ -1,3 +1,6 @@
+/** The words of an empty set: every set starts with it and grows at its first add. */
+const NO_WORDS = new Uint32Array(0);
+
 /**
  * A node's set of layer ids (its content store): the part of Set<number> the node runtime uses.
  *
@@ -6,9 +9,6 @@
  * word read instead of a hash-table probe — about 1.4 M probes in the seed scenario, each on a different
  * node's table. Memory is one bit per layer id up to the highest one added.
  */
-/** The words of an empty set: every set starts with it and grows at its first add. */
-const NO_WORDS = new Uint32Array(0);
-
 export class LayerSet {
   /**
    * Performance: every set replaces its first (empty) words at its first add, at set-up, so V8 knows
