@@ -1,19 +1,12 @@
 /**
  * Compiled code that a run keeps: V8 discards an optimized function when something it assumed changes
  * (a field's constness or representation, a multiply's "small integers"), and compiles it again. These
- * ask V8 itself, in a child process (its natives need --allow-natives-syntax), whether the assumptions
+ * ask V8 itself (test/v8-natives.ts: natives, in a child process) whether the assumptions
  * behind two such discards still hold. Each check fails on the code before its fix.
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-/** Runs `code` as an ES module under tsx with V8's natives; returns what it printed as JSON. */
-function inV8(code: string): unknown {
-  const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  return JSON.parse(r.stdout);
-}
+import { inV8 } from './v8-natives.ts';
 
 /** %GetOptimizationStatus bit: the function has TurboFan code. */
 const TURBOFANNED = 1 << 6;

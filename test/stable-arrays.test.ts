@@ -2,10 +2,10 @@
  * The stable-kind arrays (src/stable-arrays.ts): empty, independent, and in the V8 elements kind each
  * promises, asked of V8 itself in a child process (its natives need --allow-natives-syntax).
  */
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { doubleArray, holeyArray, objectArray } from '../src/stable-arrays.ts';
+import { inV8 } from './v8-natives.ts';
 
 describe('stable-kind arrays', () => {
   it('are empty and a new array on every call', () => {
@@ -25,9 +25,7 @@ describe('stable-kind arrays', () => {
       import { objectArray, holeyArray, doubleArray } from ${JSON.stringify(mod)};
       const kinds = (a) => ({ object: %HasObjectElements(a), double: %HasDoubleElements(a), smi: %HasSmiElements(a), holey: %HasHoleyElements(a) });
       console.log(JSON.stringify({ object: kinds(objectArray()), holey: kinds(holeyArray()), double: kinds(doubleArray()), literal: kinds([]) }));`;
-    const r = spawnSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({
+    expect(inV8(code)).toEqual({
       object: { object: true, double: false, smi: false, holey: false },
       holey: { object: true, double: false, smi: false, holey: true },
       double: { object: false, double: true, smi: false, holey: false },
