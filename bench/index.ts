@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
 import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, makeBaseline, parseThreshold, type Baseline } from './gate.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
+import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
 export interface NamedSuite {
   name: string;
@@ -214,6 +215,8 @@ async function readBaseline(file: string): Promise<Baseline> {
  * A bad output path or baseline file throws BenchUsageError before anything runs.
  */
 export async function runBench(options: BenchOptions): Promise<number> {
+  // The suites are long loops: V8's full inlining, not the CLI's short-run budget (src/parallel/jit-profile.ts).
+  useLongRunJit();
   const { filter } = options;
   const limit = options.threshold ?? 0.15;
   // Output paths and the baseline first, so a typo fails in the first second, not after the run.

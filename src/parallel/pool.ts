@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { describeFailure, executeTask, executeTaskYielding, rebuildFailure, type SimOutput, type SimTask, type TaskFailure, type TaskOptions } from './task.ts';
 import type { ResultMessage, TaskMessage } from './worker.ts';
 import { largestFirst } from './work-estimate.ts';
+import { isLongBatch, useLongRunJit } from './jit-profile.ts';
 import { workerEntry } from './worker-url.ts';
 import { startupDone } from '../startup-done.ts';
 
@@ -45,6 +46,8 @@ export async function runTasks(tasks: readonly SimTask[], options: PoolOptions =
   startupDone();
   const jobs = Math.min(options.jobs ?? defaultJobs(), tasks.length);
   if (!Number.isInteger(jobs) || jobs < 0) throw new Error(`internal: jobs must be a positive integer, got ${options.jobs}`);
+  // After startupDone: the code cache is written under the flags it was read with (jit-profile.ts).
+  if (isLongBatch(tasks.map((t) => t.run), jobs)) useLongRunJit();
   if (options.signal?.aborted) throw options.signal.reason;
   const bigHeap = options.heapMb !== undefined && options.heapMb > heapLimitMb() ? Math.ceil(options.heapMb) : undefined;
   if (bigHeap !== undefined) return runOnWorkers(tasks, jobs, options, bigHeap);
