@@ -106,6 +106,8 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
   const t0 = performance.now();
   try {
     result = await simulateParallel(scenario, {
+      // Time series only for the outputs that hold them.
+      series: outputs.has('json') || outputs.has('html'),
       timing: args.timing,
       maxEvents: args['max-events'],
       replications: args.replications,
@@ -165,6 +167,8 @@ async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
   const t0 = performance.now();
   try {
     sweep = await sweepScenario(args.scenario, args.set, params, {
+      // Time series only for the outputs that hold them (the sweep's HTML embeds its JSON).
+      series: outputs.has('json') || outputs.has('html'),
       variants: args.variant,
       shard,
       replications: args.replications,

@@ -26,6 +26,11 @@ export class Outputs<T> {
     for (const s of this.specs) checkWritable(s.target!);
   }
 
+  /** Whether the command writes this export. */
+  has(flag: OutputSpec<T>['flag']): boolean {
+    return this.specs.some((s) => s.flag === flag);
+  }
+
   /** Machine output owns stdout when one of them goes there; the human summary then goes to stderr. */
   get usesStdout(): boolean {
     return this.specs.some((s) => s.target === '-');
