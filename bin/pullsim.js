@@ -9,7 +9,7 @@ import { compiledBundle } from './compiled.js';
 // Node's built-in modules the CLI and its worker pool load, loaded here, before the V8 flags below change:
 // V8 checks a code cache against its flags, so a built-in first required after the change is compiled
 // from source instead of from Node's embedded cache (seed ECR variant's first release, callgrind:
-// 2.578 → 2.442 G instructions, −5.3 %). The list is what `process.moduleLoadList` showed arriving after
+// 2.578 → 2.450 G instructions, −5.0 %). The list is what `process.moduleLoadList` showed arriving after
 // the flags in a `run` and a `compare --html` (net: stdout and stderr as pipes; assert: yargs).
 import 'node:assert';
 import 'node:fs/promises';
