@@ -2,7 +2,7 @@
  * One simulated variant, end to end: build the platform and the strategy, publish releases, run the
  * kernel until every rollout has drained, then turn the observers' counters into metrics and costs.
  */
-import { Simulator, RngStreams } from './kernel/index.ts';
+import { Simulator, RngStreams, primeDispatch } from './kernel/index.ts';
 import { Network } from './network/index.ts';
 import { Topology } from './cluster/topology.ts';
 import { World } from './cluster/world.ts';
@@ -77,6 +77,7 @@ const SLICE_SETUP = 20_000;
  */
 export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {}): Generator<number, VariantMetrics, void> {
   const t0 = options.timing ? performance.now() : 0;
+  primeDispatch();
   const sim = new Simulator();
   const net = new Network(sim, {
     latencyFactor: run.network.latencyFactor,

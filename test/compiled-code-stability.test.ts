@@ -53,4 +53,37 @@ describe('compiled code survives what every run does', () => {
     expect(r.before & TURBOFANNED).toBe(TURBOFANNED);
     expect(r.after & TURBOFANNED).toBe(TURBOFANNED);
   });
+
+  it("a new handler type leaves the kernel's dispatch loop optimized once its call sites are primed", () => {
+    const mod = fileURLToPath(new URL('../src/kernel/index.ts', import.meta.url));
+    const run = (prime: boolean) => {
+      const code = `
+        import { Simulator, primeDispatch } from ${JSON.stringify(mod)};
+        if (${prime}) primeDispatch();
+        const sim = new Simulator(16);
+        const a = sim.register(() => {});
+        const loop = Simulator.prototype.dispatchLoop;
+        for (let i = 0; i < 100; i++) sim.schedule(i, a);
+        %PrepareFunctionForOptimization(loop);
+        sim.run();
+        for (let i = 0; i < 100; i++) sim.schedule(i, a);
+        %OptimizeFunctionOnNextCall(loop);
+        sim.run();
+        const before = %GetOptimizationStatus(loop);
+        // A model's next handler type, first dispatched after the loop was compiled.
+        const b = sim.register(() => {});
+        for (let i = 0; i < 10; i++) sim.schedule(i, b);
+        const stats = sim.run();
+        console.log(JSON.stringify({ before, after: %GetOptimizationStatus(loop), events: stats.events }));`;
+      return inV8(code) as { before: number; after: number; events: number };
+    };
+    const primed = run(true);
+    expect(primed.events).toBe(10);
+    expect(primed.before & TURBOFANNED).toBe(TURBOFANNED);
+    expect(primed.after & TURBOFANNED).toBe(TURBOFANNED);
+    // Without priming the loop speculated on the one handler it had seen, and the new one discarded it.
+    const cold = run(false);
+    expect(cold.before & TURBOFANNED).toBe(TURBOFANNED);
+    expect(cold.after & TURBOFANNED).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-export { Simulator, URGENT, NORMAL, LATE, MAX_PRIORITY } from './simulator.ts';
+export { Simulator, URGENT, NORMAL, LATE, MAX_PRIORITY, primeDispatch } from './simulator.ts';
 export type { Handler, RunOptions, RunStats } from './simulator.ts';
 export { Rng, RngStreams } from './rng.ts';
 export { InvariantError } from './invariant.ts';

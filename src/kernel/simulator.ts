@@ -839,3 +839,42 @@ function grow<T extends Float64Array | Int32Array>(a: T, n: number): T {
   b.set(a);
   return b;
 }
+
+let primed = false;
+
+/**
+ * Makes the dispatch loop's two call sites (registered handlers, closures) megamorphic in this thread
+ * before a simulation's first events compile the loop. Performance: every model registers several
+ * handler types, so those sites end megamorphic anyway; until then TurboFan compiled the loop
+ * speculating on the handlers seen so far and discarded it at each new one ("wrong call target": the
+ * loop compiled 4 times in the seed's Docker Hub and ECR variants on one thread). A throwaway simulator
+ * dispatches six handlers and six closures of distinct functions, once per thread (a call site that has
+ * seen two targets is megamorphic); the model's own simulators are untouched. Seed, one thread,
+ * callgrind: Docker Hub + ECR 9.787 → 9.682 G instructions, private registry alone 6.100 → 6.056 G,
+ * ECR alone 6.074 → 6.037 G. The kernel benchmarks do not call it (their loops stay monomorphic).
+ */
+export function primeDispatch(): void {
+  if (primed) return;
+  primed = true;
+  const s = new Simulator();
+  let x = 0;
+  const handlers: Handler[] = [
+    (a) => (x += a),
+    (a) => (x -= a),
+    (a) => (x *= a),
+    (a) => (x = a),
+    (a) => (x ^= a),
+    (a) => (x |= a),
+  ];
+  const calls = [() => x++, () => x--, () => (x += 2), () => (x -= 2), () => (x = 0), () => (x = 1)];
+  const types = handlers.map((h) => s.register(h));
+  // Several runs: V8 allocates a function's feedback vector only after a few calls (without
+  // --always-sparkplug, which the CLI sets), and call sites learn nothing before it has one.
+  for (let k = 0; k < 12; k++) {
+    for (let i = 0; i < types.length; i++) {
+      s.schedule(i, types[i], 1);
+      s.call(i + 0.5, calls[i]);
+    }
+    s.run();
+  }
+}
