@@ -106,8 +106,7 @@ async function runGuarded(args: RunArgs, mode: 'run' | 'compare', guard: Guard):
   const t0 = performance.now();
   try {
     result = await simulateParallel(scenario, {
-      // Time series only for the outputs that hold them.
-      series: outputs.has('json') || outputs.has('html'),
+      series: outputs.holdsSeries,
       timing: args.timing,
       maxEvents: args['max-events'],
       replications: args.replications,
@@ -167,8 +166,7 @@ async function sweepGuarded(args: SweepArgs, guard: Guard): Promise<number> {
   const t0 = performance.now();
   try {
     sweep = await sweepScenario(args.scenario, args.set, params, {
-      // Time series only for the outputs that hold them (the sweep's HTML embeds its JSON).
-      series: outputs.has('json') || outputs.has('html'),
+      series: outputs.holdsSeries,
       variants: args.variant,
       shard,
       replications: args.replications,

@@ -26,9 +26,13 @@ export class Outputs<T> {
     for (const s of this.specs) checkWritable(s.target!);
   }
 
-  /** Whether the command writes this export. */
-  has(flag: OutputSpec<T>['flag']): boolean {
-    return this.specs.some((s) => s.flag === flag);
+  /**
+   * Whether an export holds the runs' time series: the JSON (a run's, or every point's in a sweep) and the
+   * HTML report (its charts; a sweep's page embeds its JSON). The terminal summary, CSV and Markdown never
+   * read them, so without these the runs skip recording them.
+   */
+  get holdsSeries(): boolean {
+    return this.specs.some((s) => s.flag === 'json' || s.flag === 'html');
   }
 
   /** Machine output owns stdout when one of them goes there; the human summary then goes to stderr. */

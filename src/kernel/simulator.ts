@@ -851,7 +851,8 @@ let primed = false;
  * dispatches six handlers and six closures of distinct functions, once per thread (a call site that has
  * seen two targets is megamorphic); the model's own simulators are untouched. Seed, one thread,
  * callgrind: Docker Hub + ECR 9.787 → 9.682 G instructions, private registry alone 6.100 → 6.056 G,
- * ECR alone 6.074 → 6.037 G. The kernel benchmarks do not call it (their loops stay monomorphic).
+ * ECR alone 6.074 → 6.037 G. The kernel benchmarks do not call it, and `pullsim bench` runs them before
+ * any simulation, so their loops stay monomorphic.
  */
 export function primeDispatch(): void {
   if (primed) return;
