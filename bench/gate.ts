@@ -76,30 +76,79 @@ export interface BaselineEntry {
   threshold?: number;
 }
 
-export interface Baseline {
-  /** How the figures were made, for whoever opens the file. */
-  note: string;
+/** One machine's figures: ratios differ between machines (cache sizes, clock), so each has its own. */
+export interface BaselineRecord {
+  /** The machine as formatMachine describes it (CPU, cores, caches, Node, platform): the record's key. */
   machine: string;
   entries: Record<string, BaselineEntry>;
 }
 
+export interface Baseline {
+  /** How the figures were made, for whoever opens the file. */
+  note: string;
+  machines: BaselineRecord[];
+}
+
+const BASELINE_NOTE =
+  'pullsim bench baseline, one record per machine (a run is compared with the record of its own machine). `gate` is ' +
+  'compared, not `value`: ratios measured against an in-process reference (kernel ÷ flatqueue, fast ÷ reference solver) ' +
+  'or, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue hold loop) run before and after ' +
+  "the entry. Record or update this machine's with: pullsim bench --save-baseline bench/baseline.json";
+
+/**
+ * A parsed baseline file in the current shape, or a message saying what is wrong. The first shape (one
+ * machine: `{ note, machine, entries }`) reads as a baseline with that one record.
+ */
+export function normaliseBaseline(value: unknown): Baseline | string {
+  if (!value || typeof value !== 'object') return 'not a pullsim bench baseline (not an object)';
+  const v = value as { note?: unknown; machine?: unknown; entries?: unknown; machines?: unknown };
+  const isRecord = (r: unknown): r is BaselineRecord =>
+    !!r && typeof r === 'object' && typeof (r as BaselineRecord).machine === 'string' && !!(r as BaselineRecord).entries && typeof (r as BaselineRecord).entries === 'object';
+  const note = typeof v.note === 'string' ? v.note : BASELINE_NOTE;
+  if (Array.isArray(v.machines)) {
+    const bad = v.machines.findIndex((r) => !isRecord(r));
+    if (bad >= 0) return `not a pullsim bench baseline (machines[${bad}] needs a "machine" string and an "entries" object)`;
+    return { note, machines: v.machines as BaselineRecord[] };
+  }
+  if (isRecord(v)) return { note, machines: [{ machine: v.machine as string, entries: v.entries as Record<string, BaselineEntry> }] };
+  return 'not a pullsim bench baseline (no "machines" list and no "entries")';
+}
+
+/**
+ * The baseline with this machine's record made or updated from `rows`, entry by entry (a filtered run
+ * refreshes only its entries); other machines' records are kept as they were. An entry's own `threshold`
+ * (a noise allowance) is kept from this machine's record, or else taken from another machine's.
+ */
 export function makeBaseline(rows: readonly BenchRow[], machine: string, previous?: Baseline): Baseline {
-  const entries: Record<string, BaselineEntry> = { ...(previous?.entries ?? {}) };
+  const records = previous?.machines ?? [];
+  const own = records.find((r) => r.machine === machine);
+  const entries: Record<string, BaselineEntry> = { ...(own?.entries ?? {}) };
   for (const r of rows) {
     if (!r.better || r.gate === undefined) continue;
-    const kept = previous?.entries[r.name]?.threshold;
+    const kept = own?.entries[r.name]?.threshold ?? records.map((m) => m.entries[r.name]?.threshold).find((t) => t !== undefined);
     entries[r.name] = { unit: r.unit, better: r.better, gate: r.gate, value: r.value, ...(kept !== undefined ? { threshold: kept } : {}) };
   }
   const sorted: Record<string, BaselineEntry> = {};
   for (const k of Object.keys(entries).sort()) sorted[k] = entries[k];
+  const record: BaselineRecord = { machine, entries: sorted };
   return {
-    note:
-      'pullsim bench baseline. `gate` is compared, not `value`: ratios measured against an in-process reference ' +
-      '(kernel ÷ flatqueue, fast ÷ reference solver) or, for timings, CPU seconds ÷ the CPU seconds of a reference workload ' +
-      '(a flatqueue hold loop) run before and after the entry. Update with: pullsim bench --save-baseline bench/baseline.json',
-    machine,
-    entries: sorted,
+    note: BASELINE_NOTE,
+    machines: own ? records.map((r) => (r === own ? record : r)) : [...records, record],
   };
+}
+
+/**
+ * The record to compare a run on `machine` with: its own (exact: true), or, when the machine was never
+ * recorded, the nearest one (same CPU model and core count, else the last recorded) with exact: false;
+ * undefined for a baseline without records.
+ */
+export function pickRecord(baseline: Baseline, machine: string): { record: BaselineRecord; exact: boolean } | undefined {
+  const own = baseline.machines.find((r) => r.machine === machine);
+  if (own) return { record: own, exact: true };
+  const model = /^(.*? cores)/.exec(machine)?.[1];
+  const near = model === undefined ? undefined : [...baseline.machines].reverse().find((r) => r.machine.startsWith(model));
+  const record = near ?? baseline.machines.at(-1);
+  return record ? { record, exact: false } : undefined;
 }
 
 /** Reads `15%`, `15` or `0.15` (a bare number below 1 is a fraction). */
@@ -129,7 +178,7 @@ export interface Comparison {
  * baseline's by more than `threshold` (current/baseline − 1 for smaller-is-better, baseline/current − 1
  * for bigger-is-better).
  */
-export function compareWithBaseline(rows: readonly BenchRow[], baseline: Baseline, threshold: number): Comparison[] {
+export function compareWithBaseline(rows: readonly BenchRow[], baseline: Pick<BaselineRecord, 'entries'>, threshold: number): Comparison[] {
   const out: Comparison[] = [];
   const seen = new Set<string>();
   for (const r of rows) {
@@ -151,7 +200,11 @@ export function compareWithBaseline(rows: readonly BenchRow[], baseline: Baselin
   return out;
 }
 
-export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string): string {
+/**
+ * The comparison table. `foreign` names this run's machine when the record compared with is another
+ * machine's (pickRecord's exact: false): the output then says so, and how to record this one.
+ */
+export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): string {
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
   const num = (x: number | undefined): string => (x === undefined ? '' : x.toPrecision(4));
   const header = ['name', 'baseline', 'now', 'worse by', 'verdict'];
@@ -167,6 +220,13 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
   const regressions = cmp.filter((c) => c.status === 'regression').length;
   return [
     `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
+    ...(foreign === undefined
+      ? []
+      : [
+          `warning: ${baselineFile} has no record for this machine (${foreign}); compared with the nearest one.`,
+          'Ratios differ between machines (kernel ÷ flatqueue at 1e5 pending: 1.44 on one 2-core Xeon VM, 1.00 on another',
+          `with a larger L2), so a verdict below may be the machine, not the code. Record this machine: --save-baseline ${baselineFile}`,
+        ]),
     'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
     'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
     'hold loop at 1e5 pending) run in the same process just before and after the entry',

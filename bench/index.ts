@@ -20,9 +20,10 @@ import { fanoutBench } from './fanout.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
 import { p2pBench } from './p2p.bench.ts';
 import { solverBench } from './solver.bench.ts';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
-import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, makeBaseline, parseThreshold, type Baseline } from './gate.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, makeBaseline, normaliseBaseline, parseThreshold, pickRecord, type Baseline } from './gate.ts';
 import type { BenchRow, BenchSuite } from './types.ts';
 import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
@@ -34,6 +35,8 @@ export interface NamedSuite {
 export interface MachineInfo {
   cpu: string;
   cores: number;
+  /** CPU 0's L2 and L3 sizes (e.g. "L2 2 MiB, L3 105 MiB"), where the OS tells (Linux sysfs); else absent. */
+  caches?: string;
   node: string;
   platform: string;
 }
@@ -96,12 +99,46 @@ function checkRows(suite: string, rows: unknown): asserts rows is BenchRow[] {
 
 export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
+  const caches = cacheSizes();
   return {
     cpu: cpus[0]?.model.trim() || 'unknown CPU',
     cores: cpus.length,
+    ...(caches ? { caches } : {}),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
+}
+
+/**
+ * CPU 0's unified L2 and L3 caches from Linux sysfs, e.g. "L2 2 MiB, L3 105 MiB". Two VMs can report the
+ * same CPU model string ("Intel(R) Xeon(R) Processor") with different caches, and the benchmark ratios
+ * follow the caches (a 1e5-pending heap fits in a 2 MiB L2, not in a 1 MiB one), so a baseline record is
+ * keyed by them too.
+ */
+function cacheSizes(): string | undefined {
+  const parts: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const dir = `/sys/devices/system/cpu/cpu0/cache/index${i}`;
+    try {
+      const level = readFileSync(`${dir}/level`, 'utf8').trim();
+      const type = readFileSync(`${dir}/type`, 'utf8').trim();
+      const size = readFileSync(`${dir}/size`, 'utf8').trim();
+      if (type === 'Unified' && (level === '2' || level === '3')) parts.push(`L${level} ${formatCacheSize(size)}`);
+    } catch {
+      break;
+    }
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+/** sysfs's "2048K" as "2 MiB", "48K" as "48 KiB". */
+export function formatCacheSize(text: string): string {
+  const m = /^(\d+)([KMG]?)$/.exec(text);
+  if (!m) return text;
+  const kib = Number(m[1]) * (m[2] === 'M' ? 1024 : m[2] === 'G' ? 1024 * 1024 : m[2] === 'K' ? 1 : 1 / 1024);
+  if (kib >= 1024 && kib % 1024 === 0) return `${kib / 1024} MiB`;
+  if (kib >= 1024) return `${(kib / 1024).toFixed(1)} MiB`;
+  return `${kib} KiB`;
 }
 
 /** Formats a value with about four significant digits and thousands separators for big numbers. */
@@ -128,7 +165,7 @@ export function formatBenchTable(rows: BenchRow[]): string {
 }
 
 export function formatMachine(m: MachineInfo): string {
-  return `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}\n`;
+  return `machine: ${m.cpu}, ${m.cores} cores, ${m.caches ? `${m.caches}, ` : ''}Node ${m.node}, ${m.platform}\n`;
 }
 
 export interface BenchOptions {
@@ -199,13 +236,14 @@ async function readBaseline(file: string): Promise<Baseline> {
   } catch {
     throw new BenchUsageError(`cannot read the baseline ${file}; record one with --save-baseline ${file}`);
   }
-  let b: Baseline;
+  let value: unknown;
   try {
-    b = JSON.parse(text) as Baseline;
+    value = JSON.parse(text);
   } catch {
     throw new BenchUsageError(`${file} is not JSON`);
   }
-  if (!b || typeof b.entries !== 'object') throw new BenchUsageError(`${file} is not a pullsim bench baseline (no "entries")`);
+  const b = normaliseBaseline(value);
+  if (typeof b === 'string') throw new BenchUsageError(`${file} is ${b}`);
   return b;
 }
 
@@ -265,9 +303,11 @@ export async function runBench(options: BenchOptions): Promise<number> {
   for (const w of wrote) process.stderr.write(`wrote ${w}\n`);
 
   let regressions = 0;
-  if (baseline && options.baseline) {
-    const cmp = compareWithBaseline(rows, baseline, limit);
-    process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, baseline.machine)}`);
+  const picked = baseline && pickRecord(baseline, machineText);
+  if (baseline && options.baseline && !picked) process.stdout.write(`\nbaseline ${options.baseline} holds no machine's record: nothing to compare\n`);
+  if (picked && options.baseline) {
+    const cmp = compareWithBaseline(rows, picked.record, limit);
+    process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
     regressions = cmp.filter((c) => c.status === 'regression').length;
   }
   return failures.length > 0 || regressions > 0 ? 1 : 0;

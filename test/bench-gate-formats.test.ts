@@ -4,9 +4,13 @@ import {
   bencherMetricFormat,
   biggerFileName,
   compareWithBaseline,
+  formatComparison,
   makeBaseline,
+  normaliseBaseline,
   parseThreshold,
+  pickRecord,
 } from '../bench/gate.ts';
+import { formatCacheSize } from '../bench/index.ts';
 import type { BenchRow } from '../bench/types.ts';
 
 const rows: BenchRow[] = [
@@ -40,7 +44,7 @@ describe('bench machine formats', () => {
 });
 
 describe('the baseline gate', () => {
-  const baseline = makeBaseline(rows, 'test machine');
+  const baseline = makeBaseline(rows, 'test machine').machines[0];
 
   it('records only gated rows', () => {
     expect(Object.keys(baseline.entries)).toEqual(['fanout-distinct-5000', 'kernel-vs-flatqueue-1e5']);
@@ -72,7 +76,9 @@ describe('the baseline gate', () => {
       ['kernel-vs-flatqueue-1e5', 'regression', undefined],
     ]);
     expect(compareWithBaseline([{ ...rows[0], gate: 0.7 }], noisy, 0.15)[0].status).toBe('regression'); // +40 %
-    expect(makeBaseline(now, 'test machine', noisy).entries['fanout-distinct-5000']).toEqual({ unit: 's', better: 'smaller', gate: 0.6, value: rows[0].value, threshold: 0.35 });
+    const resaved = makeBaseline(now, 'test machine', { note: '', machines: [noisy] }).machines;
+    expect(resaved).toHaveLength(1);
+    expect(resaved[0].entries['fanout-distinct-5000']).toEqual({ unit: 's', better: 'smaller', gate: 0.6, value: rows[0].value, threshold: 0.35 });
   });
 
   it('reports entries it did not run and entries the baseline lacks, without failing on them', () => {
@@ -85,5 +91,71 @@ describe('the baseline gate', () => {
     expect(parseThreshold('15')).toBeCloseTo(0.15, 15);
     expect(parseThreshold('0.15')).toBeCloseTo(0.15, 15);
     expect(() => parseThreshold('fast')).toThrow(/15%/);
+  });
+});
+
+describe('baseline records per machine', () => {
+  const A = 'Intel(R) Xeon(R) Processor, 2 cores, Node v20.20.2, linux-x64';
+  const B = 'Intel(R) Xeon(R) Processor, 2 cores, L2 2 MiB, L3 105 MiB, Node v20.20.2, linux-x64';
+  const C = 'AMD EPYC 7763 64-Core Processor, 4 cores, L2 512 KiB, L3 32 MiB, Node v20.20.2, linux-x64';
+  const gated = (gate: number): BenchRow[] => [{ name: 'seed-e2e', unit: 's', value: 1, better: 'smaller', gate }];
+
+  it('saving on a second machine adds its record and keeps the first as it was', () => {
+    const one = makeBaseline(gated(80), A);
+    const two = makeBaseline(gated(98), B, one);
+    expect(two.machines.map((r) => [r.machine, r.entries['seed-e2e'].gate])).toEqual([
+      [A, 80],
+      [B, 98],
+    ]);
+    // Re-saving on the first machine replaces its record in place.
+    const three = makeBaseline(gated(79), A, two);
+    expect(three.machines.map((r) => [r.machine, r.entries['seed-e2e'].gate])).toEqual([
+      [A, 79],
+      [B, 98],
+    ]);
+  });
+
+  it("a new machine's record takes an entry's own allowance from another machine's", () => {
+    const one = makeBaseline(gated(80), A);
+    one.machines[0].entries['seed-e2e'].threshold = 0.3;
+    expect(makeBaseline(gated(98), B, one).machines[1].entries['seed-e2e'].threshold).toBe(0.3);
+  });
+
+  it('compares with the own record, else the nearest (same CPU and cores), else the last', () => {
+    const both = makeBaseline(gated(98), B, makeBaseline(gated(80), A));
+    expect(pickRecord(both, B)).toEqual({ record: both.machines[1], exact: true });
+    expect(pickRecord(both, A)).toEqual({ record: both.machines[0], exact: true });
+    // Same model and cores, other caches: the later of the two same-model records, flagged as foreign.
+    const other = 'Intel(R) Xeon(R) Processor, 2 cores, L2 1 MiB, L3 32 MiB, Node v20.20.2, linux-x64';
+    expect(pickRecord(both, other)).toEqual({ record: both.machines[1], exact: false });
+    const withC = makeBaseline(gated(50), C, both);
+    expect(pickRecord(withC, other)?.record.machine).toBe(B);
+    expect(pickRecord(withC, 'Some CPU, 8 cores, Node v20.20.2, linux-x64')).toEqual({ record: withC.machines[2], exact: false });
+    expect(pickRecord({ note: '', machines: [] }, A)).toBeUndefined();
+  });
+
+  it('says when the record compared with is another machine\'s, and how to record this one', () => {
+    const cmp = compareWithBaseline(gated(98), makeBaseline(gated(80), A).machines[0], 0.15);
+    expect(cmp[0].status).toBe('regression');
+    const foreign = formatComparison(cmp, 0.15, 'bench/baseline.json', A, B);
+    expect(foreign).toContain(`no record for this machine (${B})`);
+    expect(foreign).toContain('--save-baseline bench/baseline.json');
+    expect(formatComparison(cmp, 0.15, 'bench/baseline.json', A)).not.toContain('warning');
+  });
+
+  it('reads the one-machine shape of earlier baselines, and rejects what is not a baseline', () => {
+    const old = { note: 'n', machine: A, entries: { 'seed-e2e': { unit: 's', better: 'smaller', gate: 80, value: 1 } } };
+    expect(normaliseBaseline(old)).toEqual({ note: 'n', machines: [{ machine: A, entries: old.entries }] });
+    expect(normaliseBaseline({ machines: [{ machine: A }] })).toMatch(/machines\[0\] needs .*"entries"/);
+    expect(normaliseBaseline([])).toMatch(/no "machines" list/);
+    expect(normaliseBaseline(null)).toMatch(/not an object/);
+  });
+
+  it("formats sysfs cache sizes", () => {
+    expect(formatCacheSize('2048K')).toBe('2 MiB');
+    expect(formatCacheSize('107520K')).toBe('105 MiB');
+    expect(formatCacheSize('48K')).toBe('48 KiB');
+    expect(formatCacheSize('1280K')).toBe('1.3 MiB');
+    expect(formatCacheSize('odd')).toBe('odd');
   });
 });

@@ -29,7 +29,11 @@ describe('pullsim bench --baseline', () => {
   it('passes on an unchanged tree and exits 1 when the solver is deliberately slowed down', () => {
     const saved = bench(['--save-baseline', baseline]);
     expect(saved.status, saved.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(baseline, 'utf8')).entries['solver-fast-vs-reference'].gate).toBeGreaterThan(0);
+    const recorded = JSON.parse(readFileSync(baseline, 'utf8'));
+    // One record, this machine's, keyed by the machine line the bench printed.
+    expect(recorded.machines).toHaveLength(1);
+    expect(saved.stdout).toContain(`machine: ${recorded.machines[0].machine}`);
+    expect(recorded.machines[0].entries['solver-fast-vs-reference'].gate).toBeGreaterThan(0);
 
     // A generous threshold for the unchanged run: this machine is shared, and the point here is the
     // contrast with the slowdown (every solve done four times), which moves the ratio by ~4x.
@@ -37,6 +41,7 @@ describe('pullsim bench --baseline', () => {
     expect(same.status, same.stdout + same.stderr).toBe(0);
     expect(same.stdout).toContain('no regression');
     expect(same.stdout).toContain('not raw seconds');
+    expect(same.stdout).not.toContain('no record for this machine');
 
     const slow = bench(['--baseline', baseline, '--threshold', '50%'], '3');
     expect(slow.status, slow.stdout + slow.stderr).toBe(1);
