@@ -131,6 +131,33 @@ function cacheSizes(): string | undefined {
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
+/**
+ * CPU seconds the hypervisor took from this VM (the `steal` column of /proc/stat's cpu line, in USER_HZ
+ * ticks of 1/100 s), or undefined off Linux. Steal stretches CPU time too, so the reference-workload
+ * ratios do not cancel it when it comes in bursts.
+ */
+function stealSeconds(): number | undefined {
+  try {
+    return parseSteal(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The steal seconds of /proc/stat's aggregate cpu line (the 8th number), or undefined if absent. */
+export function parseSteal(procStat: string): number | undefined {
+  const line = /^cpu\s+([\d\s]+)$/m.exec(procStat);
+  const fields = line?.[1].trim().split(/\s+/).map(Number);
+  return fields && fields.length >= 8 ? fields[7] / 100 : undefined;
+}
+
+/** One line on the steal a run saw, with a warning when it is more than 2 % of the machine's CPU. */
+export function formatSteal(steal: number, wallSeconds: number, cores: number): string {
+  const share = wallSeconds > 0 && cores > 0 ? steal / (wallSeconds * cores) : 0;
+  const text = `hypervisor steal during the run: ${steal.toFixed(1)} CPU s (${(100 * share).toFixed(1)} % of ${cores} cores × ${wallSeconds.toFixed(0)} s)`;
+  return share > 0.02 ? `${text} — warning: a VM losing CPU to its host times slower in bursts, which the reference ratios do not fully cancel` : text;
+}
+
 /** sysfs's "2048K" as "2 MiB", "48K" as "48 KiB". */
 export function formatCacheSize(text: string): string {
   const m = /^(\d+)([KMG]?)$/.exec(text);
@@ -267,7 +294,10 @@ export async function runBench(options: BenchOptions): Promise<number> {
   const slowdown = process.env.PULLSIM_BENCH_SLOWDOWN;
   if (slowdown) process.stdout.write(`PULLSIM_BENCH_SLOWDOWN=${slowdown}: the fast solver repeats every solve (a test of the gate)\n`);
   const started = performance.now();
+  const stealBefore = stealSeconds();
   const { rows, failures } = await runSuites(await loadSuites(), filter);
+  const stealAfter = stealSeconds();
+  const ranFor = (performance.now() - started) / 1000;
   if (filter && rows.length === 0 && failures.length === 0) {
     process.stderr.write(`bench: no benchmark matches --filter '${filter}'\n`);
     return 2;
@@ -309,6 +339,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
     const cmp = compareWithBaseline(rows, picked.record, limit);
     process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
     regressions = cmp.filter((c) => c.status === 'regression').length;
+  }
+  if (stealBefore !== undefined && stealAfter !== undefined) {
+    process.stdout.write(`${formatSteal(stealAfter - stealBefore, ranFor, machine.cores)}\n`);
   }
   return failures.length > 0 || regressions > 0 ? 1 : 0;
 }

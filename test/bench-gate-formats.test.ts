@@ -10,7 +10,7 @@ import {
   parseThreshold,
   pickRecord,
 } from '../bench/gate.ts';
-import { formatCacheSize } from '../bench/index.ts';
+import { formatCacheSize, formatSteal, parseSteal } from '../bench/index.ts';
 import type { BenchRow } from '../bench/types.ts';
 
 const rows: BenchRow[] = [
@@ -157,5 +157,19 @@ describe('baseline records per machine', () => {
     expect(formatCacheSize('48K')).toBe('48 KiB');
     expect(formatCacheSize('1280K')).toBe('1.3 MiB');
     expect(formatCacheSize('odd')).toBe('odd');
+  });
+});
+
+describe('hypervisor steal', () => {
+  it("reads the aggregate cpu line's 8th field, in 1/100 s ticks", () => {
+    const stat = 'cpu  184283 16 11441 1596116 902 0 1251 18433 0 0\ncpu0 92000 8 5700 798000 450 0 600 9200 0 0\n';
+    expect(parseSteal(stat)).toBeCloseTo(184.33, 12);
+    expect(parseSteal('cpu  1 2 3 4\n')).toBeUndefined();
+    expect(parseSteal('intr 5\n')).toBeUndefined();
+  });
+
+  it('warns above 2 % of the machine', () => {
+    expect(formatSteal(1, 100, 2)).toBe('hypervisor steal during the run: 1.0 CPU s (0.5 % of 2 cores × 100 s)');
+    expect(formatSteal(10, 100, 2)).toMatch(/^hypervisor steal during the run: 10\.0 CPU s \(5\.0 % of 2 cores × 100 s\) — warning/);
   });
 });
