@@ -78,7 +78,7 @@ export interface BaselineEntry {
 
 /** One machine's figures: ratios differ between machines (cache sizes, clock), so each has its own. */
 export interface BaselineRecord {
-  /** The machine as formatMachine describes it (CPU, cores, caches, Node, platform): the record's key. */
+  /** The machine as describeMachine (bench/index.ts) describes it (CPU, cores, caches, Node, platform): the record's key. */
   machine: string;
   entries: Record<string, BaselineEntry>;
 }
@@ -224,8 +224,8 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
       ? []
       : [
           `warning: ${baselineFile} has no record for this machine (${foreign}); compared with the nearest one.`,
-          'Ratios differ between machines (kernel ÷ flatqueue at 1e5 pending: 1.44 on one 2-core Xeon VM, 1.00 on another',
-          `with a larger L2), so a verdict below may be the machine, not the code. Record this machine: --save-baseline ${baselineFile}`,
+          'Ratios differ between machines (cache sizes, clock), so a verdict below may be the machine, not the code.',
+          `Record this machine: --save-baseline ${baselineFile}`,
         ]),
     'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
     'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',

@@ -191,8 +191,13 @@ export function formatBenchTable(rows: BenchRow[]): string {
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n') + '\n';
 }
 
+/** The machine in one line (CPU, cores, caches, Node, platform): also the key of its baseline record. */
+export function describeMachine(m: MachineInfo): string {
+  return `${m.cpu}, ${m.cores} cores, ${m.caches ? `${m.caches}, ` : ''}Node ${m.node}, ${m.platform}`;
+}
+
 export function formatMachine(m: MachineInfo): string {
-  return `machine: ${m.cpu}, ${m.cores} cores, ${m.caches ? `${m.caches}, ` : ''}Node ${m.node}, ${m.platform}\n`;
+  return `machine: ${describeMachine(m)}\n`;
 }
 
 export interface BenchOptions {
@@ -303,7 +308,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
     return 2;
   }
   process.stdout.write('\n' + formatBenchTable(rows));
-  process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${ranFor.toFixed(1)} s\n`);
   for (const f of failures) {
     // A crash inside a suite is a bug there, so its stack helps; a shape mismatch explains itself.
     const e = f.error;
@@ -323,7 +328,7 @@ export async function runBench(options: BenchOptions): Promise<number> {
     await writeOutput(options.bmf, `${JSON.stringify(bencherMetricFormat(rows), null, 2)}\n`);
     wrote.push(`${options.bmf} (Bencher Metric Format)`);
   }
-  const machineText = formatMachine(machine).replace(/^machine: /, '').trim();
+  const machineText = describeMachine(machine);
   if (options.saveBaseline) {
     // An existing baseline is updated entry by entry, so a filtered run refreshes only its entries.
     const previous = await readBaseline(options.saveBaseline).catch(() => undefined);
@@ -333,12 +338,15 @@ export async function runBench(options: BenchOptions): Promise<number> {
   for (const w of wrote) process.stderr.write(`wrote ${w}\n`);
 
   let regressions = 0;
-  const picked = baseline && pickRecord(baseline, machineText);
-  if (baseline && options.baseline && !picked) process.stdout.write(`\nbaseline ${options.baseline} holds no machine's record: nothing to compare\n`);
-  if (picked && options.baseline) {
-    const cmp = compareWithBaseline(rows, picked.record, limit);
-    process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
-    regressions = cmp.filter((c) => c.status === 'regression').length;
+  if (baseline && options.baseline) {
+    const picked = pickRecord(baseline, machineText);
+    if (!picked) {
+      process.stdout.write(`\nbaseline ${options.baseline} holds no machine's record: nothing to compare\n`);
+    } else {
+      const cmp = compareWithBaseline(rows, picked.record, limit);
+      process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
+      regressions = cmp.filter((c) => c.status === 'regression').length;
+    }
   }
   if (stealBefore !== undefined && stealAfter !== undefined) {
     process.stdout.write(`${formatSteal(stealAfter - stealBefore, ranFor, machine.cores)}\n`);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { TopLevelSpec } from 'vega-lite';
 import { toSvg } from '../src/report/charts.ts';
 import { writeOutput } from '../src/report/write.ts';
-import { machineInfo, formatMachine } from './index.ts';
+import { describeMachine, machineInfo } from './index.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIO = 'bench/scaling.yaml';
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       points.push(p);
     }
   }
-  const machine = formatMachine(machineInfo()).replace(/^machine: /, '').trim();
+  const machine = describeMachine(machineInfo());
   await writeOutput(`${ROOT}bench/scaling.json`, `${JSON.stringify({ scenario: SCENARIO, duration, machine, heapMB: heapMB > 0 ? heapMB : 'default', startupCpuS: startupS, points }, null, 2)}\n`);
   await writeOutput(`${ROOT}bench/scaling.svg`, await toSvg(chartSpec(points)));
   process.stdout.write(`${scalingTable(points)}\n\n`);
