@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadScenario, simulate } from '../src/run.ts';
 import { formatCount, median, pairedWithReference, spread } from './measure.ts';
-import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIO = 'scenarios/seed-500-nodes.yaml';
@@ -41,7 +41,7 @@ async function inProcess(): Promise<{ events: number; seconds: number }> {
 }
 
 export async function e2eBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
-  if (options.filter && !'seed-e2e'.includes(options.filter)) return [];
+  if (!wants(options, 'seed-e2e')) return [];
   spawnOnce(); // builds the compiled bundle if a source changed, so no timed spawn pays for that
   // The gate: each spawn's CPU (all its threads) ÷ the reference workload next to it, median of those.
   const paired = pairedWithReference(SPAWNS, spawnOnce, (s) => s.cpuS);

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { Simulator } from '../src/kernel/index.ts';
 import { Network } from '../src/network/index.ts';
 import { formatCount, median, pairedWithReference, spread, withPeakRss } from './measure.ts';
-import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
 
 const C = 10e9 / 8; // registry NIC and backbone, bytes/s
 const CLIENT = 1e9 / 8; // client NIC, bytes/s
@@ -59,7 +59,7 @@ export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<Benc
   runFanOut(2_000); // warm-up: compile the hot paths before the first timed run
   for (const n of SIZES) {
     const name = `fanout-distinct-${n}`;
-    if (options.filter && !name.includes(options.filter)) continue;
+    if (!wants(options, name)) continue;
     // Small runs take tens of ms: more of them, so one GC pause cannot move the median.
     const repeats = n >= 50_000 ? 5 : n >= 10_000 ? 9 : 15;
     const { result: paired, peakRssMB } = await withPeakRss(() => pairedWithReference(repeats, () => runFanOut(n)));

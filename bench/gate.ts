@@ -171,6 +171,10 @@ export interface Comparison {
   change?: number;
   /** The entry's own allowance, when it is wider than the command's threshold (BaselineEntry.threshold). */
   allowed?: number;
+  /** How many times the entry ran, when the gate re-ran it (withRuns); `current` is then its best run. */
+  runs?: number;
+  /** The first run's change, when the entry was re-run. */
+  firstChange?: number;
 }
 
 /**
@@ -207,17 +211,25 @@ export function compareWithBaseline(rows: readonly BenchRow[], baseline: Pick<Ba
 export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): string {
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
   const num = (x: number | undefined): string => (x === undefined ? '' : x.toPrecision(4));
+  const verdict = (c: Comparison): string => {
+    const notes = [
+      ...(c.allowed === undefined ? [] : [`allowed ±${(100 * c.allowed).toFixed(0)}% for this entry`]),
+      ...(c.runs === undefined || c.runs < 2 ? [] : [`best of ${c.runs} runs${c.firstChange === undefined ? '' : `; first ${pct(c.firstChange)}`}`]),
+    ];
+    return notes.length === 0 ? c.status : `${c.status} (${notes.join('; ')})`;
+  };
   const header = ['name', 'baseline', 'now', 'worse by', 'verdict'];
   const body = cmp.map((c) => [
     c.name,
     num(c.baseline),
     num(c.current),
     c.change === undefined ? '' : pct(c.change),
-    c.allowed === undefined ? c.status : `${c.status} (allowed ±${(100 * c.allowed).toFixed(0)}% for this entry)`,
+    verdict(c),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   const regressions = cmp.filter((c) => c.status === 'regression').length;
+  const rerun = cmp.some((c) => (c.runs ?? 1) > 1);
   return [
     `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
     ...(foreign === undefined
@@ -230,6 +242,7 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
     'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
     'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
     'hold loop at 1e5 pending) run in the same process just before and after the entry',
+    ...(rerun ? ['entries that regressed were run again (--confirm); each counts its best run, so a regression is one every run showed'] : []),
     '',
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
@@ -238,4 +251,57 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
     regressions > 0 ? `${regressions} regression${regressions === 1 ? '' : 's'} beyond ${(100 * threshold).toFixed(0)}%` : 'no regression',
     '',
   ].join('\n');
+}
+
+// ---- confirming a regression ---------------------------------------------------------------------------
+
+/**
+ * The better of two measurements of one entry, by its gate figure: the lower for smaller-is-better, the
+ * higher for bigger-is-better (`a` on a tie or when either has no gate figure).
+ */
+export function betterRow(a: BenchRow, b: BenchRow): BenchRow {
+  if (a.gate === undefined || b.gate === undefined) return a;
+  return (a.better === 'bigger' ? b.gate > a.gate : b.gate < a.gate) ? b : a;
+}
+
+/** `rows` in their order, each entry that `again` measured once more replaced by the better of the two. */
+export function mergeBest(rows: readonly BenchRow[], again: readonly BenchRow[]): BenchRow[] {
+  const fresh = new Map(again.map((r) => [r.name, r]));
+  return rows.map((r) => {
+    const b = fresh.get(r.name);
+    return b ? betterRow(r, b) : r;
+  });
+}
+
+/** The entries a comparison calls regressions, in its order: what the gate runs again. */
+export function regressedNames(cmp: readonly Comparison[]): string[] {
+  return cmp.filter((c) => c.status === 'regression').map((c) => c.name);
+}
+
+/**
+ * The comparison of the best rows, with each entry that ran more than once (`runs`) annotated with its
+ * run count and its first run's change (from `first`, the first run's comparison).
+ */
+export function withRuns(best: readonly Comparison[], first: readonly Comparison[], runs: ReadonlyMap<string, number>): Comparison[] {
+  const firstOf = new Map(first.map((c) => [c.name, c]));
+  return best.map((c) => {
+    const n = runs.get(c.name) ?? 1;
+    if (n < 2) return c;
+    const f = firstOf.get(c.name)?.change;
+    return { ...c, runs: n, ...(f !== undefined ? { firstChange: f } : {}) };
+  });
+}
+
+/** The line printed before a re-run: which entries, and which attempt of how many. */
+export function formatRerun(names: readonly string[], attempt: number, attempts: number): string {
+  const k = names.length;
+  return `re-running ${k} entr${k === 1 ? 'y' : 'ies'} that regressed (attempt ${attempt} of ${attempts}): ${names.join(', ')}`;
+}
+
+/** Reads --confirm: how many more times an entry that regressed is run before the gate calls it one. */
+export function parseConfirm(text: string): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new RangeError(`--confirm must be a whole number of re-runs, 0 or more (got "${text}")`);
+  const n = Number(text);
+  if (n > 20) throw new RangeError(`--confirm must be at most 20 (got "${text}"): each re-run repeats the entries that regressed`);
+  return n;
 }

@@ -6,6 +6,7 @@
  *   --bmf FILE               Bencher Metric Format
  *   --baseline FILE          compare with a committed baseline; exit 1 on a regression beyond --threshold
  *   --threshold 15%          (default 15%)
+ *   --confirm N              re-run an entry that regressed up to N more times, keeping its best run (default 2)
  *   --save-baseline FILE     write (or update, entry by entry) a baseline from this run
  *
  * Runs every suite (a suite is an async function returning BenchRow[]), prints one table and the machine
@@ -23,8 +24,8 @@ import { solverBench } from './solver.bench.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
-import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, makeBaseline, normaliseBaseline, parseThreshold, pickRecord, type Baseline } from './gate.ts';
-import type { BenchRow, BenchSuite } from './types.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, formatRerun, makeBaseline, mergeBest, normaliseBaseline, parseConfirm, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline } from './gate.ts';
+import { wants, type BenchRow, type BenchSuite, type BenchSuiteOptions } from './types.ts';
 import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
 export interface NamedSuite {
@@ -57,26 +58,43 @@ export async function loadSuites(): Promise<NamedSuite[]> {
 export interface RunReport {
   rows: BenchRow[];
   failures: { suite: string; error: unknown }[];
+  /** The suite each row came from, so the gate can re-run only the suites of the entries that regressed. */
+  suiteOf: Map<string, string>;
 }
 
-/** Runs the suites in order; a failing suite is reported and does not stop the others. */
-export async function runSuites(suites: NamedSuite[], filter?: string): Promise<RunReport> {
+/**
+ * Runs the suites in order; a failing suite is reported and does not stop the others. `filter` selects
+ * by substring (a suite whose name contains it runs whole), `names` by exact row name.
+ */
+export async function runSuites(suites: NamedSuite[], filter?: string, names?: readonly string[]): Promise<RunReport> {
   const rows: BenchRow[] = [];
   const failures: RunReport['failures'] = [];
+  const suiteOf = new Map<string, string>();
   for (const suite of suites) {
-    const whole = !filter || suite.name.includes(filter);
+    const whole = (!filter || suite.name.includes(filter)) && !names;
+    const options: BenchSuiteOptions = whole ? {} : { ...(filter && !suite.name.includes(filter) ? { filter } : {}), ...(names ? { names } : {}) };
     try {
-      const got = await suite.run(whole ? {} : { filter });
+      const got = await suite.run(options);
       checkRows(suite.name, got);
-      rows.push(...(whole ? got : got.filter((r) => r.name.includes(filter!))));
+      for (const r of whole ? got : got.filter((r) => wants(options, r.name))) {
+        rows.push(r);
+        suiteOf.set(r.name, suite.name);
+      }
     } catch (error) {
       failures.push({ suite: suite.name, error });
     }
   }
-  return { rows, failures };
+  return { rows, failures, suiteOf };
 }
 
 class SuiteShapeError extends Error {}
+
+function printFailure(f: RunReport['failures'][number]): void {
+  // A crash inside a suite is a bug there, so its stack helps; a shape mismatch explains itself.
+  const e = f.error;
+  const text = e instanceof SuiteShapeError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`bench: suite '${f.suite}' failed: ${text}\n`);
+}
 
 /** Suites are written by different people; a row of the wrong shape is reported, not printed as NaN. */
 function checkRows(suite: string, rows: unknown): asserts rows is BenchRow[] {
@@ -207,12 +225,14 @@ export interface BenchOptions {
   baseline?: string;
   /** Fraction, e.g. 0.15. */
   threshold?: number;
+  /** Re-runs of an entry that regressed before the gate calls it a regression (default 2; 0 = one shot). */
+  confirm?: number;
   saveBaseline?: string;
 }
 
 export class BenchUsageError extends Error {}
 
-const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'save-baseline'] as const;
+const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'confirm', 'save-baseline'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -223,7 +243,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     const flag = (eq > 0 ? a.slice(2, eq) : a.slice(2)) as ValueFlag;
     if (!a.startsWith('--') || !VALUE_FLAGS.includes(flag)) {
       throw new BenchUsageError(
-        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%]] [--save-baseline FILE]`,
+        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%] [--confirm 2]] [--save-baseline FILE]`,
       );
     }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
@@ -236,6 +256,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     bmf: got.bmf,
     baseline: got.baseline,
     threshold: got.threshold === undefined ? undefined : threshold(got.threshold),
+    confirm: got.confirm === undefined ? undefined : confirm(got.confirm),
     saveBaseline: got['save-baseline'],
   };
 }
@@ -244,6 +265,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 export function threshold(text: string): number {
   try {
     return parseThreshold(text);
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
+}
+
+/** parseConfirm with a usage error for the CLI. */
+export function confirm(text: string): number {
+  try {
+    return parseConfirm(text);
   } catch (e) {
     throw new BenchUsageError((e as Error).message);
   }
@@ -282,9 +312,10 @@ async function readBaseline(file: string): Promise<Baseline> {
 /**
  * Runs the suites, prints the table, writes the machine formats and applies the baseline gate. Returns
  * the exit code: 0 ok, 1 a suite failed or the gate found a regression, 2 nothing matched --filter.
- * A bad output path or baseline file throws BenchUsageError before anything runs.
+ * A bad output path or baseline file throws BenchUsageError before anything runs. `load` gives the
+ * suites (the real ones unless a test passes its own).
  */
-export async function runBench(options: BenchOptions): Promise<number> {
+export async function runBench(options: BenchOptions, load: () => Promise<NamedSuite[]> = loadSuites): Promise<number> {
   // The suites are long loops: V8's full inlining, not the CLI's short-run budget (src/parallel/jit-profile.ts).
   useLongRunJit();
   const { filter } = options;
@@ -300,21 +331,15 @@ export async function runBench(options: BenchOptions): Promise<number> {
   if (slowdown) process.stdout.write(`PULLSIM_BENCH_SLOWDOWN=${slowdown}: the fast solver repeats every solve (a test of the gate)\n`);
   const started = performance.now();
   const stealBefore = stealSeconds();
-  const { rows, failures } = await runSuites(await loadSuites(), filter);
-  const stealAfter = stealSeconds();
-  const ranFor = (performance.now() - started) / 1000;
+  const report = await runSuites(await load(), filter);
+  const { rows, failures } = report;
   if (filter && rows.length === 0 && failures.length === 0) {
     process.stderr.write(`bench: no benchmark matches --filter '${filter}'\n`);
     return 2;
   }
   process.stdout.write('\n' + formatBenchTable(rows));
-  process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${ranFor.toFixed(1)} s\n`);
-  for (const f of failures) {
-    // A crash inside a suite is a bug there, so its stack helps; a shape mismatch explains itself.
-    const e = f.error;
-    const text = e instanceof SuiteShapeError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-    process.stderr.write(`bench: suite '${f.suite}' failed: ${text}\n`);
-  }
+  process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const f of failures) printFailure(f);
 
   const wrote: string[] = [];
   if (options.json) {
@@ -343,11 +368,33 @@ export async function runBench(options: BenchOptions): Promise<number> {
     if (!picked) {
       process.stdout.write(`\nbaseline ${options.baseline} holds no machine's record: nothing to compare\n`);
     } else {
-      const cmp = compareWithBaseline(rows, picked.record, limit);
+      const first = compareWithBaseline(rows, picked.record, limit);
+      let cmp = first;
+      // A regression on a noisy machine is confirmed before it fails the job: the entries that regressed
+      // run again (only those), each keeps its best run, and an entry back within its allowance stops.
+      const attempts = (options.confirm ?? 2) + 1;
+      const runs = new Map<string, number>();
+      let best = rows;
+      for (let attempt = 2; attempt <= attempts; attempt++) {
+        const failing = regressedNames(cmp);
+        if (failing.length === 0) break;
+        process.stdout.write(`\n${formatRerun(failing, attempt, attempts)}\n`);
+        const suites = (await load()).filter((s) => failing.some((n) => report.suiteOf.get(n) === s.name));
+        const again = await runSuites(suites, undefined, failing);
+        failures.push(...again.failures.map((f) => ({ ...f, suite: `${f.suite} (attempt ${attempt})` })));
+        for (const f of again.failures) printFailure(f);
+        process.stdout.write(formatBenchTable(again.rows));
+        for (const r of again.rows) runs.set(r.name, attempt);
+        best = mergeBest(best, again.rows);
+        cmp = compareWithBaseline(best, picked.record, limit);
+      }
+      cmp = withRuns(cmp, first, runs);
       process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
       regressions = cmp.filter((c) => c.status === 'regression').length;
     }
   }
+  const stealAfter = stealSeconds();
+  const ranFor = (performance.now() - started) / 1000;
   if (stealBefore !== undefined && stealAfter !== undefined) {
     process.stdout.write(`${formatSteal(stealAfter - stealBefore, ranFor, machine.cores)}\n`);
   }

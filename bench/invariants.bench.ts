@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spread } from './measure.ts';
-import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARGS = ['bin/pullsim.js', 'run', 'scenarios/seed-500-nodes.yaml', '--variant', 'ecr', '--quiet', '--jobs', '1'];
@@ -25,7 +25,7 @@ function cpuOf(unchecked: boolean): number {
 }
 
 export async function invariantsBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
-  if (options.filter && !'invariants-overhead'.includes(options.filter)) return [];
+  if (!wants(options, 'invariants-overhead')) return [];
   cpuOf(false); // builds the compiled bundle if a source changed
   const on: number[] = [];
   const off: number[] = [];

@@ -9,7 +9,7 @@ import FlatQueue from 'flatqueue';
 import { Bench, type Task } from 'tinybench';
 import { Rng, Simulator } from '../src/kernel/index.ts';
 import { formatCount, median, PeakRss, spread } from './measure.ts';
-import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
 
 const SIZES = [
   { label: '1e3', pending: 1_000 },
@@ -111,11 +111,10 @@ function samplesOf(task: Task): readonly number[] {
 }
 
 export async function kernelBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {
-  const filter = options.filter;
   const rows: BenchRow[] = [];
   for (const { label, pending } of SIZES) {
     const names = [`kernel-hold-${label}`, `flatqueue-hold-${label}`, `kernel-vs-flatqueue-${label}`];
-    if (filter && !names.some((n) => n.includes(filter))) continue;
+    if (!names.some((n) => wants(options, n))) continue;
 
     const rss = PeakRss.start();
     const w = makeWorkload(pending);

@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { formatCount, median, pairedWithReference, withPeakRss } from './measure.ts';
-import type { BenchRow, BenchSuiteOptions } from './types.ts';
+import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
 import { loadScenario } from '../src/run.ts';
 import { simulateRun } from '../src/simulate.ts';
 import type { RunConfig } from '../src/scenario/schema.ts';
@@ -65,7 +65,7 @@ export async function p2pBench(options: BenchSuiteOptions = {}): Promise<BenchRo
   const scenario = await loadScenario(SCENARIO);
   const kraken = scenario.variants.find((v) => v.name === 'kraken');
   if (!kraken) throw new Error(`bench: ${SCENARIO} has no kraken variant`);
-  const wanted = (name: string): boolean => !options.filter || name.includes(options.filter);
+  const wanted = (name: string): boolean => wants(options, name);
   const rows: BenchRow[] = [];
 
   // The exact model (local solves, network/local-solve.ts) timed and gated like the crowds, and the

@@ -34,6 +34,13 @@ export interface BenchRow {
 export interface BenchSuiteOptions {
   /** Only rows whose name contains this text are wanted. */
   filter?: string;
+  /** Only rows with exactly these names are wanted (the gate re-running the entries that regressed). */
+  names?: readonly string[];
+}
+
+/** Whether a suite should produce the row `name` under these options (both selections apply). */
+export function wants(options: BenchSuiteOptions, name: string): boolean {
+  return (!options.filter || name.includes(options.filter)) && (!options.names || options.names.includes(name));
 }
 
 export type BenchSuite = (options?: BenchSuiteOptions) => Promise<BenchRow[]>;

@@ -196,6 +196,11 @@ async function main(argv: string[]): Promise<number> {
           .option('bmf', { type: 'string', describe: 'write the results in Bencher Metric Format to FILE' })
           .option('baseline', { type: 'string', describe: 'compare with a baseline (e.g. bench/baseline.json); exit 1 on a regression' })
           .option('threshold', { type: 'string', default: '15%', describe: 'allowed regression against --baseline' })
+          .option('confirm', {
+            type: 'string',
+            default: '2',
+            describe: 'with --baseline: re-run an entry that regressed up to N more times and keep its best run (0: fail on the first)',
+          })
           .option('save-baseline', { type: 'string', describe: 'write or update a baseline from this run' })
           .example('$0 bench --filter kernel', 'only the kernel entries')
           .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate'),
@@ -209,6 +214,7 @@ async function main(argv: string[]): Promise<number> {
             bmf: args.bmf,
             baseline: args.baseline,
             threshold: bench.threshold(args.threshold),
+            confirm: bench.confirm(args.confirm),
             saveBaseline: args['save-baseline'],
           });
         } catch (e) {
