@@ -305,3 +305,35 @@ export function parseConfirm(text: string): number {
   if (n > 20) throw new RangeError(`--confirm must be at most 20 (got "${text}"): each re-run repeats the entries that regressed`);
   return n;
 }
+
+// ---- several whole runs --------------------------------------------------------------------------------
+
+/**
+ * One row per entry from several whole bench runs (`--runs N`): the run whose gate figure is the median
+ * (the lower middle for an even count), whole, so its value, range and extra stay one measurement's.
+ * Informational rows (no gate figure) take the middle run's row by value. Entries are in the order they
+ * first appear; an entry missing from some runs (its suite failed there) is the median of the runs that
+ * have it. `extra` notes the spread of the gate figure across the runs.
+ */
+export function medianRows(runs: readonly (readonly BenchRow[])[]): BenchRow[] {
+  if (runs.length === 1) return [...runs[0]];
+  const byName = new Map<string, BenchRow[]>();
+  for (const run of runs) for (const r of run) (byName.get(r.name) ?? byName.set(r.name, []).get(r.name)!).push(r);
+  return [...byName.values()].map((rows) => {
+    const key = (r: BenchRow): number => r.gate ?? r.value;
+    const sorted = [...rows].sort((a, b) => key(a) - key(b));
+    const mid = sorted[(sorted.length - 1) >> 1];
+    if (rows.length === 1) return mid;
+    const figures = rows.map((r) => key(r).toPrecision(4)).join(' ');
+    const note = `median of ${rows.length} bench runs by ${mid.gate !== undefined ? 'gate figure' : 'value'} (${figures})`;
+    return { ...mid, extra: mid.extra ? `${mid.extra}; ${note}` : note };
+  });
+}
+
+/** Reads --runs: whole runs of the suites, 1 or more. */
+export function parseRuns(text: string): number {
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new RangeError(`--runs must be a whole number of runs, 1 or more (got "${text}")`);
+  const n = Number(text);
+  if (n > 20) throw new RangeError(`--runs must be at most 20 (got "${text}"): a full bench run takes minutes`);
+  return n;
+}

@@ -7,6 +7,7 @@
  *   --baseline FILE          compare with a committed baseline; exit 1 on a regression beyond --threshold
  *   --threshold 15%          (default 15%)
  *   --confirm N              re-run an entry that regressed up to N more times, keeping its best run (default 2)
+ *   --runs N                 run the suites N times; every output takes each entry's median run (default 1)
  *   --save-baseline FILE     write (or update, entry by entry) a baseline from this run
  *
  * Runs every suite (a suite is an async function returning BenchRow[]), prints one table and the machine
@@ -24,7 +25,7 @@ import { solverBench } from './solver.bench.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
-import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, formatRerun, makeBaseline, mergeBest, normaliseBaseline, parseConfirm, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline } from './gate.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, formatRerun, makeBaseline, medianRows, mergeBest, normaliseBaseline, parseConfirm, parseRuns, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline } from './gate.ts';
 import { wants, type BenchRow, type BenchSuite, type BenchSuiteOptions } from './types.ts';
 import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
@@ -227,12 +228,14 @@ export interface BenchOptions {
   threshold?: number;
   /** Re-runs of an entry that regressed before the gate calls it a regression (default 2; 0 = one shot). */
   confirm?: number;
+  /** Whole runs of the suites; each entry's median run is what is printed, written and compared (default 1). */
+  runs?: number;
   saveBaseline?: string;
 }
 
 export class BenchUsageError extends Error {}
 
-const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'confirm', 'save-baseline'] as const;
+const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'confirm', 'runs', 'save-baseline'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -243,7 +246,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     const flag = (eq > 0 ? a.slice(2, eq) : a.slice(2)) as ValueFlag;
     if (!a.startsWith('--') || !VALUE_FLAGS.includes(flag)) {
       throw new BenchUsageError(
-        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%] [--confirm 2]] [--save-baseline FILE]`,
+        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%] [--confirm 2]] [--save-baseline FILE] [--runs 1]`,
       );
     }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
@@ -257,6 +260,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     baseline: got.baseline,
     threshold: got.threshold === undefined ? undefined : threshold(got.threshold),
     confirm: got.confirm === undefined ? undefined : confirm(got.confirm),
+    runs: got.runs === undefined ? undefined : runs(got.runs),
     saveBaseline: got['save-baseline'],
   };
 }
@@ -274,6 +278,15 @@ export function threshold(text: string): number {
 export function confirm(text: string): number {
   try {
     return parseConfirm(text);
+  } catch (e) {
+    throw new BenchUsageError((e as Error).message);
+  }
+}
+
+/** parseRuns with a usage error for the CLI. */
+export function runs(text: string): number {
+  try {
+    return parseRuns(text);
   } catch (e) {
     throw new BenchUsageError((e as Error).message);
   }
@@ -331,13 +344,25 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
   if (slowdown) process.stdout.write(`PULLSIM_BENCH_SLOWDOWN=${slowdown}: the fast solver repeats every solve (a test of the gate)\n`);
   const started = performance.now();
   const stealBefore = stealSeconds();
-  const report = await runSuites(await load(), filter);
+  const runCount = options.runs ?? 1;
+  const reports: RunReport[] = [];
+  for (let run = 1; run <= runCount; run++) {
+    const lap = performance.now();
+    reports.push(await runSuites(await load(), filter));
+    const n = reports[run - 1].rows.length;
+    if (runCount > 1) process.stdout.write(`run ${run} of ${runCount}: ${n} row${n === 1 ? '' : 's'} in ${((performance.now() - lap) / 1000).toFixed(1)} s\n`);
+  }
+  const report: RunReport = {
+    rows: medianRows(reports.map((r) => r.rows)),
+    failures: reports.flatMap((r, i) => r.failures.map((f) => (runCount > 1 ? { ...f, suite: `${f.suite} (run ${i + 1})` } : f))),
+    suiteOf: new Map(reports.flatMap((r) => [...r.suiteOf])),
+  };
   const { rows, failures } = report;
   if (filter && rows.length === 0 && failures.length === 0) {
     process.stderr.write(`bench: no benchmark matches --filter '${filter}'\n`);
     return 2;
   }
-  process.stdout.write('\n' + formatBenchTable(rows));
+  process.stdout.write(`\n${runCount > 1 ? `each entry's median of ${runCount} runs (by its gate figure):\n` : ''}${formatBenchTable(rows)}`);
   process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   for (const f of failures) printFailure(f);
 

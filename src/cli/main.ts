@@ -202,8 +202,14 @@ async function main(argv: string[]): Promise<number> {
             describe: 'with --baseline: re-run an entry that regressed up to N more times and keep its best run (0: fail on the first)',
           })
           .option('save-baseline', { type: 'string', describe: 'write or update a baseline from this run' })
+          .option('runs', {
+            type: 'string',
+            default: '1',
+            describe: 'run the suites N times; each entry reports, writes and is compared as its median run (record baselines with 3 or 5)',
+          })
           .example('$0 bench --filter kernel', 'only the kernel entries')
-          .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate'),
+          .example('$0 bench --baseline bench/baseline.json --json bench-results.json', 'the CI gate')
+          .example('$0 bench --runs 3 --save-baseline bench/baseline.json', "record this machine's baseline from the median of 3 runs"),
       async (args) => {
         const bench = await import('../../bench/index.ts');
         startupDone();
@@ -215,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
             baseline: args.baseline,
             threshold: bench.threshold(args.threshold),
             confirm: bench.confirm(args.confirm),
+            runs: bench.runs(args.runs),
             saveBaseline: args['save-baseline'],
           });
         } catch (e) {
