@@ -298,12 +298,20 @@ export function formatRerun(names: readonly string[], attempt: number, attempts:
   return `re-running ${k} entr${k === 1 ? 'y' : 'ies'} that regressed (attempt ${attempt} of ${attempts}): ${names.join(', ')}`;
 }
 
+/**
+ * Reads a count flag (`--confirm`, `--runs`): a whole number from `min` to 20; `what` names its unit in
+ * the message, `why` says what a large count costs.
+ */
+function parseCount(flag: string, text: string, min: number, what: string, why: string): number {
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < min) throw new RangeError(`--${flag} must be a whole number of ${what}, ${min} or more (got "${text}")`);
+  const n = Number(text);
+  if (n > 20) throw new RangeError(`--${flag} must be at most 20 (got "${text}"): ${why}`);
+  return n;
+}
+
 /** Reads --confirm: how many more times an entry that regressed is run before the gate calls it one. */
 export function parseConfirm(text: string): number {
-  if (!/^\s*\d+\s*$/.test(text)) throw new RangeError(`--confirm must be a whole number of re-runs, 0 or more (got "${text}")`);
-  const n = Number(text);
-  if (n > 20) throw new RangeError(`--confirm must be at most 20 (got "${text}"): each re-run repeats the entries that regressed`);
-  return n;
+  return parseCount('confirm', text, 0, 're-runs', 'each re-run repeats the entries that regressed');
 }
 
 // ---- several whole runs --------------------------------------------------------------------------------
@@ -332,8 +340,5 @@ export function medianRows(runs: readonly (readonly BenchRow[])[]): BenchRow[] {
 
 /** Reads --runs: whole runs of the suites, 1 or more. */
 export function parseRuns(text: string): number {
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new RangeError(`--runs must be a whole number of runs, 1 or more (got "${text}")`);
-  const n = Number(text);
-  if (n > 20) throw new RangeError(`--runs must be at most 20 (got "${text}"): a full bench run takes minutes`);
-  return n;
+  return parseCount('runs', text, 1, 'runs', 'a full bench run takes minutes');
 }

@@ -265,32 +265,21 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   };
 }
 
-/** parseThreshold with a usage error for the CLI. */
-export function threshold(text: string): number {
-  try {
-    return parseThreshold(text);
-  } catch (e) {
-    throw new BenchUsageError((e as Error).message);
-  }
+/** A flag's parser that reports a bad value as a usage error (exit 2, no stack trace). */
+function usageErrors<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (e) {
+      throw new BenchUsageError((e as Error).message);
+    }
+  };
 }
 
-/** parseConfirm with a usage error for the CLI. */
-export function confirm(text: string): number {
-  try {
-    return parseConfirm(text);
-  } catch (e) {
-    throw new BenchUsageError((e as Error).message);
-  }
-}
-
-/** parseRuns with a usage error for the CLI. */
-export function runs(text: string): number {
-  try {
-    return parseRuns(text);
-  } catch (e) {
-    throw new BenchUsageError((e as Error).message);
-  }
-}
+/** The CLI's readers of --threshold, --confirm and --runs. */
+export const threshold = usageErrors(parseThreshold);
+export const confirm = usageErrors(parseConfirm);
+export const runs = usageErrors(parseRuns);
 
 async function main(): Promise<number> {
   try {
