@@ -4,6 +4,7 @@
  * rows; the runner (index.ts) does the I/O.
  */
 import type { BenchRow } from './types.ts';
+import { escapeMarkdown, markdownTable } from '../src/report/markdown.ts';
 
 /** github-action-benchmark's `custom*` tools read an array of these. */
 export interface ActionBenchmarkEntry {
@@ -58,6 +59,16 @@ function measureSlug(unit: string): string {
   if (unit === 'x') return 'ratio';
   if (unit === 'ops/s') return 'ops-per-second';
   return unit.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'value';
+}
+
+/** Formats a value with about four significant digits and thousands separators for big numbers. */
+export function formatBenchValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1e4) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(3);
+  return value.toPrecision(4);
 }
 
 // ---- the baseline gate --------------------------------------------------------------------------------
@@ -204,11 +215,25 @@ export function compareWithBaseline(rows: readonly BenchRow[], baseline: Pick<Ba
   return out;
 }
 
+/** A comparison in parts, so the terminal table and the Markdown summary say the same things. */
+export interface ComparisonParts {
+  /** What was compared with what: "baseline FILE (recorded on …), threshold 15%". */
+  title: string;
+  /** The warning when the record is another machine's (three lines), else empty. */
+  warning: string[];
+  /** How the figures are made, and that entries were re-run when some were. */
+  notes: string[];
+  header: string[];
+  body: string[][];
+  /** "no regression" or "N regressions beyond 15%". */
+  summary: string;
+}
+
 /**
- * The comparison table. `foreign` names this run's machine when the record compared with is another
+ * The comparison's parts. `foreign` names this run's machine when the record compared with is another
  * machine's (pickRecord's exact: false): the output then says so, and how to record this one.
  */
-export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): string {
+export function comparisonParts(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): ComparisonParts {
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
   const num = (x: number | undefined): string => (x === undefined ? '' : x.toPrecision(4));
   const verdict = (c: Comparison): string => {
@@ -218,39 +243,64 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
     ];
     return notes.length === 0 ? c.status : `${c.status} (${notes.join('; ')})`;
   };
-  const header = ['name', 'baseline', 'now', 'worse by', 'verdict'];
-  const body = cmp.map((c) => [
-    c.name,
-    num(c.baseline),
-    num(c.current),
-    c.change === undefined ? '' : pct(c.change),
-    verdict(c),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   const regressions = cmp.filter((c) => c.status === 'regression').length;
   const rerun = cmp.some((c) => (c.runs ?? 1) > 1);
-  return [
-    `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
-    ...(foreign === undefined
-      ? []
-      : [
-          `warning: ${baselineFile} has no record for this machine (${foreign}); compared with the nearest one.`,
-          'Ratios differ between machines (cache sizes, clock), so a verdict below may be the machine, not the code.',
-          `Record this machine: --save-baseline ${baselineFile}`,
-        ]),
-    'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
-    'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
-    'hold loop at 1e5 pending) run in the same process just before and after the entry',
-    ...(rerun ? ['entries that regressed were run again (--confirm); each counts its best run, so a regression is one every run showed'] : []),
+  return {
+    title: `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
+    warning:
+      foreign === undefined
+        ? []
+        : [
+            `warning: ${baselineFile} has no record for this machine (${foreign}); compared with the nearest one.`,
+            'Ratios differ between machines (cache sizes, clock), so a verdict below may be the machine, not the code.',
+            `Record this machine: --save-baseline ${baselineFile}`,
+          ],
+    notes: [
+      'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
+      'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
+      'hold loop at 1e5 pending) run in the same process just before and after the entry',
+      ...(rerun ? ['entries that regressed were run again (--confirm); each counts its best run, so a regression is one every run showed'] : []),
+    ],
+    header: ['name', 'baseline', 'now', 'worse by', 'verdict'],
+    body: cmp.map((c) => [c.name, num(c.baseline), num(c.current), c.change === undefined ? '' : pct(c.change), verdict(c)]),
+    summary: regressions > 0 ? `${regressions} regression${regressions === 1 ? '' : 's'} beyond ${(100 * threshold).toFixed(0)}%` : 'no regression',
+  };
+}
+
+/** The comparison as the terminal table (comparisonParts). */
+export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): string {
+  const p = comparisonParts(cmp, threshold, baselineFile, machine, foreign);
+  const widths = p.header.map((h, i) => Math.max(h.length, ...p.body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [p.title, ...p.warning, ...p.notes, '', line(p.header), widths.map((w) => '-'.repeat(w)).join('  '), ...p.body.map(line), '', p.summary, ''].join('\n');
+}
+
+/**
+ * The run as GitHub-flavoured Markdown (`--markdown FILE`), for a CI job summary or a pull-request
+ * comment: the verdict first when there is a gate, then its table, then every row. Every string from a
+ * suite, the machine or a file name is escaped (src/report/markdown.ts), so none can break a table; the
+ * figures and verdicts are the gate's own text.
+ */
+export function benchMarkdown(rows: readonly BenchRow[], machine: string, gate?: ComparisonParts, footer: readonly string[] = []): string {
+  const e = escapeMarkdown;
+  const lines = ['# pullsim bench', '', `machine: ${e(machine)}`, ''];
+  if (gate) {
+    const failed = gate.summary !== 'no regression';
+    lines.push(`## Gate: ${failed ? '❌' : '✅'} ${e(gate.summary)}`, '', e(gate.title), '');
+    if (gate.warning.length > 0) lines.push(`> ${gate.warning.map(e).join(' ')}`, '');
+    lines.push(...markdownTable(gate.header, gate.body.map((r) => r.map((c, i) => (i === 0 ? e(c) : c))), ['l', 'r', 'r', 'r', 'l']), '', e(gate.notes.join(' ')), '');
+  }
+  lines.push(
+    '## Results',
     '',
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.map(line),
-    '',
-    regressions > 0 ? `${regressions} regression${regressions === 1 ? '' : 's'} beyond ${(100 * threshold).toFixed(0)}%` : 'no regression',
-    '',
-  ].join('\n');
+    ...markdownTable(
+      ['name', 'value', 'unit', '±range', 'extra'],
+      rows.map((r) => [e(r.name), formatBenchValue(r.value), e(r.unit), e(r.range ?? ''), e(r.extra ?? '')]),
+      ['l', 'r', 'l', 'l', 'l'],
+    ),
+  );
+  if (footer.length > 0) lines.push('', ...footer.map(e));
+  return `${lines.join('\n')}\n`;
 }
 
 // ---- confirming a regression ---------------------------------------------------------------------------

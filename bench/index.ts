@@ -4,6 +4,7 @@
  *   --json FILE              github-action-benchmark entries: FILE gets the smaller-is-better ones
  *                            (tool customSmallerIsBetter), FILE with .bigger.json the bigger-is-better ones
  *   --bmf FILE               Bencher Metric Format
+ *   --markdown FILE          the table and the gate's verdict as Markdown (a CI job summary)
  *   --baseline FILE          compare with a committed baseline; exit 1 on a regression beyond --threshold
  *   --threshold 15%          (default 15%)
  *   --confirm N              re-run an entry that regressed up to N more times, keeping its best run (default 2)
@@ -25,7 +26,7 @@ import { solverBench } from './solver.bench.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
-import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, compareWithBaseline, formatComparison, formatRerun, makeBaseline, medianRows, mergeBest, normaliseBaseline, parseConfirm, parseRuns, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline } from './gate.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, comparisonParts, compareWithBaseline, benchMarkdown, formatBenchValue, formatComparison, formatRerun, makeBaseline, medianRows, mergeBest, normaliseBaseline, parseConfirm, parseRuns, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline, type ComparisonParts } from './gate.ts';
 import { wants, type BenchRow, type BenchSuite, type BenchSuiteOptions } from './types.ts';
 import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
@@ -187,16 +188,6 @@ export function formatCacheSize(text: string): string {
   return `${kib} KiB`;
 }
 
-/** Formats a value with about four significant digits and thousands separators for big numbers. */
-export function formatBenchValue(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  if (abs >= 1e4) return Math.round(value).toLocaleString('en-US');
-  if (abs >= 100) return value.toFixed(1);
-  if (abs >= 1) return value.toFixed(3);
-  return value.toPrecision(4);
-}
-
 export function formatBenchTable(rows: BenchRow[]): string {
   const header = ['name', 'value', 'unit', '±range', 'extra'];
   const body = rows.map((r) => [r.name, formatBenchValue(r.value), r.unit, r.range ?? '', r.extra ?? '']);
@@ -223,6 +214,8 @@ export interface BenchOptions {
   filter?: string;
   json?: string;
   bmf?: string;
+  /** GitHub-flavoured Markdown of the run and the gate's verdict (a CI job summary). */
+  markdown?: string;
   baseline?: string;
   /** Fraction, e.g. 0.15. */
   threshold?: number;
@@ -235,7 +228,7 @@ export interface BenchOptions {
 
 export class BenchUsageError extends Error {}
 
-const VALUE_FLAGS = ['filter', 'json', 'bmf', 'baseline', 'threshold', 'confirm', 'runs', 'save-baseline'] as const;
+const VALUE_FLAGS = ['filter', 'json', 'bmf', 'markdown', 'baseline', 'threshold', 'confirm', 'runs', 'save-baseline'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -246,7 +239,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     const flag = (eq > 0 ? a.slice(2, eq) : a.slice(2)) as ValueFlag;
     if (!a.startsWith('--') || !VALUE_FLAGS.includes(flag)) {
       throw new BenchUsageError(
-        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--baseline FILE [--threshold 15%] [--confirm 2]] [--save-baseline FILE] [--runs 1]`,
+        `unknown argument '${a}'. Usage: bench [--filter TEXT] [--json FILE] [--bmf FILE] [--markdown FILE] [--baseline FILE [--threshold 15%] [--confirm 2]] [--save-baseline FILE] [--runs 1]`,
       );
     }
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
@@ -257,6 +250,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     filter: got.filter,
     json: got.json,
     bmf: got.bmf,
+    markdown: got.markdown,
     baseline: got.baseline,
     threshold: got.threshold === undefined ? undefined : threshold(got.threshold),
     confirm: got.confirm === undefined ? undefined : confirm(got.confirm),
@@ -323,7 +317,8 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
   const { filter } = options;
   const limit = options.threshold ?? 0.15;
   // Output paths and the baseline first, so a typo fails in the first second, not after the run.
-  const targets = [options.json, options.json && biggerFileName(options.json), options.bmf, options.saveBaseline];
+  const targets = [options.json, options.json && biggerFileName(options.json), options.bmf, options.markdown, options.saveBaseline];
+  if (options.markdown === '-') throw new BenchUsageError('--markdown needs a file: the bench prints its table on stdout (in CI: --markdown bench.md, then append it to $GITHUB_STEP_SUMMARY)');
   for (const t of targets) if (t) checkWritable(t);
   const baseline = options.baseline ? await readBaseline(options.baseline) : undefined;
 
@@ -377,6 +372,7 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
   for (const w of wrote) process.stderr.write(`wrote ${w}\n`);
 
   let regressions = 0;
+  let gateParts: ComparisonParts | undefined;
   if (baseline && options.baseline) {
     const picked = pickRecord(baseline, machineText);
     if (!picked) {
@@ -403,14 +399,24 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
         cmp = compareWithBaseline(best, picked.record, limit);
       }
       cmp = withRuns(cmp, first, runs);
+      gateParts = comparisonParts(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText);
       process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
       regressions = cmp.filter((c) => c.status === 'regression').length;
     }
   }
   const stealAfter = stealSeconds();
   const ranFor = (performance.now() - started) / 1000;
+  const footer: string[] = [`${rows.length} row${rows.length === 1 ? '' : 's'} in ${ranFor.toFixed(1)} s`];
   if (stealBefore !== undefined && stealAfter !== undefined) {
-    process.stdout.write(`${formatSteal(stealAfter - stealBefore, ranFor, machine.cores)}\n`);
+    const steal = formatSteal(stealAfter - stealBefore, ranFor, machine.cores);
+    process.stdout.write(`${steal}\n`);
+    footer.push(steal);
+  }
+  for (const f of failures) footer.push(`suite '${f.suite}' failed (see the job's log)`);
+  if (options.markdown) {
+    // Written last: it carries the gate's verdict, so a CI summary shows the outcome, not only the rows.
+    await writeOutput(options.markdown, benchMarkdown(rows, machineText, gateParts, footer));
+    process.stderr.write(`wrote ${options.markdown} (Markdown)\n`);
   }
   return failures.length > 0 || regressions > 0 ? 1 : 0;
 }

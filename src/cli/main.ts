@@ -194,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
           .option('filter', { type: 'string', describe: 'run only the entries whose name contains TEXT' })
           .option('json', { type: 'string', describe: 'github-action-benchmark entries: FILE (smaller is better) and FILE.bigger.json (bigger is better)' })
           .option('bmf', { type: 'string', describe: 'write the results in Bencher Metric Format to FILE' })
+          .option('markdown', { type: 'string', describe: "write the results and the gate's verdict as Markdown to FILE (a CI job summary)" })
           .option('baseline', { type: 'string', describe: 'compare with a baseline (e.g. bench/baseline.json); exit 1 on a regression' })
           .option('threshold', { type: 'string', default: '15%', describe: 'allowed regression against --baseline' })
           .option('confirm', {
@@ -218,6 +219,7 @@ async function main(argv: string[]): Promise<number> {
             filter: args.filter,
             json: args.json,
             bmf: args.bmf,
+            markdown: args.markdown,
             baseline: args.baseline,
             threshold: bench.threshold(args.threshold),
             confirm: bench.confirm(args.confirm),

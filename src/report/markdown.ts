@@ -27,7 +27,8 @@ export function markdownCode(s: string): string {
   return /^[^`|\r\n]*$/.test(s) && singleLine(s) === s ? `\`${s}\`` : escapeMarkdown(s);
 }
 
-function table(head: string[], rows: string[][], align: ('l' | 'r')[]): string[] {
+/** A GitHub-flavoured Markdown table; the cells must be escaped already (escapeMarkdown). */
+export function markdownTable(head: string[], rows: string[][], align: ('l' | 'r')[]): string[] {
   return [
     `| ${head.join(' | ')} |`,
     `| ${align.map((a) => (a === 'r' ? '---:' : ':---')).join(' | ')} |`,
@@ -50,7 +51,7 @@ export function renderMarkdown(result: RunResult): string {
   if (relatives(result).length > 0) lines.push('');
   const vs = verdicts(result);
   lines.push(
-    ...table(
+    ...markdownTable(
       ['criterion', 'measure', ...names, 'best'],
       vs.map((v) => [
         v.criterion,
@@ -70,7 +71,7 @@ export function renderMarkdown(result: RunResult): string {
     const failed = th.filter((t) => !t.ok).length;
     lines.push(`### Thresholds: ${failed === 0 ? `all ${th.length} passed` : `${failed} of ${th.length} failed`}`, '');
     lines.push(
-      ...table(
+      ...markdownTable(
         ['', 'variant', 'metric', 'expression', 'actual'],
         th.map((t) => [t.ok ? '✓' : '✗', e(t.variant), markdownCode(t.metric), markdownCode(t.expression), e(formatActual(t.metric, t.actual))]),
         ['l', 'l', 'l', 'l', 'r'],
@@ -83,7 +84,7 @@ export function renderMarkdown(result: RunResult): string {
   lines.push(
     '## Metrics',
     '',
-    ...table(
+    ...markdownTable(
       ['', ...names],
       [
         row('pulls (failed)', (i) => `${m[i].pulls} (${m[i].pulls_failed})`),
@@ -106,7 +107,7 @@ export function renderMarkdown(result: RunResult): string {
     lines.push(
       `Prices (${e(result.variants[0].name)}; see the HTML report for every variant):`,
       '',
-      ...table(
+      ...markdownTable(
         ['price', 'value', 'as of', 'source', 'basis'],
         prices.map((p) => [markdownCode(p.id), e(p.display), e(p.asOf), e(p.source), e(p.basis)]),
         ['l', 'r', 'l', 'l', 'l'],
