@@ -34,3 +34,37 @@ export function doubleArray(): number[] {
   a.length = 0;
   return a;
 }
+
+type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+type ViewClass = new (buffer: ArrayBuffer, byteOffset: number, length: number) => View;
+
+/**
+ * Rewrites the named typed-array fields of `obj` with copies (named views that shared a buffer share the
+ * copy), so V8 records those fields as reassigned from construction on. Call at the end of the
+ * constructor of a class, naming the typed arrays that later grow by replacement.
+ *
+ * Performance: V8 treats a field it has only seen initialised as constant, and optimised code may rely
+ * on that (a load kept across a call); the first reassignment (an array outgrowing itself mid-run: the
+ * kernel's front in the seed's private registry, the local solver's link list) then discards every
+ * optimised function that depends on it, with everything they were inlined into, and they compile
+ * again (`--trace-deopt`: "marking dependent code … code dependencies"). A field reassigned in the
+ * constructor never counts as constant, so that never happens. Only the fields that do grow are named:
+ * a constant field's loads stay hoisted (all of the kernel's typed arrays made reassignable cost its hold
+ * loop +2.4 % instructions at 1e3 pending). Fields of one class share this state through their hidden
+ * class, so the first object built pays for all; the copies are of the initial, small arrays.
+ */
+export function typedArraysReassigned(obj: object, names: readonly string[]): void {
+  const fields = obj as Record<string, unknown>;
+  const copies = new Map<ArrayBufferLike, ArrayBuffer>();
+  for (const name of names) {
+    const v = fields[name];
+    if (!ArrayBuffer.isView(v) || v instanceof DataView) throw new TypeError(`internal: field ${name} is not a typed array`);
+    const view = v as View;
+    let buffer = copies.get(view.buffer);
+    if (buffer === undefined) {
+      buffer = (view.buffer as ArrayBuffer).slice(0);
+      copies.set(view.buffer, buffer);
+    }
+    fields[name] = new (view.constructor as ViewClass)(buffer, view.byteOffset, view.length);
+  }
+}

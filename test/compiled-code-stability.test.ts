@@ -54,6 +54,31 @@ describe('compiled code survives what every run does', () => {
     expect(r.after & TURBOFANNED).toBe(TURBOFANNED);
   });
 
+  it("the kernel's front outgrowing its arrays mid-run leaves code that reads them optimized", () => {
+    const mod = fileURLToPath(new URL('../src/kernel/index.ts', import.meta.url));
+    const code = `
+      import { Simulator } from ${JSON.stringify(mod)};
+      const sim = new Simulator(16);
+      const t = sim.register(() => {});
+      // Reads the front's array around calls, as the dispatch loop does around its handlers: code that
+      // V8 may compile on the assumption that the field never changes (the kernel's push and schedule were
+      // discarded with it before typedArraysReassigned).
+      function reader(s, f) { let x = 0; for (let i = 0; i < 10; i++) { x += s.fT.length; f(); } return x; }
+      const nop = () => {};
+      %PrepareFunctionForOptimization(reader); reader(sim, nop); reader(sim, nop); %OptimizeFunctionOnNextCall(reader); reader(sim, nop);
+      const before = %GetOptimizationStatus(reader);
+      // A cluster in lockstep: 5,000 events at one instant, taken into the front at once (it held 64).
+      for (let i = 0; i < 5000; i++) sim.schedule(1, t);
+      const stats = sim.run();
+      const length = reader(sim, nop) / 10;
+      console.log(JSON.stringify({ before, after: %GetOptimizationStatus(reader), events: stats.events, length }));`;
+    const r = inV8(code) as { before: number; after: number; events: number; length: number };
+    expect(r.events).toBe(5000);
+    expect(r.length).toBeGreaterThanOrEqual(5000); // the front did grow
+    expect(r.before & TURBOFANNED).toBe(TURBOFANNED);
+    expect(r.after & TURBOFANNED).toBe(TURBOFANNED);
+  });
+
   it("a new handler type leaves the kernel's dispatch loop optimized once its call sites are primed", () => {
     const mod = fileURLToPath(new URL('../src/kernel/index.ts', import.meta.url));
     const run = (prime: boolean) => {

@@ -10,7 +10,7 @@
  * class comment for the queue's structure (a radix queue on the bits of the times, not a heap).
  */
 import { CHECKS, InvariantError } from './invariant.ts';
-import { holeyArray, objectArray } from '../stable-arrays.ts';
+import { holeyArray, objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
 /** Named priorities (SimPy style). Lower runs first at equal time. */
 export const URGENT = 0;
@@ -193,6 +193,10 @@ export class Simulator {
     this.handlers.push(() => {
       throw new Error('internal: CALL_TYPE dispatched through the handler table');
     });
+    // The front and the instant-sorting scratch grow by replacement mid-run (a cluster in lockstep puts
+    // thousands of events at one instant). The records and the pool grow too, but are assigned here
+    // already, which V8 counts as a reassignment; the other fields stay constant, their loads hoisted.
+    typedArraysReassigned(this, ['fT', 'fS', 'bTie', 'bSlot', 'bKey', 'bDirect']);
   }
 
   /** Registers a handler and returns its numeric event type. */

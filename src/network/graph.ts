@@ -7,7 +7,7 @@
  * leaves a link by swap-removal, so each flow remembers its position in every member list it is in.
  */
 import type { SharingTables } from './maxmin.ts';
-import { objectArray } from '../stable-arrays.ts';
+import { objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
 export class SharingGraph implements SharingTables {
   linkCapacity = new Float64Array(16);
@@ -33,6 +33,11 @@ export class SharingGraph implements SharingTables {
   private flowSeen = new Int32Array(64);
   private linkSeen = new Int32Array(16);
   private epoch = 0;
+
+  constructor() {
+    // The per-flow tables grow by replacement mid-run (the per-link ones only at set-up).
+    typedArraysReassigned(this, ['flowPathLength', 'flowCap', 'flowSeen', 'componentFlows']);
+  }
 
   /** Adds link `id` (the next id) with the capacity flows may share. */
   addLink(id: number, capacity: number): void {

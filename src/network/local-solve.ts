@@ -22,6 +22,7 @@
  */
 import { grow, type SharingGraph } from './graph.ts';
 import type { MaxMinSolver } from './maxmin.ts';
+import { typedArraysReassigned } from '../stable-arrays.ts';
 
 /** Relative tolerance of the bottleneck checks, of the held flow's rate. */
 export const VALID_EPS = 1e-11;
@@ -62,7 +63,10 @@ export class LocalSolve {
     private readonly solver: MaxMinSolver,
     /** Called as a flow is taken into the set, before its rate is read: the network dissolves its share group. */
     private readonly takeIn: (f: number) => void,
-  ) {}
+  ) {
+    // The set's tables grow by replacement mid-run, with the largest change solved so far.
+    typedArraysReassigned(this, ['flows', 'prevRate', 'links', 'inSet', 'inLinks', 'linkIndex', 'linkHeldMax', 'bottleneckMin', 'after', 'solvedMax']);
+  }
 
   /**
    * Solves the change seeded by `seedFlows` (must be solved) and `seedLinks` (lost flows), writing rates

@@ -10,6 +10,7 @@
  * reaches the top (see nextLinkShare), so a solve costs O(P·F·log L) at worst for F flows of path length P.
  */
 import { IndexedMinHeap } from './heap.ts';
+import { typedArraysReassigned } from '../stable-arrays.ts';
 import type { ReferenceFlow } from './maxmin-reference.ts';
 
 /** The flow and link tables the solver reads. The network passes its live tables (no copying). */
@@ -54,6 +55,11 @@ export class MaxMinSolver {
   private readonly linkHeap = new IndexedMinHeap();
   private readonly capHeap = new IndexedMinHeap();
   private level = 0;
+
+  constructor() {
+    // The scratch grows by replacement with the largest component solved.
+    typedArraysReassigned(this, ['unallocated', 'unfrozen', 'frozen']);
+  }
 
   /**
    * Writes the max-min fair rate of `flows[0 .. flowCount)` into `rate` (indexed by flow id).

@@ -29,7 +29,7 @@ import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver, demandLink, demandOf } from './maxmin.ts';
 import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
-import { objectArray } from '../stable-arrays.ts';
+import { objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
 export interface NetworkOptions {
   /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
@@ -201,6 +201,8 @@ export class Network {
     this.finishType = sim.register(() => this.finishDue());
     this.solveType = sim.register(() => this.solve());
     this.finishHandle = -1;
+    // The flow tables grow by replacement mid-run (links are all added at set-up, before any code is hot).
+    typedArraysReassigned(this, ['freeIds', 'state', 'size', 'remaining', 'settled', 'rate', 'arrival', 'finished', 'vfinish', 'bottleneck', 'flowShadowCount', 'dirtyFlows', 'arrivals', 'uncontended']);
   }
 
   // ---- links ------------------------------------------------------------------------------------------
