@@ -63,6 +63,10 @@ describe('the JIT profile of a batch', () => {
     const set = bin.indexOf(`setFlagsFromString('${SHORT_RUN_V8_FLAG}')`);
     expect(set).toBeGreaterThan(0);
     expect(set).toBeLessThan(bin.indexOf('await compiledBundle()'));
+    // Allocation-site pretenuring off, also before the bundle loads (the code cache is checked against it).
+    const pretenure = bin.indexOf(`setFlagsFromString('--no-allocation-site-pretenuring')`);
+    expect(pretenure).toBeGreaterThan(0);
+    expect(pretenure).toBeLessThan(bin.indexOf('await compiledBundle()'));
     // Both flags name the same V8 setting, so switching replaces the budget rather than adding one.
     expect(SHORT_RUN_V8_FLAG.split('=')[0]).toBe(LONG_RUN_V8_FLAG.split('=')[0]);
   });
