@@ -35,7 +35,7 @@ setFlagsFromString('--max-inlined-bytecode-size-cumulative=300');
 // start, ask, metaAnswered, routeFor, Pull's constructor: `--trace-deopt` "code dependencies" mid-run),
 // which then runs in baseline code until compiled again. Callgrind instructions (`--single-threaded`):
 // seed (3 variants, -j 2) 15.20 → 15.01 G (14.87 G with the growing typed-array fields reassigned at
-// construction, src/stable-arrays.ts; TurboFan's share 2.06 → 1.84 G, optimisations 264 → 229), Docker
+// construction, src/stable-arrays.ts; TurboFan's share 2.06 → 1.84 G, optimisations 264 → 232), Docker
 // Hub alone −1.3 %, private registry at 72 h −0.7 %, Kraken crowd at 300 nodes −0.6 %, at 1,000 nodes
 // +0.2 %. It only moves where objects are allocated, never a result.
 setFlagsFromString('--no-allocation-site-pretenuring');
