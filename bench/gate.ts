@@ -221,8 +221,8 @@ export interface ComparisonParts {
   title: string;
   /** The warning when the record is another machine's (three lines), else empty. */
   warning: string[];
-  /** How the figures are made, and that entries were re-run when some were. */
-  notes: string[];
+  /** How the figures are made, and that entries were re-run when some were: paragraphs of terminal lines. */
+  notes: string[][];
   header: string[];
   body: string[][];
   /** "no regression" or "N regressions beyond 15%". */
@@ -256,10 +256,12 @@ export function comparisonParts(cmp: readonly Comparison[], threshold: number, b
             `Record this machine: --save-baseline ${baselineFile}`,
           ],
     notes: [
-      'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
-      'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
-      'hold loop at 1e5 pending) run in the same process just before and after the entry',
-      ...(rerun ? ['entries that regressed were run again (--confirm); each counts its best run, so a regression is one every run showed'] : []),
+      [
+        'compared: noise-resistant figures, not raw seconds: ratios against an in-process reference (kernel ÷ flatqueue,',
+        'fast ÷ reference solver) and, for timings, CPU seconds ÷ the CPU seconds of a reference workload (a flatqueue',
+        'hold loop at 1e5 pending) run in the same process just before and after the entry',
+      ],
+      ...(rerun ? [['entries that regressed were run again (--confirm); each counts its best run, so a regression is one every run showed']] : []),
     ],
     header: ['name', 'baseline', 'now', 'worse by', 'verdict'],
     body: cmp.map((c) => [c.name, num(c.baseline), num(c.current), c.change === undefined ? '' : pct(c.change), verdict(c)]),
@@ -272,7 +274,7 @@ export function formatComparison(cmp: readonly Comparison[], threshold: number, 
   const p = comparisonParts(cmp, threshold, baselineFile, machine, foreign);
   const widths = p.header.map((h, i) => Math.max(h.length, ...p.body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  return [p.title, ...p.warning, ...p.notes, '', line(p.header), widths.map((w) => '-'.repeat(w)).join('  '), ...p.body.map(line), '', p.summary, ''].join('\n');
+  return [p.title, ...p.warning, ...p.notes.flat(), '', line(p.header), widths.map((w) => '-'.repeat(w)).join('  '), ...p.body.map(line), '', p.summary, ''].join('\n');
 }
 
 /**
@@ -288,7 +290,7 @@ export function benchMarkdown(rows: readonly BenchRow[], machine: string, gate?:
     const failed = gate.summary !== 'no regression';
     lines.push(`## Gate: ${failed ? '❌' : '✅'} ${e(gate.summary)}`, '', e(gate.title), '');
     if (gate.warning.length > 0) lines.push(`> ${gate.warning.map(e).join(' ')}`, '');
-    lines.push(...markdownTable(gate.header, gate.body.map((r) => r.map((c, i) => (i === 0 ? e(c) : c))), ['l', 'r', 'r', 'r', 'l']), '', e(gate.notes.join(' ')), '');
+    lines.push(...markdownTable(gate.header, gate.body.map((r) => r.map((c, i) => (i === 0 ? e(c) : c))), ['l', 'r', 'r', 'r', 'l']), '', ...gate.notes.flatMap((lines) => [e(lines.join(' ')), '']));
   }
   lines.push(
     '## Results',

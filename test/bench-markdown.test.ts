@@ -83,6 +83,8 @@ describe('runBench --markdown', () => {
     expect(text).toContain('## Gate: ❌ 1 regression beyond 15%');
     expect(text).toContain('| seed-e2e | 100.0 | 140.0 | +40.0% | regression (best of 2 runs; first +40.0%) |');
     expect(text).toMatch(/\n1 row in \d+\.\d s\n/);
+    // The re-run note is a paragraph of its own, after the one on how figures are compared.
+    expect(text).toContain('just before and after the entry\n\nentries that regressed were run again (--confirm)');
   });
 
   it('refuses stdout, where the table goes', async () => {
