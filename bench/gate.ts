@@ -225,7 +225,8 @@ export interface ComparisonParts {
   notes: string[][];
   header: string[];
   body: string[][];
-  /** "no regression" or "N regressions beyond 15%". */
+  /** Entries that regressed, and the line saying so: "no regression" or "N regressions beyond 15%". */
+  regressions: number;
   summary: string;
 }
 
@@ -243,7 +244,7 @@ export function comparisonParts(cmp: readonly Comparison[], threshold: number, b
     ];
     return notes.length === 0 ? c.status : `${c.status} (${notes.join('; ')})`;
   };
-  const regressions = cmp.filter((c) => c.status === 'regression').length;
+  const regressions = regressedNames(cmp).length;
   const rerun = cmp.some((c) => (c.runs ?? 1) > 1);
   return {
     title: `baseline ${baselineFile} (recorded on ${machine}), threshold ${(100 * threshold).toFixed(0)}%`,
@@ -265,13 +266,18 @@ export function comparisonParts(cmp: readonly Comparison[], threshold: number, b
     ],
     header: ['name', 'baseline', 'now', 'worse by', 'verdict'],
     body: cmp.map((c) => [c.name, num(c.baseline), num(c.current), c.change === undefined ? '' : pct(c.change), verdict(c)]),
+    regressions,
     summary: regressions > 0 ? `${regressions} regression${regressions === 1 ? '' : 's'} beyond ${(100 * threshold).toFixed(0)}%` : 'no regression',
   };
 }
 
-/** The comparison as the terminal table (comparisonParts). */
+/** The comparison as the terminal table (comparisonParts, then renderComparison). */
 export function formatComparison(cmp: readonly Comparison[], threshold: number, baselineFile: string, machine: string, foreign?: string): string {
-  const p = comparisonParts(cmp, threshold, baselineFile, machine, foreign);
+  return renderComparison(comparisonParts(cmp, threshold, baselineFile, machine, foreign));
+}
+
+/** Comparison parts as the terminal table. */
+export function renderComparison(p: ComparisonParts): string {
   const widths = p.header.map((h, i) => Math.max(h.length, ...p.body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [p.title, ...p.warning, ...p.notes.flat(), '', line(p.header), widths.map((w) => '-'.repeat(w)).join('  '), ...p.body.map(line), '', p.summary, ''].join('\n');
@@ -287,8 +293,7 @@ export function benchMarkdown(rows: readonly BenchRow[], machine: string, gate?:
   const e = escapeMarkdown;
   const lines = ['# pullsim bench', '', `machine: ${e(machine)}`, ''];
   if (gate) {
-    const failed = gate.summary !== 'no regression';
-    lines.push(`## Gate: ${failed ? '❌' : '✅'} ${e(gate.summary)}`, '', e(gate.title), '');
+    lines.push(`## Gate: ${gate.regressions > 0 ? '❌' : '✅'} ${e(gate.summary)}`, '', e(gate.title), '');
     if (gate.warning.length > 0) lines.push(`> ${gate.warning.map(e).join(' ')}`, '');
     lines.push(...markdownTable(gate.header, gate.body.map((r) => r.map((c, i) => (i === 0 ? e(c) : c))), ['l', 'r', 'r', 'r', 'l']), '', ...gate.notes.flatMap((lines) => [e(lines.join(' ')), '']));
   }

@@ -26,7 +26,7 @@ import { solverBench } from './solver.bench.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { checkWritable, writeOutput } from '../src/report/write.ts';
-import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, comparisonParts, compareWithBaseline, benchMarkdown, formatBenchValue, formatComparison, formatRerun, makeBaseline, medianRows, mergeBest, normaliseBaseline, parseConfirm, parseRuns, parseThreshold, pickRecord, regressedNames, withRuns, type Baseline, type ComparisonParts } from './gate.ts';
+import { actionBenchmarkFiles, bencherMetricFormat, biggerFileName, comparisonParts, compareWithBaseline, benchMarkdown, formatBenchValue, formatRerun, makeBaseline, medianRows, mergeBest, normaliseBaseline, parseConfirm, parseRuns, parseThreshold, pickRecord, regressedNames, renderComparison, withRuns, type Baseline, type ComparisonParts } from './gate.ts';
 import { wants, type BenchRow, type BenchSuite, type BenchSuiteOptions } from './types.ts';
 import { useLongRunJit } from '../src/parallel/jit-profile.ts';
 
@@ -90,6 +90,11 @@ export async function runSuites(suites: NamedSuite[], filter?: string, names?: r
 }
 
 class SuiteShapeError extends Error {}
+
+/** "22 rows in 70.1 s", the time since `since` (performance.now()). */
+function rowsIn(n: number, since: number): string {
+  return `${n} row${n === 1 ? '' : 's'} in ${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
 
 function printFailure(f: RunReport['failures'][number]): void {
   // A crash inside a suite is a bug there, so its stack helps; a shape mismatch explains itself.
@@ -329,12 +334,12 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
   const started = performance.now();
   const stealBefore = stealSeconds();
   const runCount = options.runs ?? 1;
+  const suites = await load();
   const reports: RunReport[] = [];
   for (let run = 1; run <= runCount; run++) {
     const lap = performance.now();
-    reports.push(await runSuites(await load(), filter));
-    const n = reports[run - 1].rows.length;
-    if (runCount > 1) process.stdout.write(`run ${run} of ${runCount}: ${n} row${n === 1 ? '' : 's'} in ${((performance.now() - lap) / 1000).toFixed(1)} s\n`);
+    reports.push(await runSuites(suites, filter));
+    if (runCount > 1) process.stdout.write(`run ${run} of ${runCount}: ${rowsIn(reports[run - 1].rows.length, lap)}\n`);
   }
   const report: RunReport = {
     rows: medianRows(reports.map((r) => r.rows)),
@@ -347,7 +352,7 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
     return 2;
   }
   process.stdout.write(`\n${runCount > 1 ? `each entry's median of ${runCount} runs (by its gate figure):\n` : ''}${formatBenchTable(rows)}`);
-  process.stdout.write(`\n${rows.length} row${rows.length === 1 ? '' : 's'} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`\n${rowsIn(rows.length, started)}\n`);
   for (const f of failures) printFailure(f);
 
   const wrote: string[] = [];
@@ -371,7 +376,6 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
   }
   for (const w of wrote) process.stderr.write(`wrote ${w}\n`);
 
-  let regressions = 0;
   let gateParts: ComparisonParts | undefined;
   if (baseline && options.baseline) {
     const picked = pickRecord(baseline, machineText);
@@ -389,8 +393,8 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
         const failing = regressedNames(cmp);
         if (failing.length === 0) break;
         process.stdout.write(`\n${formatRerun(failing, attempt, attempts)}\n`);
-        const suites = (await load()).filter((s) => failing.some((n) => report.suiteOf.get(n) === s.name));
-        const again = await runSuites(suites, undefined, failing);
+        const owners = suites.filter((s) => failing.some((n) => report.suiteOf.get(n) === s.name));
+        const again = await runSuites(owners, undefined, failing);
         failures.push(...again.failures.map((f) => ({ ...f, suite: `${f.suite} (attempt ${attempt})` })));
         for (const f of again.failures) printFailure(f);
         process.stdout.write(formatBenchTable(again.rows));
@@ -398,15 +402,13 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
         best = mergeBest(best, again.rows);
         cmp = compareWithBaseline(best, picked.record, limit);
       }
-      cmp = withRuns(cmp, first, runs);
-      gateParts = comparisonParts(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText);
-      process.stdout.write(`\n${formatComparison(cmp, limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText)}`);
-      regressions = cmp.filter((c) => c.status === 'regression').length;
+      gateParts = comparisonParts(withRuns(cmp, first, runs), limit, options.baseline, picked.record.machine, picked.exact ? undefined : machineText);
+      process.stdout.write(`\n${renderComparison(gateParts)}`);
     }
   }
   const stealAfter = stealSeconds();
   const ranFor = (performance.now() - started) / 1000;
-  const footer: string[] = [`${rows.length} row${rows.length === 1 ? '' : 's'} in ${ranFor.toFixed(1)} s`];
+  const footer: string[] = [rowsIn(rows.length, started)];
   if (stealBefore !== undefined && stealAfter !== undefined) {
     const steal = formatSteal(stealAfter - stealBefore, ranFor, machine.cores);
     process.stdout.write(`${steal}\n`);
@@ -418,7 +420,7 @@ export async function runBench(options: BenchOptions, load: () => Promise<NamedS
     await writeOutput(options.markdown, benchMarkdown(rows, machineText, gateParts, footer));
     process.stderr.write(`wrote ${options.markdown} (Markdown)\n`);
   }
-  return failures.length > 0 || regressions > 0 ? 1 : 0;
+  return failures.length > 0 || (gateParts?.regressions ?? 0) > 0 ? 1 : 0;
 }
 
 // Run as a script. No top-level await: the CLI's bundle is CommonJS (bin/compiled.js), which has none.
