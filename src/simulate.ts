@@ -83,6 +83,7 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
     latencyFactor: run.network.latencyFactor,
     bandwidthFactor: run.network.bandwidthFactor,
     tcpWindowBytes: run.network.tcpWindowBytes,
+    windowRateFactor: run.network.windowRateFactor,
   });
   // Nodes that join later (faults.nodes) get slots in the topology from the start, absent until they join.
   const cluster = {

@@ -38,6 +38,13 @@ export interface NetworkOptions {
   bandwidthFactor?: number;
   /** CM02 TCP window in bytes: caps a flow at window / (2 × Σ path latency). null: no window bound. */
   tcpWindowBytes?: number | null;
+  /**
+   * Multiplies the window bound (default 1). SimGrid's bandwidth factor scales a flow's rate, the window
+   * bound included, while the ACKs' share of a link (cross-traffic) does not apply to it: LV08's window-bound
+   * rate is 0.97 × window / (2 × latency), its link share 0.97 / 1.05 of the capacity (checked against
+   * SimGrid 3.32: test/network-vs-simgrid.test.ts).
+   */
+  windowRateFactor?: number;
 }
 
 export type FlowDone = (flowId: number) => void;
@@ -65,6 +72,7 @@ export class Network {
   readonly latencyFactor: number;
   readonly bandwidthFactor: number;
   readonly tcpWindowBytes: number | null;
+  readonly windowRateFactor: number;
 
   private readonly sim: Simulator;
   private readonly arriveType: number;
@@ -191,12 +199,15 @@ export class Network {
     this.latencyFactor = options.latencyFactor ?? 1;
     this.bandwidthFactor = options.bandwidthFactor ?? 1;
     this.tcpWindowBytes = options.tcpWindowBytes ?? null;
+    this.windowRateFactor = options.windowRateFactor ?? 1;
     if (!finiteNonNegative(this.latencyFactor))
       throw new RangeError(`latencyFactor must be finite and >= 0, got ${this.latencyFactor}`);
     if (!(this.bandwidthFactor > 0 && this.bandwidthFactor < Infinity))
       throw new RangeError(`bandwidthFactor must be finite and > 0, got ${this.bandwidthFactor}`);
     if (this.tcpWindowBytes !== null && !(this.tcpWindowBytes > 0))
       throw new RangeError(`tcpWindowBytes must be > 0 or null, got ${this.tcpWindowBytes}`);
+    if (!(this.windowRateFactor > 0 && this.windowRateFactor < Infinity))
+      throw new RangeError(`windowRateFactor must be finite and > 0, got ${this.windowRateFactor}`);
     this.arriveType = sim.register((f) => this.arrive(f));
     this.finishType = sim.register(() => this.finishDue());
     this.solveType = sim.register(() => this.solve());
@@ -395,7 +406,7 @@ export class Network {
       pathLatency += this.latency[l];
     }
     const window = this.tcpWindowBytes;
-    const windowCap = window !== null && pathLatency > 0 ? window / (2 * pathLatency) : Infinity;
+    const windowCap = window !== null && pathLatency > 0 ? (this.windowRateFactor * window) / (2 * pathLatency) : Infinity;
 
     const f = this.allocFlow();
     this.graph.setFlow(f, this.anyCovered ? this.sharingPath(f, path, stamp) : path, Math.min(cap, windowCap));

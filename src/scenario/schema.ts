@@ -37,15 +37,17 @@ export const NetworkModel = z
   .transform((n) => {
     const preset =
       n.model === 'lv08'
-        ? { latencyFactor: 13.01, bandwidthFactor: 0.97 / 1.05, tcpWindowBytes: 4194304 }
+        ? { latencyFactor: 13.01, bandwidthFactor: 0.97 / 1.05, tcpWindowBytes: 4194304, windowRateFactor: 0.97 }
         : n.model === 'cm02'
-          ? { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: 4194304 }
-          : { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: null as number | null };
+          ? { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: 4194304, windowRateFactor: 1 }
+          : { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: null as number | null, windowRateFactor: 1 };
     return {
       model: n.model,
       latencyFactor: n.latencyFactor ?? preset.latencyFactor,
       bandwidthFactor: n.bandwidthFactor ?? preset.bandwidthFactor,
       tcpWindowBytes: n.tcpWindow ?? preset.tcpWindowBytes,
+      // SimGrid's bandwidth factor (0.97 in LV08) scales the window-bound rate too; not a scenario field.
+      windowRateFactor: preset.windowRateFactor,
     };
   });
 
