@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { e2eBench } from './e2e.bench.ts';
 import { invariantsBench } from './invariants.bench.ts';
 import { fanoutBench } from './fanout.bench.ts';
+import { simgridBench } from './simgrid.bench.ts';
 import { kernelBench } from './kernel.bench.ts';
 import { p2pBench } from './p2p.bench.ts';
 import { solverBench } from './solver.bench.ts';
@@ -50,6 +51,7 @@ export async function loadSuites(): Promise<NamedSuite[]> {
     { name: 'kernel', run: kernelBench },
     { name: 'solver', run: solverBench },
     { name: 'fanout', run: fanoutBench },
+    { name: 'simgrid', run: simgridBench },
     { name: 'e2e', run: e2eBench },
     { name: 'invariants', run: invariantsBench },
     // Last: its 10,000-node run leaves the process's RSS high, which would inflate later entries' peaks.
