@@ -6,12 +6,12 @@
  * node_modules/.cache/pullsim/simgrid/, keyed by the source and the compiler flags.
  *
  * The models, as SimGrid's own configuration:
- * - `maxmin`: CM02 with no cross-traffic and no TCP window bound (TCP-gamma 0): pure max-min, path latency;
+ * - `maxmin`: CM02 with no cross-traffic and no TCP window bound (TCP-gamma 0). SimGrid still weights each
+ *   flow by 1 / its path latency, which pullsim's `maxmin` does not, so the two agree where every flow has
+ *   the same path latency (zero, say: the fan-out);
  * - `cm02`: CM02 with no cross-traffic: + the window bound gamma / (2 × path latency), gamma = 4 MiB;
- * - `lv08`: LV08 (latency factor 13.01, bandwidth factor 0.97, ACKs as cross-traffic on the way back)
- *   with weight-S 0. SimGrid's default weight-S (20537) weights each flow's max-min share by its path's
- *   latency (RTT unfairness); pullsim's `lv08` shares equally, so it matches SimGrid's LV08 with weight-S
- *   off, and flows of one path length in any case.
+ * - `lv08`: LV08 as SimGrid ships it (latency factor 13.01, bandwidth factor 0.97, ACKs as 5 % cross-traffic
+ *   on the way back, weight-S 20537).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -50,13 +50,13 @@ export interface SimgridAnswer extends FlowAnswer {
 export const SIMGRID_CONFIG: Readonly<Record<FlowModel, readonly string[]>> = {
   maxmin: ['network/model:CM02', 'network/crosstraffic:0', 'network/TCP-gamma:0'],
   cm02: ['network/model:CM02', 'network/crosstraffic:0'],
-  lv08: ['network/model:LV08', 'network/weight-S:0'],
+  lv08: ['network/model:LV08'],
 };
 
 /** pullsim's network options for each model, as a scenario's `network.model` sets them. */
 export function pullsimOptions(model: FlowModel): NetworkOptions {
-  const { latencyFactor, bandwidthFactor, tcpWindowBytes, windowRateFactor } = NetworkModel.parse({ model });
-  return { latencyFactor, bandwidthFactor, tcpWindowBytes, windowRateFactor };
+  const { latencyFactor, bandwidthFactor, tcpWindowBytes, windowRateFactor, latencyWeighted, weightS } = NetworkModel.parse({ model });
+  return { latencyFactor, bandwidthFactor, tcpWindowBytes, windowRateFactor, latencyWeighted, weightS };
 }
 
 let built: { binary: string } | { unavailable: string } | undefined;

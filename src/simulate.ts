@@ -84,6 +84,8 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
     bandwidthFactor: run.network.bandwidthFactor,
     tcpWindowBytes: run.network.tcpWindowBytes,
     windowRateFactor: run.network.windowRateFactor,
+    latencyWeighted: run.network.latencyWeighted,
+    weightS: run.network.weightS,
   });
   // Nodes that join later (faults.nodes) get slots in the topology from the start, absent until they join.
   const cluster = {

@@ -2,10 +2,10 @@
  * pullsim's network against SimGrid 3.32 itself (bench/simgrid.ts runs bench/simgrid/flows.cpp, built
  * against Debian's libsimgrid-dev): the same links and flows, each flow's finish time compared.
  *
- * Where the models are the same they agree to rounding: SimGrid's CM02 and LV08 share a link max-min with
- * each flow weighted by 1 / its path latency (RTT unfairness), pullsim's with equal weights, so the random
- * problems give every flow the same path latency (a private padding link per flow makes up the rest) and
- * the weights are equal; the last test pins the difference where they are not.
+ * Under `cm02` and `lv08` pullsim shares as SimGrid does, each flow weighted by 1 / its path latency
+ * (RTT unfairness, plus weight-S / bandwidth per link in LV08), so random problems with any latencies
+ * agree. pullsim's `maxmin` shares equally, which no SimGrid model does where latencies differ: its random
+ * problems give every flow the same path latency (a private padding link per flow makes up the rest).
  *
  * Skipped where SimGrid is not installed, unless PULLSIM_REQUIRE_SIMGRID=1 (CI sets it and installs it).
  */
@@ -24,40 +24,42 @@ if (missing !== undefined && required) {
 }
 
 /**
- * A random problem whose flows all have path latency L: up to 8 links (1 MB/s to 5 GB/s, latency 0 or L/4),
- * up to 12 flows starting at 0 to 3 s over 1–3 of them plus, for L > 0, a private 1 PB/s link with the rest of L.
+ * A random problem: up to 8 links (1 MB/s to 5 GB/s, latency 0 or up to L/4), up to 12 flows starting at 0
+ * to 3 s over 1–3 of them. `equalLatency`: each flow also crosses a private 1 PB/s link with the rest of L,
+ * so every flow's path latency is L.
  */
-const problems = fc
-  .record({
-    L: fc.constantFrom(0, 0.001, 0.02, 0.1),
-    links: fc.array(fc.record({ unit: fc.constantFrom(1e6, 3e7, 1.25e8, 1.25e9), mult: fc.integer({ min: 1, max: 4 }), slow: fc.boolean() }), {
-      minLength: 1,
-      maxLength: 8,
-    }),
-    flows: fc.array(
-      fc.record({
-        // Whole 1/64 s: SimGrid rounds dates to its timing precision (1e-9 s), so a start of 5e-324 s is 0 there.
-        start: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 192 }).map((k) => k / 64)),
-        base: fc.constantFrom(1e3, 1e5, 1e6, 5e7),
-        scale: fc.double({ min: 0.5, max: 1.5, noNaN: true }),
-        path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
-      }),
-      { minLength: 1, maxLength: 12 },
-    ),
-  })
-  .map(({ L, links, flows }): FlowProblem => {
-    const ls = links.map((l) => ({ bps: l.unit * l.mult, latencyS: l.slow ? L / 4 : 0 }));
-    const fs = flows.map((f) => {
-      const path = [...new Set(f.path.map((i) => i % links.length))];
-      const latency = path.reduce((s, l) => s + ls[l].latencyS, 0);
-      if (L > 0) {
-        ls.push({ bps: 1e15, latencyS: L - latency });
-        path.push(ls.length - 1);
-      }
-      return { startS: f.start, bytes: Math.floor(f.base * f.scale), path };
+const problems = (equalLatency: boolean): fc.Arbitrary<FlowProblem> =>
+  fc
+    .record({
+      L: fc.constantFrom(0, 0.001, 0.02, 0.1),
+      links: fc.array(
+        fc.record({ unit: fc.constantFrom(1e6, 3e7, 1.25e8, 1.25e9), mult: fc.integer({ min: 1, max: 4 }), lat: fc.constantFrom(0, 0.25, 0.1, 0.05) }),
+        { minLength: 1, maxLength: 8 },
+      ),
+      flows: fc.array(
+        fc.record({
+          // Whole 1/64 s: SimGrid rounds dates to its timing precision (1e-9 s), so a start of 5e-324 s is 0 there.
+          start: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 192 }).map((k) => k / 64)),
+          base: fc.constantFrom(1e3, 1e5, 1e6, 5e7),
+          scale: fc.double({ min: 0.5, max: 1.5, noNaN: true }),
+          path: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        }),
+        { minLength: 1, maxLength: 12 },
+      ),
+    })
+    .map(({ L, links, flows }): FlowProblem => {
+      const ls = links.map((l) => ({ bps: l.unit * l.mult, latencyS: l.lat * L }));
+      const fs = flows.map((f) => {
+        const path = [...new Set(f.path.map((i) => i % links.length))];
+        const latency = path.reduce((s, l) => s + ls[l].latencyS, 0);
+        if (equalLatency && L > 0) {
+          ls.push({ bps: 1e15, latencyS: L - latency });
+          path.push(ls.length - 1);
+        }
+        return { startS: f.start, bytes: Math.floor(f.base * f.scale), path };
+      });
+      return { links: ls, flows: fs };
     });
-    return { links: ls, flows: fs };
-  });
 
 describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missing ? ` (skipped: ${missing})` : ''}`, () => {
   it("the issue's registry fan-out, N = 2,000 distinct sizes: the same finish times as SimGrid (lazy and full updates) and the closed form", () => {
@@ -78,10 +80,15 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
     expect(maxRelativeDifference(ours, closed)).toBeLessThan(1e-12);
   });
 
-  for (const model of ['maxmin', 'cm02', 'lv08'] as FlowModel[]) {
-    it(`${model}: random links, flows and start times with equal path latencies finish when SimGrid says (relative 1e-12)`, () => {
+  const cases: [FlowModel, boolean, string][] = [
+    ['maxmin', true, 'equal path latencies'],
+    ['cm02', false, 'any latencies'],
+    ['lv08', false, 'any latencies'],
+  ];
+  for (const [model, equalLatency, what] of cases) {
+    it(`${model}: random links, flows and start times with ${what} finish when SimGrid says (relative 1e-12)`, () => {
       fc.assert(
-        fc.property(problems, (p) => {
+        fc.property(problems(equalLatency), (p) => {
           const d = maxRelativeDifference(runPullsim(p, model).times, runSimgrid(p, model).times);
           expect(d).toBeLessThan(1e-12);
         }),
@@ -122,7 +129,7 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
     expect(ours[7]).toBeCloseTo(0.1 + 955 / 2e6, 12);
   });
 
-  it('known difference: SimGrid weights each flow by 1 / its path latency (RTT unfairness); pullsim shares equally', () => {
+  it('RTT unfairness: cm02, as SimGrid, weights each flow by 1 / its path latency; maxmin shares equally', () => {
     // Link 0: 1 MB/s, no latency; link 1: 2 MB/s, 100 ms. Flow B (1 MB over both) starts at 0 and has
     // 0.1 MB left at t = 1, when flow A (1 MB over link 0, zero latency) arrives.
     const p: FlowProblem = {
@@ -135,14 +142,16 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
         { startS: 0, bytes: 1e6, path: [0, 1] },
       ],
     };
-    // pullsim: equal halves of link 0, so B needs 0.1 MB / 0.5 MB/s = 0.2 s.
-    const ours = runPullsim(p, 'maxmin').times;
-    expect(ours[1]).toBeCloseTo(1.2, 12);
-    expect(ours[0]).toBeCloseTo(2.1, 12);
-    // SimGrid: B's weight is 1 / 0.1 s, A's 1 (a zero-latency flow's penalty is 1), so B gets 10/11 of the
-    // link: 0.1 MB / (10/11 MB/s) = 0.11 s. A is done at 2.1 s either way (it delivered 0.01 MB by 1.11 s).
-    const theirs = runSimgrid(p, 'maxmin').times;
-    expect(theirs[1]).toBeCloseTo(1.11, 12);
-    expect(theirs[0]).toBeCloseTo(2.1, 12);
+    // maxmin: equal halves of link 0, so B needs 0.1 MB / 0.5 MB/s = 0.2 s.
+    const equal = runPullsim(p, 'maxmin').times;
+    expect(equal[1]).toBeCloseTo(1.2, 12);
+    expect(equal[0]).toBeCloseTo(2.1, 12);
+    // cm02: B's penalty is its latency, 0.1 s, A's is 1 (a flow with no latency keeps SimGrid's initial
+    // penalty), so B gets 10/11 of the link: 0.1 MB / (10/11 MB/s) = 0.11 s. A is done at 2.1 s either way.
+    // (No window bound here: B's is 4 MiB / 0.2 s, above both links.)
+    for (const answer of [runPullsim(p, 'cm02').times, runSimgrid(p, 'cm02').times, runSimgrid(p, 'maxmin').times]) {
+      expect(answer[1]).toBeCloseTo(1.11, 12);
+      expect(answer[0]).toBeCloseTo(2.1, 12);
+    }
   });
 });

@@ -16,6 +16,8 @@ export class SharingGraph implements SharingTables {
   flowPath = objectArray<Int32Array>();
   flowPathLength = new Int32Array(64);
   flowCap = new Float64Array(64);
+  /** Weighted sharing only (enablePenalties): each flow's LMM penalty (SharingTables.flowPenalty). */
+  flowPenalty: Float64Array | undefined = undefined;
 
   /** Flows and links of the components found by the last collect(): [0 .. flowCount), [0 .. linkCount). */
   componentFlows = new Int32Array(64);
@@ -37,6 +39,15 @@ export class SharingGraph implements SharingTables {
   constructor() {
     // The per-flow tables grow by replacement mid-run (the per-link ones only at set-up).
     typedArraysReassigned(this, ['flowPathLength', 'flowCap', 'flowSeen', 'componentFlows']);
+  }
+
+  /** Flows share in proportion to 1 / their penalty from now on (set per flow with setPenalty; default 1). */
+  enablePenalties(): void {
+    this.flowPenalty = new Float64Array(this.flowCap.length).fill(1);
+  }
+
+  setPenalty(f: number, penalty: number): void {
+    (this.flowPenalty as Float64Array)[f] = penalty;
   }
 
   /** Adds link `id` (the next id) with the capacity flows may share. */
@@ -187,6 +198,7 @@ export class SharingGraph implements SharingTables {
   private growFlows(n: number): void {
     this.flowPathLength = grow(this.flowPathLength, n);
     this.flowCap = grow(this.flowCap, n);
+    if (this.flowPenalty !== undefined) this.flowPenalty = grow(this.flowPenalty, n);
     this.flowSeen = grow(this.flowSeen, n);
     this.componentFlows = grow(this.componentFlows, n);
   }

@@ -5,7 +5,8 @@
  * Progressive filling: all unfrozen flows share one rate (the water level). Raise the level as far as it
  * can go before some link on an unfrozen flow's path is full or some unfrozen flow reaches its own cap;
  * freeze the flows on full links and the flows at their cap; repeat until every flow is frozen. The result
- * is the max-min fair allocation with per-flow caps (SimGrid's LMM with unit weights).
+ * is the max-min fair allocation with per-flow caps (SimGrid's LMM with unit weights). With penalties, each
+ * unfrozen flow runs at level / penalty instead (SimGrid's LMM with those penalties).
  */
 
 export interface ReferenceFlow {
@@ -13,6 +14,8 @@ export interface ReferenceFlow {
   path: readonly number[];
   /** Per-flow rate cap in bytes/s; Infinity for none. */
   cap: number;
+  /** Weighted sharing: the flow runs at level / penalty while unfrozen (SimGrid's LMM penalty; default 1). */
+  penalty?: number;
 }
 
 /** A link counts as full once its unused capacity is below this fraction of its capacity (rounding). */
@@ -30,6 +33,7 @@ export function solveMaxMinReference(
 
   while (unfrozen > 0) {
     // How far the level can rise before a link fills or a flow reaches its cap.
+    // In units of the level: a flow at level λ runs at λ / penalty.
     const before = linkUsage(linkCapacity.length, flows, rate, frozen);
     let step = Infinity;
     let bottleneck = -1;
@@ -42,13 +46,14 @@ export function solveMaxMinReference(
       }
     }
     for (let f = 0; f < flows.length; f++) {
-      if (!frozen[f] && flows[f].cap - level <= step) {
-        step = flows[f].cap - level;
+      const p = flows[f].penalty ?? 1;
+      if (!frozen[f] && flows[f].cap * p - level <= step) {
+        step = flows[f].cap * p - level;
         bottleneck = -1;
       }
     }
     level += Math.max(0, step);
-    for (let f = 0; f < flows.length; f++) if (!frozen[f]) rate[f] = Math.min(level, flows[f].cap);
+    for (let f = 0; f < flows.length; f++) if (!frozen[f]) rate[f] = Math.min(level / (flows[f].penalty ?? 1), flows[f].cap);
 
     // Freeze the flows at their cap and the flows crossing a link that is now full.
     const after = linkUsage(linkCapacity.length, flows, rate, frozen);
@@ -65,19 +70,19 @@ export function solveMaxMinReference(
   return rate;
 }
 
-/** Capacity used on each link by all flows, and how many unfrozen flows cross it. */
+/** Capacity used on each link by all flows, and Σ 1/penalty over the unfrozen flows crossing it (their count, unweighted). */
 function linkUsage(
   links: number,
   flows: readonly ReferenceFlow[],
   rate: Float64Array,
   frozen: readonly boolean[],
-): { used: Float64Array; waiting: Int32Array } {
+): { used: Float64Array; waiting: Float64Array } {
   const used = new Float64Array(links);
-  const waiting = new Int32Array(links);
+  const waiting = new Float64Array(links);
   for (let f = 0; f < flows.length; f++) {
     for (const l of flows[f].path) {
       used[l] += rate[f];
-      if (!frozen[f]) waiting[l]++;
+      if (!frozen[f]) waiting[l] += 1 / (flows[f].penalty ?? 1);
     }
   }
   return { used, waiting };

@@ -26,6 +26,12 @@ export interface SharingTables {
   /** Per-flow rate cap, bytes/s; Infinity for none. */
   flowCap: Float64Array;
   /**
+   * Weighted sharing (SimGrid's LMM penalties): per flow, the penalty p > 0 it shares with — unfrozen flows
+   * run at level / p, so a link's flows split it in proportion to 1/p. Absent: every flow's is 1 (plain
+   * max-min). Only closed solves take penalties.
+   */
+  flowPenalty?: Float64Array;
+  /**
    * Open solves only: per link, Σ rate and count of the flows on it that are held at their rates rather
    * than solved (SharingGraph.collect with a floor fills them in).
    */
@@ -51,6 +57,8 @@ export class MaxMinSolver {
   // Scratch state, indexed by link or flow id and reused across solves (no allocation per solve).
   private unallocated = new Float64Array(0);
   private unfrozen = new Int32Array(0);
+  /** Weighted solves: per link, Σ 1/penalty over its unfrozen flows. */
+  private unfrozenWeight = new Float64Array(0);
   private frozen = new Uint8Array(0);
   private readonly linkHeap = new IndexedMinHeap();
   private readonly capHeap = new IndexedMinHeap();
@@ -58,7 +66,7 @@ export class MaxMinSolver {
 
   constructor() {
     // The scratch grows by replacement with the largest component solved.
-    typedArraysReassigned(this, ['unallocated', 'unfrozen', 'frozen']);
+    typedArraysReassigned(this, ['unallocated', 'unfrozen', 'unfrozenWeight', 'frozen']);
   }
 
   /**
@@ -82,6 +90,13 @@ export class MaxMinSolver {
     bottleneck?: Int32Array,
   ): void {
     this.bottleneck = bottleneck;
+    if (t.flowPenalty !== undefined) {
+      if (open) throw new Error('internal: a weighted max-min solve must be closed (whole components)');
+      // Nothing contended: every flow at its demand, whatever the weights (see allAtDemand).
+      if (!this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fillWeighted(t, t.flowPenalty, flows, flowCount, links, linkCount, rate);
+      this.bottleneck = undefined;
+      return;
+    }
     for (let extra = 0; extra < SLOWDOWN; extra++) this.fill(t, flows, flowCount, links, linkCount, rate, open);
     if (open || !this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fill(t, flows, flowCount, links, linkCount, rate, open);
     this.bottleneck = undefined;
@@ -208,6 +223,110 @@ export class MaxMinSolver {
   }
 
   /**
+   * Progressive filling with penalties (SimGrid's LMM): the level λ rises, each unfrozen flow f runs at
+   * λ / p_f; a link fills at λ = unallocated / Σ 1/p over its unfrozen flows, a capped flow stops at
+   * λ = cap · p. The same two heaps as fill(), in units of λ; stale link keys stay lower bounds for the
+   * same reason ((U − λ/p)/(W − 1/p) ≥ U/W when U/W ≥ λ). Closed solves only: every flow on the links is in
+   * the set.
+   */
+  private fillWeighted(
+    t: SharingTables,
+    penalty: Float64Array,
+    flows: ArrayLike<number>,
+    flowCount: number,
+    links: ArrayLike<number>,
+    linkCount: number,
+    rate: Float64Array,
+  ): void {
+    this.reserve(t.linkCapacity.length, t.flowCap.length);
+    const { linkHeap, capHeap, unallocated, unfrozen, unfrozenWeight, frozen } = this;
+    linkHeap.clear();
+    capHeap.clear();
+    let level = 0;
+    for (let i = 0; i < linkCount; i++) {
+      const l = links[i];
+      unallocated[l] = t.linkCapacity[l];
+      unfrozen[l] = 0;
+      unfrozenWeight[l] = 0;
+    }
+    let left = 0;
+    for (let i = 0; i < flowCount; i++) {
+      const f = flows[i];
+      const path = t.flowPath[f];
+      const len = t.flowPathLength[f];
+      if (len === 0 && !(t.flowCap[f] < Infinity)) {
+        rate[f] = Infinity;
+        if (this.bottleneck !== undefined) this.bottleneck[f] = -1;
+        continue;
+      }
+      frozen[f] = 0;
+      left++;
+      for (let k = 0; k < len; k++) {
+        unfrozen[path[k]]++;
+        unfrozenWeight[path[k]] += 1 / penalty[f];
+      }
+      if (t.flowCap[f] < Infinity) capHeap.append(f, t.flowCap[f] * penalty[f]);
+    }
+    for (let i = 0; i < linkCount; i++) {
+      const l = links[i];
+      if (unfrozen[l] > 0) linkHeap.append(l, unallocated[l] / unfrozenWeight[l]);
+    }
+    linkHeap.heapify();
+    capHeap.heapify();
+    const freeze = (f: number, filled: number, r: number): void => {
+      rate[f] = r;
+      if (this.bottleneck !== undefined) this.bottleneck[f] = filled;
+      frozen[f] = 1;
+      const path = t.flowPath[f];
+      for (let k = t.flowPathLength[f] - 1; k >= 0; k--) {
+        const m = path[k];
+        if (m === filled) continue;
+        unallocated[m] -= r;
+        unfrozenWeight[m] -= 1 / penalty[f];
+        unfrozen[m]--;
+      }
+    };
+    while (left > 0) {
+      // The next link to fill, its key brought up to date (see nextLinkShare).
+      let share = Infinity;
+      while (linkHeap.size > 0) {
+        const l = linkHeap.peek();
+        if (unfrozen[l] === 0) {
+          linkHeap.pop();
+          continue;
+        }
+        const s = Math.max(level, unallocated[l] / unfrozenWeight[l]);
+        if (s === linkHeap.key(l)) {
+          share = s;
+          break;
+        }
+        linkHeap.set(l, s);
+      }
+      while (capHeap.size > 0 && frozen[capHeap.peek()] === 1) capHeap.pop();
+      if (capHeap.size > 0 && capHeap.peekKey() <= share) {
+        const f = capHeap.pop();
+        level = Math.max(level, t.flowCap[f] * penalty[f]);
+        freeze(f, -1, t.flowCap[f]);
+        left--;
+      } else if (linkHeap.size > 0) {
+        level = Math.max(level, share);
+        const l = linkHeap.pop();
+        const members = t.linkFlows[l];
+        for (let k = t.linkFlowCount[l] - 1; k >= 0; k--) {
+          const f = members[k];
+          if (frozen[f] === 0) {
+            freeze(f, l, level / penalty[f]);
+            left--;
+          }
+        }
+        unfrozen[l] = 0;
+      } else {
+        throw new Error(`internal: weighted max-min solve stalled with ${left} flows unfrozen`);
+      }
+    }
+  }
+
+  /**
    * The fair share of the link that fills next (Infinity if none). Performance: freezing a flow at the
    * level never lowers the share of the other links on its path ((U − λ)/(n − 1) ≥ U/n when U/n ≥ λ), so
    * heap keys are left stale as lower bounds and brought up to date only when a link reaches the top.
@@ -250,6 +369,7 @@ export class MaxMinSolver {
     if (this.unallocated.length < links) {
       this.unallocated = new Float64Array(links);
       this.unfrozen = new Int32Array(links);
+      this.unfrozenWeight = new Float64Array(links);
     }
     // Between solves every flow is frozen (a fill ends only once all its flows are): an open solve relies
     // on it to pass held flows over.
@@ -301,6 +421,7 @@ export function buildSharingTables(
     flowPath: flows.map((flow) => Int32Array.from(flow.path)),
     flowPathLength: Int32Array.from(flows, (flow) => flow.path.length),
     flowCap: Float64Array.from(flows, (flow) => flow.cap),
+    ...(flows.some((flow) => flow.penalty !== undefined) ? { flowPenalty: Float64Array.from(flows, (flow) => flow.penalty ?? 1) } : {}),
   };
 }
 

@@ -45,6 +45,16 @@ export interface NetworkOptions {
    * SimGrid 3.32: test/network-vs-simgrid.test.ts).
    */
   windowRateFactor?: number;
+  /**
+   * SimGrid's CM02 / LV08 sharing: a flow's max-min share is weighted by 1 / its penalty, the flow's path
+   * latency (TCP's RTT unfairness) plus weightS / capacity for each link on the path; a flow whose path
+   * has no latency has penalty 1 (SimGrid's, as it never pays a latency). Default false: equal shares.
+   * Weighted networks re-solve a change's whole component (no local solves or share groups): slower on
+   * large contended components.
+   */
+  latencyWeighted?: boolean;
+  /** SimGrid's weight-S, bytes (LV08: 20537; CM02: 0), for latencyWeighted. */
+  weightS?: number;
 }
 
 export type FlowDone = (flowId: number) => void;
@@ -73,6 +83,8 @@ export class Network {
   readonly bandwidthFactor: number;
   readonly tcpWindowBytes: number | null;
   readonly windowRateFactor: number;
+  readonly latencyWeighted: boolean;
+  readonly weightS: number;
 
   private readonly sim: Simulator;
   private readonly arriveType: number;
@@ -200,6 +212,10 @@ export class Network {
     this.bandwidthFactor = options.bandwidthFactor ?? 1;
     this.tcpWindowBytes = options.tcpWindowBytes ?? null;
     this.windowRateFactor = options.windowRateFactor ?? 1;
+    this.latencyWeighted = options.latencyWeighted ?? false;
+    this.weightS = options.weightS ?? 0;
+    if (!finiteNonNegative(this.weightS)) throw new RangeError(`weightS must be finite and >= 0, got ${this.weightS}`);
+    if (this.latencyWeighted) this.graph.enablePenalties();
     if (!finiteNonNegative(this.latencyFactor))
       throw new RangeError(`latencyFactor must be finite and >= 0, got ${this.latencyFactor}`);
     if (!(this.bandwidthFactor > 0 && this.bandwidthFactor < Infinity))
@@ -410,6 +426,13 @@ export class Network {
 
     const f = this.allocFlow();
     this.graph.setFlow(f, this.anyCovered ? this.sharingPath(f, path, stamp) : path, Math.min(cap, windowCap));
+    if (this.latencyWeighted) {
+      // SimGrid (network_cm02.cpp): the path's raw latency plus weight-S over each link's bandwidth; a flow
+      // with no latency keeps its initial penalty of 1.
+      let penalty = pathLatency;
+      if (this.weightS > 0) for (let i = 0; i < path.length; i++) penalty += this.weightS / this.capacity[path[i]];
+      this.graph.setPenalty(f, pathLatency > 0 ? penalty : 1);
+    }
     this.size[f] = bytes;
     this.remaining[f] = bytes;
     this.rate[f] = 0;
@@ -572,7 +595,8 @@ export class Network {
       }
     }
     this.arrivalCount = 0;
-    const floor = this.floor * (1 - FLOOR_EPS);
+    // Weighted: the floor argument is about equal shares, so every change re-solves its whole component.
+    const floor = this.latencyWeighted ? 0 : this.floor * (1 - FLOOR_EPS);
     this.floor = Infinity;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
       this.peakUncontended();
@@ -678,7 +702,7 @@ export class Network {
     // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
     // members' bottleneck: an exact tie split by rounding. Left out of the group, it would be taken for a
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < top * (1 - GROUP_EPS))) {
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && !this.latencyWeighted && (!open || heldMax < top * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
       else grp = this.formGroup(top, now, flows, nFlows, nLinks);
     }

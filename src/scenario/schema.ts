@@ -33,14 +33,19 @@ export const NetworkModel = z
     latencyFactor: z.number().positive().optional().describe('multiplies path latency (LV08: 13.01)'),
     bandwidthFactor: z.number().positive().max(1).optional().describe('share of link capacity usable by payload (LV08: 0.97/1.05)'),
     tcpWindow: zSize.optional().describe('TCP window for the W/(2·latency) rate bound, e.g. "4 MiB" (CM02: 4194304 B)'),
+    rttUnfairness: z
+      .boolean()
+      .optional()
+      .describe("weight each flow's max-min share by 1 / its path latency, as SimGrid's CM02 and LV08 do (default: true for cm02 and lv08, false for maxmin)"),
+    weightS: z.number().nonnegative().optional().describe("SimGrid's weight-S in bytes, added to a flow's latency weight as weightS / bandwidth per link (LV08: 20537, CM02: 0)"),
   })
   .transform((n) => {
     const preset =
       n.model === 'lv08'
-        ? { latencyFactor: 13.01, bandwidthFactor: 0.97 / 1.05, tcpWindowBytes: 4194304, windowRateFactor: 0.97 }
+        ? { latencyFactor: 13.01, bandwidthFactor: 0.97 / 1.05, tcpWindowBytes: 4194304, windowRateFactor: 0.97, latencyWeighted: true, weightS: 20537 }
         : n.model === 'cm02'
-          ? { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: 4194304, windowRateFactor: 1 }
-          : { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: null as number | null, windowRateFactor: 1 };
+          ? { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: 4194304, windowRateFactor: 1, latencyWeighted: true, weightS: 0 }
+          : { latencyFactor: 1, bandwidthFactor: 1, tcpWindowBytes: null as number | null, windowRateFactor: 1, latencyWeighted: false, weightS: 0 };
     return {
       model: n.model,
       latencyFactor: n.latencyFactor ?? preset.latencyFactor,
@@ -48,6 +53,8 @@ export const NetworkModel = z
       tcpWindowBytes: n.tcpWindow ?? preset.tcpWindowBytes,
       // SimGrid's bandwidth factor (0.97 in LV08) scales the window-bound rate too; not a scenario field.
       windowRateFactor: preset.windowRateFactor,
+      latencyWeighted: n.rttUnfairness ?? preset.latencyWeighted,
+      weightS: n.weightS ?? preset.weightS,
     };
   });
 

@@ -1,0 +1,109 @@
+/**
+ * Weighted max-min (SimGrid's LMM penalties, used by the cm02 and lv08 models): the fast solver against the
+ * reference progressive filling, closed forms, and the network's use of path latency as the penalty.
+ * (test/network-vs-simgrid.test.ts checks the same against SimGrid itself where it is installed.)
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Simulator } from '../src/kernel/index.ts';
+import { Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { NetworkModel } from '../src/scenario/schema.ts';
+
+const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true }).map((e) => 10 ** e);
+
+describe('weighted max-min sharing', () => {
+  it('the fast solver equals the reference on random problems with penalties (relative 1e-9)', () => {
+    const problem = fc.integer({ min: 1, max: 10 }).chain((links) =>
+      fc.record({
+        capacities: fc.array(magnitude(3, 11), { minLength: links, maxLength: links }),
+        flows: fc.array(
+          fc.record({
+            path: fc.shuffledSubarray(
+              Array.from({ length: links }, (_, l) => l),
+              { minLength: 1 },
+            ),
+            cap: fc.oneof(fc.constant(Infinity), magnitude(2, 11)),
+            penalty: magnitude(-4, 1),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(problem, ({ capacities, flows }) => {
+        const fast = solveMaxMin(capacities, flows);
+        const ref = solveMaxMinReference(capacities, flows);
+        for (let f = 0; f < flows.length; f++) {
+          if (!(Math.abs(fast[f] - ref[f]) <= 1e-9 * ref[f])) throw new Error(`flow ${f}: ${fast[f]} vs reference ${ref[f]}: ${JSON.stringify({ capacities, flows })}`);
+        }
+      }),
+      { numRuns: 300, seed: 6 },
+    );
+  });
+
+  it('one link, penalties 0.1, 0.2 and 1: shares in proportion 10 : 5 : 1', () => {
+    const flows: ReferenceFlow[] = [0.1, 0.2, 1].map((penalty) => ({ path: [0], cap: Infinity, penalty }));
+    for (const rates of [solveMaxMin([16e6], flows), solveMaxMinReference([16e6], flows)]) {
+      expect(rates[0]).toBeCloseTo(10e6, 3);
+      expect(rates[1]).toBeCloseTo(5e6, 3);
+      expect(rates[2]).toBeCloseTo(1e6, 3);
+    }
+  });
+
+  it('a capped flow gives its unused share to the others in proportion to their weights', () => {
+    // Link 12 MB/s; penalties 1, 1, 0.5 (weights 1 : 1 : 2); flow 2 capped at 2 MB/s: the others split 10 MB/s.
+    const flows: ReferenceFlow[] = [
+      { path: [0], cap: Infinity, penalty: 1 },
+      { path: [0], cap: Infinity, penalty: 1 },
+      { path: [0], cap: 2e6, penalty: 0.5 },
+    ];
+    for (const rates of [solveMaxMin([12e6], flows), solveMaxMinReference([12e6], flows)]) {
+      expect(rates[2]).toBe(2e6);
+      expect(rates[0]).toBeCloseTo(5e6, 3);
+      expect(rates[1]).toBeCloseTo(5e6, 3);
+    }
+  });
+
+  it('the network weights by path latency: two flows of 10 ms and 30 ms on a 4 MB/s link get 3 MB/s and 1 MB/s', () => {
+    const sim = new Simulator();
+    const net = new Network(sim, { latencyWeighted: true });
+    const shared = net.addLink('shared', 4e6, 0);
+    const near = net.addLink('near', 1e12, 0.01);
+    const far = net.addLink('far', 1e12, 0.03);
+    const done: number[] = [];
+    // Both 3 MB; the near one joins at 10 ms, the far one at 30 ms.
+    const a = net.startFlow([shared, near], 3e6, () => (done[0] = sim.now));
+    const b = net.startFlow([shared, far], 3e6, () => (done[1] = sim.now));
+    sim.run({ until: 0.05 });
+    expect(net.flowRate(a)).toBeCloseTo(3e6, 3);
+    expect(net.flowRate(b)).toBeCloseTo(1e6, 3);
+    sim.run();
+    // a: 4 MB/s alone 0.01–0.03 s (80 kB), then 3 MB/s: (3e6 − 8e4) / 3e6 s more; b then runs alone at 4 MB/s.
+    const aDone = 0.03 + (3e6 - 8e4) / 3e6;
+    expect(done[0]).toBeCloseTo(aDone, 9);
+    expect(done[1]).toBeCloseTo(aDone + (3e6 - (aDone - 0.03) * 1e6) / 4e6, 9);
+  });
+
+  it('weight-S adds weightS / capacity per link; a flow without latency has penalty 1 (SimGrid)', () => {
+    const sim = new Simulator();
+    const net = new Network(sim, { latencyWeighted: true, weightS: 20537 });
+    const shared = net.addLink('shared', 1e6, 0);
+    const slow = net.addLink('slow', 1e12, 0.001);
+    const a = net.startFlow([shared], 1e9, () => {}); // no latency: penalty 1
+    const b = net.startFlow([shared, slow], 1e9, () => {}); // 0.001 + 20537/1e6 + 20537/1e12
+    sim.run({ until: 1 });
+    const pb = 0.001 + 20537 / 1e6 + 20537 / 1e12;
+    const wa = 1;
+    const wb = 1 / pb;
+    expect(net.flowRate(a)).toBeCloseTo((1e6 * wa) / (wa + wb), 3);
+    expect(net.flowRate(b)).toBeCloseTo((1e6 * wb) / (wa + wb), 3);
+  });
+
+  it('scenario models: cm02 and lv08 weight by latency (LV08 with weight-S 20537), maxmin does not; rttUnfairness overrides', () => {
+    expect(NetworkModel.parse({ model: 'maxmin' })).toMatchObject({ latencyWeighted: false });
+    expect(NetworkModel.parse({ model: 'cm02' })).toMatchObject({ latencyWeighted: true, weightS: 0 });
+    expect(NetworkModel.parse({ model: 'lv08' })).toMatchObject({ latencyWeighted: true, weightS: 20537, windowRateFactor: 0.97 });
+    expect(NetworkModel.parse({ model: 'lv08', rttUnfairness: false })).toMatchObject({ latencyWeighted: false });
+    expect(NetworkModel.parse({ model: 'maxmin', rttUnfairness: true, weightS: 100 })).toMatchObject({ latencyWeighted: true, weightS: 100 });
+  });
+});
