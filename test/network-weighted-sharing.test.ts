@@ -4,9 +4,9 @@
  * (test/network-vs-simgrid.test.ts checks the same against SimGrid itself where it is installed.)
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { Simulator } from '../src/kernel/index.ts';
-import { Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { LATE, Simulator } from '../src/kernel/index.ts';
+import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
 import { NetworkModel } from '../src/scenario/schema.ts';
 
 const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true }).map((e) => 10 ** e);
@@ -105,5 +105,82 @@ describe('weighted max-min sharing', () => {
     expect(NetworkModel.parse({ model: 'lv08' })).toMatchObject({ latencyWeighted: true, weightS: 20537, windowRateFactor: 0.97 });
     expect(NetworkModel.parse({ model: 'lv08', rttUnfairness: false })).toMatchObject({ latencyWeighted: false });
     expect(NetworkModel.parse({ model: 'maxmin', rttUnfairness: true, weightS: 100 })).toMatchObject({ latencyWeighted: true, weightS: 100 });
+  });
+
+  it('Network rates (local solves included) after every batch of arrivals, departures and capacity changes equal the weighted reference', () => {
+    const solve = vi.spyOn(MaxMinSolver.prototype, 'solve');
+    const flow = (links: number) =>
+      fc.record({
+        // Short paths over many links: sparse components, where local solves hold flows.
+        path: fc.shuffledSubarray(
+          Array.from({ length: links }, (_, l) => l),
+          { minLength: 1, maxLength: Math.min(3, links) },
+        ),
+        bytes: magnitude(3, 10),
+        cap: fc.oneof(fc.constant(Infinity), magnitude(2, 11)),
+        // Its own path latency (a private link): 0 gives penalty 1, as in SimGrid.
+        latency: fc.constantFrom(0, 1e-4, 5e-4, 1e-3),
+      });
+    const scenario = fc.integer({ min: 1, max: 40 }).chain((links) =>
+      fc.record({
+        capacities: fc.array(magnitude(3, 11), { minLength: links, maxLength: links }),
+        batches: fc.array(
+          fc.record({
+            dt: fc.double({ min: 5e-3, max: 100, noNaN: true }),
+            arrivals: fc.array(flow(links), { minLength: 1, maxLength: 25 }),
+            aborts: fc.array(fc.nat(), { maxLength: 3 }),
+            capacityChange: fc.option(fc.record({ link: fc.nat({ max: links - 1 }), capacity: magnitude(3, 11) })),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+      }),
+    );
+    fc.assert(
+      fc.property(scenario, ({ capacities, batches }) => {
+        const sim = new Simulator();
+        const net = new Network(sim, { latencyWeighted: true });
+        const links = capacities.map((c, l) => net.addLink(`l${l}`, c, 0));
+        const live = new Map<number, ReferenceFlow>();
+        const onDone = (id: number): void => {
+          live.delete(id);
+        };
+        const check = (): void => {
+          const flows = [...live.values()];
+          const expected = solveMaxMinReference(links.map((l) => net.linkCapacity(l)), flows);
+          [...live.keys()].forEach((id, i) => {
+            const actual = net.flowRate(id);
+            if (!(Math.abs(actual - expected[i]) <= 1e-9 * expected[i] || actual === expected[i]))
+              throw new Error(`flow ${id}: rate ${actual}, reference ${expected[i]} at t=${sim.now}: ${JSON.stringify(flows)}`);
+          });
+        };
+        let t = 0;
+        for (const batch of batches) {
+          t += batch.dt;
+          sim.call(t - sim.now, () => {
+            const ids = [...live.keys()];
+            for (const k of batch.aborts) {
+              if (ids.length === 0) break;
+              const [id] = ids.splice(k % ids.length, 1);
+              net.abortFlow(id);
+              live.delete(id);
+            }
+            if (batch.capacityChange) net.setLinkCapacity(batch.capacityChange.link, batch.capacityChange.capacity);
+            for (const a of batch.arrivals) {
+              const own = net.addLink(`own${net.linkCount}`, 1e15, a.latency);
+              // The reference's penalty is the path latency (1 without): the private link's never binds.
+              live.set(net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 });
+            }
+            // Once every arrival has paid its latency (≤ 1 ms) and joined, after that instant's re-share.
+            sim.call(2e-3, check, LATE);
+          });
+          sim.run({ until: t });
+        }
+        sim.run({ until: t + 1e-2 });
+      }),
+      { numRuns: 1000, seed: 9 },
+    );
+    // The batches reach open solves (slower flows held at their rates), not only whole components.
+    expect(solve.mock.calls.filter((call) => call[6] === true).length).toBeGreaterThan(20);
+    solve.mockRestore();
   });
 });

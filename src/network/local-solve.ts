@@ -19,10 +19,23 @@
  * The checks allow VALID_EPS of the held flow's own rate (rounding in the load sums), so a flow is held
  * only when it is within that of its exact rate. After MAX_ROUNDS rounds the network falls back to
  * re-solving the change's whole connected component.
+ *
+ * Weighted sharing (SharingGraph.flowPenalty, SimGrid's CM02/LV08): the same with each flow's level,
+ * rate × penalty, in place of its rate wherever flows are compared ("faster", the floor): a weighted
+ * max-min allocation is the one where every flow is at its cap or has a saturated link on which no flow's
+ * level is higher. Loads and capacities stay in rates.
  */
 import { grow, type SharingGraph } from './graph.ts';
 import type { MaxMinSolver } from './maxmin.ts';
 import { typedArraysReassigned } from '../stable-arrays.ts';
+
+/**
+ * Flow f's level: its rate, times its penalty under weighted sharing. Performance: callers read the
+ * penalties into a local once per loop (a field load per flow cost the unweighted P2P crowd +0.8 %).
+ */
+function level(f: number, rate: Float64Array, penalty: Float64Array | undefined): number {
+  return penalty === undefined ? rate[f] : rate[f] * penalty[f];
+}
 
 /** Relative tolerance of the bottleneck checks, of the held flow's rate. */
 export const VALID_EPS = 1e-11;
@@ -51,10 +64,12 @@ export class LocalSolve {
   /** Position of each of the set's links in `links`. */
   private linkIndex = new Int32Array(16);
   private stamp = 0;
-  /** Per link, from the last scan: the fastest held flow, and the slowest held flow at or above the floor whose bottleneck it is. */
+  /** The graph's penalties during a run (weighted sharing), else undefined: levels are rates. */
+  private penalty: Float64Array | undefined = undefined;
+  /** Per link, from the last scan: the fastest held flow, and the slowest held flow at or above the floor whose bottleneck it is (levels). */
   private linkHeldMax = new Float64Array(16);
   private bottleneckMin = new Float64Array(16);
-  /** Per link, after a round's solve: its load and its fastest solved flow. */
+  /** Per link, after a round's solve: its load and its fastest solved flow (a level). */
   private after = new Float64Array(16);
   private solvedMax = new Float64Array(16);
 
@@ -84,6 +99,7 @@ export class LocalSolve {
     seedLinkCount: number,
   ): boolean {
     this.reserve();
+    this.penalty = this.g.flowPenalty;
     if (this.stamp === 0x7fffffff) {
       this.stamp = 0;
       this.inSet.fill(0);
@@ -100,10 +116,11 @@ export class LocalSolve {
     // One hop out: the flows at or above the floor next to the change are the likeliest to move; the
     // checks decide what lies beyond.
     const g = this.g;
+    const pen = this.penalty;
     for (let i = 0, n = this.linkCount; i < n; i++) {
       const l = this.links[i];
       const members = g.linkFlows[l];
-      for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) if (rate[members[k]] >= floor) this.add(members[k], rate);
+      for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) if (level(members[k], rate, pen) >= floor) this.add(members[k], rate);
     }
     for (;;) {
       this.rounds++;
@@ -151,6 +168,7 @@ export class LocalSolve {
    */
   private scan(rate: Float64Array, bottleneck: Int32Array, floor: number): void {
     const g = this.g;
+    const pen = this.penalty;
     let heldMax = this.heldMax;
     for (let i = this.scanned; i < this.linkCount; i++) {
       const l = this.links[i];
@@ -169,8 +187,9 @@ export class LocalSolve {
         }
         held += r;
         count++;
-        if (r > fastest) fastest = r;
-        if (bottleneck[f] === l && r >= floor && r < slowestPinned) slowestPinned = r;
+        const v = level(f, rate, pen);
+        if (v > fastest) fastest = v;
+        if (bottleneck[f] === l && v >= floor && v < slowestPinned) slowestPinned = v;
       }
       g.linkHeldRate[l] = held;
       g.linkHeldCount[l] = count;
@@ -203,6 +222,7 @@ export class LocalSolve {
   /** The checks after a round's solve; true if they took flows in (another round is due). */
   private widen(rate: Float64Array, bottleneck: Int32Array, floor: number): boolean {
     const g = this.g;
+    const pen = this.penalty;
     for (let i = 0; i < this.linkCount; i++) {
       const l = this.links[i];
       this.after[l] = g.linkHeldRate[l];
@@ -212,11 +232,12 @@ export class LocalSolve {
     for (let i = 0; i < n; i++) {
       const f = this.flows[i];
       const r = rate[f];
+      const v = level(f, rate, pen);
       const path = g.flowPath[f];
       for (let k = g.flowPathLength[f] - 1; k >= 0; k--) {
         const l = path[k];
         this.after[l] += r;
-        if (r > this.solvedMax[l]) this.solvedMax[l] = r;
+        if (v > this.solvedMax[l]) this.solvedMax[l] = v;
       }
     }
     let grew = false;
@@ -224,12 +245,12 @@ export class LocalSolve {
     for (let i = 0; i < n; i++) {
       const f = this.flows[i];
       const b = bottleneck[f];
-      const r = rate[f];
-      if (b < 0 || !(this.linkHeldMax[b] > r * (1 + VALID_EPS))) continue;
+      const v = level(f, rate, pen);
+      if (b < 0 || !(this.linkHeldMax[b] > v * (1 + VALID_EPS))) continue;
       const members = g.linkFlows[b];
       for (let k = g.linkFlowCount[b] - 1; k >= 0; k--) {
         const h = members[k];
-        if (this.inSet[h] !== this.stamp && rate[h] > r * (1 + VALID_EPS)) {
+        if (this.inSet[h] !== this.stamp && level(h, rate, pen) > v * (1 + VALID_EPS)) {
           this.takeHeld(h, rate);
           grew = true;
         }
@@ -240,13 +261,15 @@ export class LocalSolve {
     for (let i = 0; i < m; i++) {
       const l = this.links[i];
       const least = this.bottleneckMin[l];
-      if (least === Infinity || this.holds(l, least)) continue;
+      // Weighted: least is a level, which says nothing of the pinned flows' rates (the capacity tolerance), so
+      // each pinned flow is checked.
+      if (least === Infinity || (this.penalty === undefined && this.holds(l, least, least))) continue;
       const members = g.linkFlows[l];
       for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) {
         const h = members[k];
         if (this.inSet[h] === this.stamp || bottleneck[h] !== l) continue;
-        const r = rate[h];
-        if (r >= floor && !this.holds(l, r)) {
+        const v = level(h, rate, pen);
+        if (v >= floor && !this.holds(l, rate[h], v)) {
           this.takeHeld(h, rate);
           grew = true;
         }
@@ -255,9 +278,12 @@ export class LocalSolve {
     return grew;
   }
 
-  /** Link l is still the bottleneck of a held flow at rate r: saturated, and nobody solved is faster. */
-  private holds(l: number, r: number): boolean {
-    return this.g.linkCapacity[l] - this.after[l] <= VALID_EPS * r && this.solvedMax[l] <= r * (1 + VALID_EPS);
+  /**
+   * Link l is still the bottleneck of a held flow at rate r and level v: saturated (to within VALID_EPS of
+   * r), and no solved flow's level is higher.
+   */
+  private holds(l: number, r: number, v: number): boolean {
+    return this.g.linkCapacity[l] - this.after[l] <= VALID_EPS * r && this.solvedMax[l] <= v * (1 + VALID_EPS);
   }
 
   private reserve(): void {

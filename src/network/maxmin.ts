@@ -28,7 +28,7 @@ export interface SharingTables {
   /**
    * Weighted sharing (SimGrid's LMM penalties): per flow, the penalty p > 0 it shares with — unfrozen flows
    * run at level / p, so a link's flows split it in proportion to 1/p. Absent: every flow's is 1 (plain
-   * max-min). Only closed solves take penalties.
+   * max-min).
    */
   flowPenalty?: Float64Array;
   /**
@@ -91,9 +91,8 @@ export class MaxMinSolver {
   ): void {
     this.bottleneck = bottleneck;
     if (t.flowPenalty !== undefined) {
-      if (open) throw new Error('internal: a weighted max-min solve must be closed (whole components)');
       // Nothing contended: every flow at its demand, whatever the weights (see allAtDemand).
-      if (!this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fillWeighted(t, t.flowPenalty, flows, flowCount, links, linkCount, rate);
+      if (open || !this.allAtDemand(t, flows, flowCount, links, linkCount, rate)) this.fillWeighted(t, t.flowPenalty, flows, flowCount, links, linkCount, rate, open);
       this.bottleneck = undefined;
       return;
     }
@@ -226,8 +225,8 @@ export class MaxMinSolver {
    * Progressive filling with penalties (SimGrid's LMM): the level λ rises, each unfrozen flow f runs at
    * λ / p_f; a link fills at λ = unallocated / Σ 1/p over its unfrozen flows, a capped flow stops at
    * λ = cap · p. The same two heaps as fill(), in units of λ; stale link keys stay lower bounds for the
-   * same reason ((U − λ/p)/(W − 1/p) ≥ U/W when U/W ≥ λ). Closed solves only: every flow on the links is in
-   * the set.
+   * same reason ((U − λ/p)/(W − 1/p) ≥ U/W when U/W ≥ λ). Closed, every flow on the links is in
+   * the set, or, open, the others are held at their rates (t.linkHeldRate), as in fill().
    */
   private fillWeighted(
     t: SharingTables,
@@ -237,15 +236,17 @@ export class MaxMinSolver {
     links: ArrayLike<number>,
     linkCount: number,
     rate: Float64Array,
+    open: boolean,
   ): void {
     this.reserve(t.linkCapacity.length, t.flowCap.length);
     const { linkHeap, capHeap, unallocated, unfrozen, unfrozenWeight, frozen } = this;
     linkHeap.clear();
     capHeap.clear();
     let level = 0;
+    const heldRate = open ? (t.linkHeldRate as Float64Array) : undefined;
     for (let i = 0; i < linkCount; i++) {
       const l = links[i];
-      unallocated[l] = t.linkCapacity[l];
+      unallocated[l] = heldRate === undefined ? t.linkCapacity[l] : t.linkCapacity[l] - heldRate[l];
       unfrozen[l] = 0;
       unfrozenWeight[l] = 0;
     }

@@ -49,8 +49,8 @@ export interface NetworkOptions {
    * SimGrid's CM02 / LV08 sharing: a flow's max-min share is weighted by 1 / its penalty, the flow's path
    * latency (TCP's RTT unfairness) plus weightS / capacity for each link on the path; a flow whose path
    * has no latency has penalty 1 (SimGrid's, as it never pays a latency). Default false: equal shares.
-   * Weighted networks re-solve a change's whole component (no local solves or share groups): slower on
-   * large contended components.
+   * Weighted networks form no share groups (their members would have different rates), so a large
+   * component's departures each cost a local solve instead of an O(log n) step.
    */
   latencyWeighted?: boolean;
   /** SimGrid's weight-S, bytes (LV08: 20537; CM02: 0), for latencyWeighted. */
@@ -85,6 +85,8 @@ export class Network {
   readonly windowRateFactor: number;
   readonly latencyWeighted: boolean;
   readonly weightS: number;
+  /** Weighted sharing: the least penalty any flow has had (the floor's bound, leastRate). */
+  private minPenalty = Infinity;
 
   private readonly sim: Simulator;
   private readonly arriveType: number;
@@ -431,7 +433,9 @@ export class Network {
       // with no latency keeps its initial penalty of 1.
       let penalty = pathLatency;
       if (this.weightS > 0) for (let i = 0; i < path.length; i++) penalty += this.weightS / this.capacity[path[i]];
-      this.graph.setPenalty(f, pathLatency > 0 ? penalty : 1);
+      const p = pathLatency > 0 ? penalty : 1;
+      this.graph.setPenalty(f, p);
+      if (p < this.minPenalty) this.minPenalty = p;
     }
     this.size[f] = bytes;
     this.remaining[f] = bytes;
@@ -595,8 +599,7 @@ export class Network {
       }
     }
     this.arrivalCount = 0;
-    // Weighted: the floor argument is about equal shares, so every change re-solves its whole component.
-    const floor = this.latencyWeighted ? 0 : this.floor * (1 - FLOOR_EPS);
+    const floor = this.floor * (1 - FLOOR_EPS);
     this.floor = Infinity;
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
       this.peakUncontended();
@@ -1202,7 +1205,8 @@ export class Network {
 
   /** Removes a sharing flow from its links and from the finish heap. */
   private leave(f: number): void {
-    if (this.rate[f] < this.floor) this.floor = this.rate[f];
+    const level = this.latencyWeighted ? this.rate[f] * (this.graph.flowPenalty as Float64Array)[f] : this.rate[f];
+    if (level < this.floor) this.floor = level;
     this.graph.detach(f);
     const path = this.graph.flowPath[f];
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) this.markLinkDirty(path[i]);
@@ -1222,6 +1226,17 @@ export class Network {
       const l = path[i];
       const share = g.linkCapacity[l] / g.linkFlowCount[l];
       if (share < least) least = share;
+    }
+    if (!this.latencyWeighted) return least;
+    // Weighted, the floor is a level (rate × penalty): f freezes at cap × p_f or where one of its links
+    // fills, at a level of at least C / Σ 1/p over the link's flows ≥ C · minPenalty / n (every flow on it
+    // runs at most level / its penalty).
+    const p = (g.flowPenalty as Float64Array)[f];
+    least = g.flowCap[f] * p;
+    for (let i = g.flowPathLength[f] - 1; i >= 0; i--) {
+      const l = path[i];
+      const level = (g.linkCapacity[l] / g.linkFlowCount[l]) * this.minPenalty;
+      if (level < least) least = level;
     }
     return least;
   }
