@@ -99,3 +99,30 @@ export class ReferenceHarness {
     expect(net.activeFlows).toBe(this.live.size);
   }
 }
+
+/** One timestamp's changes in the batch property tests: aborts, a capacity change, arrivals. */
+export interface FlowBatch<A> {
+  /** Each aborts the k-th flow still live (k modulo their count). */
+  aborts: readonly number[];
+  capacityChange: { link: number; capacity: number } | null;
+  arrivals: readonly A[];
+}
+
+/**
+ * Applies a batch now, in that order: aborts (taken out of `live`), the capacity change, then each arrival
+ * through `start`, which starts the flow and returns its id with the flow as the reference solver takes it.
+ */
+export function applyBatch<A>(net: Network, live: Map<number, ReferenceFlow>, batch: FlowBatch<A>, start: (a: A) => [number, ReferenceFlow]): void {
+  const ids = [...live.keys()];
+  for (const k of batch.aborts) {
+    if (ids.length === 0) break;
+    const [id] = ids.splice(k % ids.length, 1);
+    net.abortFlow(id);
+    live.delete(id);
+  }
+  if (batch.capacityChange) net.setLinkCapacity(batch.capacityChange.link, batch.capacityChange.capacity);
+  for (const a of batch.arrivals) {
+    const [id, flow] = start(a);
+    live.set(id, flow);
+  }
+}

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
 import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
+import { applyBatch } from './network-reference-harness.ts';
 
 const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
 
@@ -84,17 +85,7 @@ describe('fast max-min solver matches the reference', () => {
         for (const batch of batches) {
           t += batch.dt;
           sim.call(t - sim.now, () => {
-            const ids = [...live.keys()];
-            for (const k of batch.aborts) {
-              if (ids.length === 0) break;
-              const [id] = ids.splice(k % ids.length, 1);
-              net.abortFlow(id);
-              live.delete(id);
-            }
-            if (batch.capacityChange) net.setLinkCapacity(batch.capacityChange.link, batch.capacityChange.capacity);
-            for (const a of batch.arrivals) {
-              live.set(net.startFlow(a.path, a.bytes, onDone, a.cap), { path: a.path, cap: a.cap });
-            }
+            applyBatch(net, live, batch, (a) => [net.startFlow(a.path, a.bytes, onDone, a.cap), { path: a.path, cap: a.cap }]);
             // Scheduled after this timestamp's re-share (LATE, requested by the first change above).
             sim.call(0, check, LATE);
           });

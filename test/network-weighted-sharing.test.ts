@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
 import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
 import { NetworkModel } from '../src/scenario/schema.ts';
+import { applyBatch } from './network-reference-harness.ts';
 
 const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true }).map((e) => 10 ** e);
 
@@ -157,19 +158,11 @@ describe('weighted max-min sharing', () => {
         for (const batch of batches) {
           t += batch.dt;
           sim.call(t - sim.now, () => {
-            const ids = [...live.keys()];
-            for (const k of batch.aborts) {
-              if (ids.length === 0) break;
-              const [id] = ids.splice(k % ids.length, 1);
-              net.abortFlow(id);
-              live.delete(id);
-            }
-            if (batch.capacityChange) net.setLinkCapacity(batch.capacityChange.link, batch.capacityChange.capacity);
-            for (const a of batch.arrivals) {
+            applyBatch(net, live, batch, (a) => {
               const own = net.addLink(`own${net.linkCount}`, 1e15, a.latency);
               // The reference's penalty is the path latency (1 without): the private link's never binds.
-              live.set(net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 });
-            }
+              return [net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 }];
+            });
             // Once every arrival has paid its latency (≤ 1 ms) and joined, after that instant's re-share.
             sim.call(2e-3, check, LATE);
           });
