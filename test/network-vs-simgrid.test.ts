@@ -97,6 +97,17 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
     });
   }
 
+  it('cm02: a fan-out at one latency (share groups), then flows with other latencies (weights on), finish when SimGrid says', () => {
+    const base = fanoutProblem(200);
+    const links = [...base.links, { bps: 1e12, latencyS: 0.02 }, { bps: 1e12, latencyS: 0.005 }];
+    const late = [
+      { startS: 0.5, bytes: 30e6, path: [0, 1, links.length - 2] },
+      { startS: 0.75, bytes: 10e6, path: [0, 1, links.length - 1] },
+    ];
+    const p: FlowProblem = { links, flows: [...base.flows, ...late] };
+    expect(maxRelativeDifference(runPullsim(p, 'cm02').times, runSimgrid(p, 'cm02').times)).toBeLessThan(1e-12);
+  });
+
   it("lv08: a window-bound flow runs at SimGrid's 0.97 × window / (2 × latency), not at the full window rate", () => {
     // One 100 MB flow, 20 ms of path latency over a 10 GB/s link: the 4 MiB window allows 104.9 MB/s.
     const p: FlowProblem = { links: [{ bps: 1e10, latencyS: 0.02 }], flows: [{ startS: 0, bytes: 100e6, path: [0] }] };

@@ -108,8 +108,19 @@ describe('weighted max-min sharing', () => {
     expect(NetworkModel.parse({ model: 'maxmin', rttUnfairness: true, weightS: 100 })).toMatchObject({ latencyWeighted: true, weightS: 100 });
   });
 
-  it('Network rates (local solves included) after every batch of arrivals, departures and capacity changes equal the weighted reference', () => {
+  it('Network rates (local solves and the switch to weights included) after every batch of arrivals, departures and capacity changes equal the weighted reference', () => {
     const solve = vi.spyOn(MaxMinSolver.prototype, 'solve');
+    const proto = Network.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const formGroup = vi.spyOn(proto, 'formGroup');
+    const dissolve = vi.spyOn(proto, 'dissolve');
+    const original = proto.weighWith;
+    let switchedWithGroups = 0;
+    const weighWith = vi.spyOn(proto, 'weighWith').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const before = dissolve.mock.calls.length;
+      const out = original.apply(this, args);
+      if (dissolve.mock.calls.length > before) switchedWithGroups++;
+      return out;
+    });
     const flow = (links: number) =>
       fc.record({
         // Short paths over many links: sparse components, where local solves hold flows.
@@ -125,6 +136,9 @@ describe('weighted max-min sharing', () => {
     const scenario = fc.integer({ min: 1, max: 40 }).chain((links) =>
       fc.record({
         capacities: fc.array(magnitude(3, 11), { minLength: links, maxLength: links }),
+        // The first batches' flows have no latency (penalty 1 for all: the network runs unweighted, share
+        // groups form); a later flow with latency turns weights on with the groups alive.
+        uniform: fc.nat({ max: 6 }),
         batches: fc.array(
           fc.record({
             dt: fc.double({ min: 5e-3, max: 100, noNaN: true }),
@@ -137,7 +151,7 @@ describe('weighted max-min sharing', () => {
       }),
     );
     fc.assert(
-      fc.property(scenario, ({ capacities, batches }) => {
+      fc.property(scenario, ({ capacities, uniform, batches }) => {
         const sim = new Simulator();
         const net = new Network(sim, { latencyWeighted: true });
         const links = capacities.map((c, l) => net.addLink(`l${l}`, c, 0));
@@ -155,10 +169,11 @@ describe('weighted max-min sharing', () => {
           });
         };
         let t = 0;
-        for (const batch of batches) {
+        for (const [b, batch] of batches.entries()) {
           t += batch.dt;
           sim.call(t - sim.now, () => {
-            applyBatch(net, live, batch, (a) => {
+            applyBatch(net, live, batch, (arrival) => {
+              const a = b < uniform ? { ...arrival, latency: 0 } : arrival;
               const own = net.addLink(`own${net.linkCount}`, 1e15, a.latency);
               // The reference's penalty is the path latency (1 without): the private link's never binds.
               return [net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 }];
@@ -172,8 +187,12 @@ describe('weighted max-min sharing', () => {
       }),
       { numRuns: 1000, seed: 9 },
     );
-    // The batches reach open solves (slower flows held at their rates), not only whole components.
+    // The batches reach open solves (slower flows held at their rates), not only whole components, form
+    // share groups while penalties are uniform, and switch to weights with groups alive.
     expect(solve.mock.calls.filter((call) => call[6] === true).length).toBeGreaterThan(20);
-    solve.mockRestore();
+    expect(formGroup.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(20);
+    expect(weighWith.mock.calls.length).toBeGreaterThan(100);
+    expect(switchedWithGroups).toBeGreaterThan(5);
+    for (const spy of [solve, formGroup, weighWith, dissolve]) spy.mockRestore();
   });
 });

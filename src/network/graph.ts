@@ -41,9 +41,9 @@ export class SharingGraph implements SharingTables {
     typedArraysReassigned(this, ['flowPathLength', 'flowCap', 'flowSeen', 'componentFlows']);
   }
 
-  /** Flows share in proportion to 1 / their penalty from now on (set per flow with setPenalty; default 1). */
-  enablePenalties(): void {
-    this.flowPenalty = new Float64Array(this.flowCap.length).fill(1);
+  /** Flows share in proportion to 1 / their penalty from now on: each has `initial` until setPenalty. */
+  enablePenalties(initial = 1): void {
+    this.flowPenalty = new Float64Array(this.flowCap.length).fill(initial);
   }
 
   setPenalty(f: number, penalty: number): void {

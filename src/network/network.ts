@@ -49,8 +49,11 @@ export interface NetworkOptions {
    * SimGrid's CM02 / LV08 sharing: a flow's max-min share is weighted by 1 / its penalty, the flow's path
    * latency (TCP's RTT unfairness) plus weightS / capacity for each link on the path; a flow whose path
    * has no latency has penalty 1 (SimGrid's, as it never pays a latency). Default false: equal shares.
-   * Weighted networks form no share groups (their members would have different rates), so a large
-   * component's departures each cost a local solve instead of an O(log n) step.
+   * While every flow so far has had the same penalty, weighted and equal shares are the same allocation,
+   * and the network runs unweighted (share groups included: a registry fan-out keeps its O(log n) per
+   * departure); the first flow with another penalty turns weights on for good, and from then on no share
+   * groups form (their members would have different rates), so a large component's departures each cost
+   * a local solve.
    */
   latencyWeighted?: boolean;
   /** SimGrid's weight-S, bytes (LV08: 20537; CM02: 0), for latencyWeighted. */
@@ -87,6 +90,10 @@ export class Network {
   readonly weightS: number;
   /** Weighted sharing: the least penalty any flow has had (the floor's bound, leastRate). */
   private minPenalty = Infinity;
+  /** latencyWeighted: the one penalty every flow has had so far (NaN before the first), until weights are on. */
+  private uniformPenalty = NaN;
+  /** Penalties differ between flows: the solver weighs them (graph.flowPenalty is set). */
+  private weighted = false;
 
   private readonly sim: Simulator;
   private readonly arriveType: number;
@@ -217,7 +224,6 @@ export class Network {
     this.latencyWeighted = options.latencyWeighted ?? false;
     this.weightS = options.weightS ?? 0;
     if (!finiteNonNegative(this.weightS)) throw new RangeError(`weightS must be finite and >= 0, got ${this.weightS}`);
-    if (this.latencyWeighted) this.graph.enablePenalties();
     if (!finiteNonNegative(this.latencyFactor))
       throw new RangeError(`latencyFactor must be finite and >= 0, got ${this.latencyFactor}`);
     if (!(this.bandwidthFactor > 0 && this.bandwidthFactor < Infinity))
@@ -434,8 +440,14 @@ export class Network {
       let penalty = pathLatency;
       if (this.weightS > 0) for (let i = 0; i < path.length; i++) penalty += this.weightS / this.capacity[path[i]];
       const p = pathLatency > 0 ? penalty : 1;
-      this.graph.setPenalty(f, p);
-      if (p < this.minPenalty) this.minPenalty = p;
+      if (!this.weighted) {
+        if (Number.isNaN(this.uniformPenalty)) this.uniformPenalty = p;
+        else if (p !== this.uniformPenalty) this.weighWith(p);
+      }
+      if (this.weighted) {
+        this.graph.setPenalty(f, p);
+        if (p < this.minPenalty) this.minPenalty = p;
+      }
     }
     this.size[f] = bytes;
     this.remaining[f] = bytes;
@@ -453,6 +465,24 @@ export class Network {
     } else if (delay > 0 || this.isInstant(f)) this.arrival[f] = this.sim.schedule(delay, this.arriveType, f, NORMAL);
     else this.join(f);
     return f;
+  }
+
+  /**
+   * The first flow with a penalty other than the uniform one so far: every flow gets that uniform penalty
+   * in the solver's table (their rates are already the weighted allocation: equal weights), share groups
+   * are dissolved into plain flows, and this timestamp re-solves whole components (the floor, a rate until
+   * now, becomes a level).
+   */
+  private weighWith(p: number): void {
+    this.weighted = true;
+    this.graph.enablePenalties(this.uniformPenalty);
+    this.minPenalty = Math.min(this.uniformPenalty, p);
+    for (let l = 0; l < this.links; l++) {
+      const grp = this.linkGroup[l];
+      if (grp !== undefined && grp.alive) this.dissolve(grp);
+    }
+    this.floor = 0;
+    this.requestSolve();
   }
 
   /** Stops a flow in progress and returns the bytes it delivered; its onDone is not called. */
@@ -705,7 +735,7 @@ export class Network {
     // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
     // members' bottleneck: an exact tie split by rounding. Left out of the group, it would be taken for a
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && !this.latencyWeighted && (!open || heldMax < top * (1 - GROUP_EPS))) {
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && !this.weighted && (!open || heldMax < top * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
       else grp = this.formGroup(top, now, flows, nFlows, nLinks);
     }
@@ -1205,7 +1235,7 @@ export class Network {
 
   /** Removes a sharing flow from its links and from the finish heap. */
   private leave(f: number): void {
-    const level = this.latencyWeighted ? this.rate[f] * (this.graph.flowPenalty as Float64Array)[f] : this.rate[f];
+    const level = this.weighted ? this.rate[f] * (this.graph.flowPenalty as Float64Array)[f] : this.rate[f];
     if (level < this.floor) this.floor = level;
     this.graph.detach(f);
     const path = this.graph.flowPath[f];
@@ -1227,7 +1257,7 @@ export class Network {
       const share = g.linkCapacity[l] / g.linkFlowCount[l];
       if (share < least) least = share;
     }
-    if (!this.latencyWeighted) return least;
+    if (!this.weighted) return least;
     // Weighted, the floor is a level (rate × penalty): f freezes at cap × p_f or where one of its links
     // fills, at a level of at least C / Σ 1/p over the link's flows ≥ C · minPenalty / n (every flow on it
     // runs at most level / its penalty).
