@@ -108,10 +108,16 @@ describe('weighted max-min sharing', () => {
     expect(NetworkModel.parse({ model: 'maxmin', rttUnfairness: true, weightS: 100 })).toMatchObject({ latencyWeighted: true, weightS: 100 });
   });
 
-  it('Network rates (local solves and the switch to weights included) after every batch of arrivals, departures and capacity changes equal the weighted reference', () => {
+  it('Network rates (local solves, share groups and the switch to weights included) after every batch of arrivals, departures and capacity changes equal the weighted reference', () => {
     const solve = vi.spyOn(MaxMinSolver.prototype, 'solve');
     const proto = Network.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-    const formGroup = vi.spyOn(proto, 'formGroup');
+    const originalForm = proto.formGroup;
+    let weightedGroups = 0;
+    const formGroup = vi.spyOn(proto, 'formGroup').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const grp = originalForm.apply(this, args);
+      if (grp !== undefined && (this as { weighted: boolean }).weighted) weightedGroups++;
+      return grp;
+    });
     const dissolve = vi.spyOn(proto, 'dissolve');
     const original = proto.weighWith;
     let switchedWithGroups = 0;
@@ -193,6 +199,8 @@ describe('weighted max-min sharing', () => {
     expect(formGroup.mock.results.filter((r) => r.value !== undefined).length).toBeGreaterThan(20);
     expect(weighWith.mock.calls.length).toBeGreaterThan(100);
     expect(switchedWithGroups).toBeGreaterThan(5);
+    // And groups of one penalty among flows of others, once weights are on.
+    expect(weightedGroups).toBeGreaterThan(20);
     for (const spy of [solve, formGroup, weighWith, dissolve]) spy.mockRestore();
   });
 });

@@ -50,10 +50,9 @@ export interface NetworkOptions {
    * latency (TCP's RTT unfairness) plus weightS / capacity for each link on the path; a flow whose path
    * has no latency has penalty 1 (SimGrid's, as it never pays a latency). Default false: equal shares.
    * While every flow so far has had the same penalty, weighted and equal shares are the same allocation,
-   * and the network runs unweighted (share groups included: a registry fan-out keeps its O(log n) per
-   * departure); the first flow with another penalty turns weights on for good, and from then on no share
-   * groups form (their members would have different rates), so a large component's departures each cost
-   * a local solve.
+   * and the network runs unweighted; the first flow with another penalty turns weights on for good. Share
+   * groups form either way, of flows at a component's top level that share a penalty (so a rate): a
+   * fan-out at one RTT keeps its O(log n) per departure among flows at other RTTs.
    */
   latencyWeighted?: boolean;
   /** SimGrid's weight-S, bytes (LV08: 20537; CM02: 0), for latencyWeighted. */
@@ -702,6 +701,16 @@ export class Network {
         throw new InvariantError('no flow is faster than its path allows', `flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
       if (r > top) top = r;
     }
+    // Weighted, a group is the flows at the top level (rate × penalty), as the local solve's heldMax is.
+    let topLevel = top;
+    if (this.weighted) {
+      const pen = g.flowPenalty as Float64Array;
+      topLevel = 0;
+      for (let i = 0; i < nFlows; i++) {
+        const v = this.rate[flows[i]] * pen[flows[i]];
+        if (v > topLevel) topLevel = v;
+      }
+    }
     if (open) {
       // The held flows' rates as collected, plus the solved ones: Σ path over the solved flows instead of
       // every member of every link.
@@ -735,9 +744,9 @@ export class Network {
     // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
     // members' bottleneck: an exact tie split by rounding. Left out of the group, it would be taken for a
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && !this.weighted && (!open || heldMax < top * (1 - GROUP_EPS))) {
+    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < topLevel * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
-      else grp = this.formGroup(top, now, flows, nFlows, nLinks);
+      else grp = this.formGroup(this.weighted ? topLevel : top, now, flows, nFlows, nLinks);
     }
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
@@ -811,12 +820,30 @@ export class Network {
   /** Makes the flows at rate `top` among those just solved (over `nLinks` links) a group, ordered by finish. */
   private formGroup(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): ShareGroup | undefined {
     const g = this.graph;
+    // Weighted: `top` is the top level. The flows at it (to within GROUP_EPS) must share one penalty, so
+    // one rate, for a group: the exactness argument (share-group.ts) holds with levels for rates. Members
+    // are the flows at that rate with that penalty; other flows' rates count at the members' penalty
+    // (otherMax: rate × penalty / the members'), so the group's checks compare levels.
+    const pen = this.weighted ? (g.flowPenalty as Float64Array) : undefined;
+    let p = 1;
+    if (pen !== undefined) {
+      let lead = -1;
+      for (let i = 0; i < nFlows; i++) {
+        const f = flows[i];
+        if (this.rate[f] * pen[f] < top * (1 - GROUP_EPS)) continue;
+        if (lead < 0) lead = f;
+        else if (pen[f] !== pen[lead] || this.rate[f] !== this.rate[lead]) return undefined;
+      }
+      if (lead < 0) return undefined;
+      p = pen[lead];
+      top = this.rate[lead];
+    }
     let count = 0;
     let least = Infinity;
     let most = -Infinity;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (this.rate[f] !== top) continue;
+      if (this.rate[f] !== top || (pen !== undefined && pen[f] !== p)) continue;
       count++;
       if (this.settled[f] !== now) this.settle(f, top, now); // an open solve leaves unchanged rates unsettled
       const rem = this.remaining[f];
@@ -827,9 +854,10 @@ export class Network {
     // together in one finishDue: a group would only add its bookkeeping. Performance: ~9 % of a Docker Hub run.
     if (least === most) return undefined;
     const grp = new ShareGroup(count, nLinks, now, top);
+    grp.penalty = p;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (this.rate[f] !== top) continue;
+      if (this.rate[f] !== top || (pen !== undefined && pen[f] !== p)) continue;
       this.flowGroup[f] = grp;
       this.rate[f] = 0; // a member's rate is its group's (and a solve's walk always takes it in)
       this.vfinish[f] = Math.max(0, this.remaining[f]); // virtual time starts at 0
@@ -863,7 +891,8 @@ export class Network {
         const r = this.rate[on[j]];
         if (this.flowGroup[on[j]] === grp) continue;
         other += r;
-        if (r > otherMax) otherMax = r;
+        const equivalent = pen === undefined ? r : (r * pen[on[j]]) / p;
+        if (equivalent > otherMax) otherMax = equivalent;
       }
       this.load[l] = other;
       grp.setOtherMax(i, otherMax);
@@ -964,6 +993,9 @@ export class Network {
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
     if (!grp.alive || grp.pending) return false;
+    // Weighted: only a flow with the members' penalty can share their rate.
+    const pen = this.weighted ? (g.flowPenalty as Float64Array) : undefined;
+    if (pen !== undefined && pen[f] !== grp.penalty) return false;
     const n = grp.size + 1; // with f
     // The tightest of f's links with f as one more member (links no member crosses: f alone next to
     // the flows already there, which keep their rates).
@@ -1015,7 +1047,11 @@ export class Network {
         this.settledAt[l] = now;
         let otherMax = 0;
         const on = g.linkFlows[l];
-        for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) if (on[k] !== f && this.rate[on[k]] > otherMax) otherMax = this.rate[on[k]];
+        for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) {
+          if (on[k] === f) continue;
+          const equivalent = pen === undefined ? this.rate[on[k]] : (this.rate[on[k]] * pen[on[k]]) / grp.penalty;
+          if (equivalent > otherMax) otherMax = equivalent;
+        }
         const slot = this.groupSlot[l];
         if (slot < grp.linkCount && grp.links[slot] === l) grp.setOtherMax(slot, otherMax);
         else this.groupSlot[l] = grp.addLink(l, otherMax);
@@ -1192,7 +1228,8 @@ export class Network {
       this.linkGroup[l] = undefined;
     }
     // Members that left since the last solve had the group's rate: their departures are queued below.
-    if (grp.pendingLinks.length > 0 && grp.rate < this.floor) this.floor = grp.rate;
+    const level = this.weighted ? grp.rate * grp.penalty : grp.rate; // the floor is a level when weighted
+    if (grp.pendingLinks.length > 0 && level < this.floor) this.floor = level;
     for (const l of grp.pendingLinks) {
       if (this.linkDirty[l] === 0) {
         this.linkDirty[l] = 1;

@@ -36,6 +36,11 @@ export const GROUP_EPS = 1e-9;
 export class ShareGroup {
   /** Bytes/s of every member. */
   rate: number;
+  /**
+   * Weighted sharing: the members' common penalty (Network.formGroup); otherMax then holds other flows'
+   * rates at it (rate × penalty / this), so every check compares levels. 1 when unweighted.
+   */
+  penalty = 1;
   /** Virtual time V at time vAt. */
   private v = 0;
   private vAt: number;
