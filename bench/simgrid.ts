@@ -144,13 +144,17 @@ export function runPullsim(problem: FlowProblem, model: FlowModel): FlowAnswer {
   return { seconds: (performance.now() - started) / 1000, times };
 }
 
-/** Largest relative difference between two answers' finish times (|a − b| / b; absolute where b is 0). */
+/**
+ * Largest relative difference between two answers' finish times (|a − b| / b; absolute where b is 0);
+ * NaN if either side has a time that is not a number, Infinity for one that is infinite.
+ */
 export function maxRelativeDifference(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new RangeError(`answers of different lengths: ${a.length} vs ${b.length}`);
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]) / (b[i] === 0 ? 1 : Math.abs(b[i]));
-    if (!(d <= worst)) worst = d; // NaN (a flow that never finished) is the worst
+    if (Number.isNaN(d)) return NaN;
+    if (d > worst) worst = d;
   }
   return worst;
 }
