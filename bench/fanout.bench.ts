@@ -13,6 +13,7 @@ import { Simulator } from '../src/kernel/index.ts';
 import { Network } from '../src/network/index.ts';
 import { formatCount, median, pairedWithReference, spread, withPeakRss } from './measure.ts';
 import { wants, type BenchRow, type BenchSuiteOptions } from './types.ts';
+import { fanoutClosedForm, maxRelativeDifference } from './simgrid.ts';
 
 const C = 10e9 / 8; // registry NIC and backbone, bytes/s
 const CLIENT = 1e9 / 8; // client NIC, bytes/s
@@ -42,16 +43,7 @@ export function runFanOut(n: number): FanOutRun {
   }
   const stats = sim.run();
   const seconds = (performance.now() - started) / 1000;
-  let t = 0;
-  let prev = 0;
-  let maxRelativeError = 0;
-  for (let j = 1; j <= n; j++) {
-    const s = (100e6 * j) / n;
-    t += (s - prev) / Math.min(CLIENT, C / (n - j + 1));
-    prev = s;
-    maxRelativeError = Math.max(maxRelativeError, Math.abs(finishedAt[j - 1] - t) / t);
-  }
-  return { seconds, events: stats.events, maxRelativeError };
+  return { seconds, events: stats.events, maxRelativeError: maxRelativeDifference(finishedAt, fanoutClosedForm(n)) };
 }
 
 export async function fanoutBench(options: BenchSuiteOptions = {}): Promise<BenchRow[]> {

@@ -148,7 +148,7 @@ export function runPullsim(problem: FlowProblem, model: FlowModel): FlowAnswer {
  * Largest relative difference between two answers' finish times (|a − b| / b; absolute where b is 0);
  * NaN if either side has a time that is not a number, Infinity for one that is infinite.
  */
-export function maxRelativeDifference(a: readonly number[], b: readonly number[]): number {
+export function maxRelativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`answers of different lengths: ${a.length} vs ${b.length}`);
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
@@ -157,6 +157,23 @@ export function maxRelativeDifference(a: readonly number[], b: readonly number[]
     if (d > worst) worst = d;
   }
   return worst;
+}
+
+/**
+ * The fan-out's finish times in client order, by the closed form: with sorted sizes,
+ * t_j = t_{j−1} + (s_j − s_{j−1}) / min(client capacity, C / (N − j + 1)).
+ */
+export function fanoutClosedForm(n: number): number[] {
+  const times: number[] = [];
+  let t = 0;
+  let prev = 0;
+  for (let j = 1; j <= n; j++) {
+    const s = (100e6 * j) / n;
+    t += (s - prev) / Math.min(1e9 / 8, 10e9 / 8 / (n - j + 1));
+    prev = s;
+    times.push(t);
+  }
+  return times;
 }
 
 /** The issue's registry fan-out: 10 Gbit/s registry NIC and backbone, N clients at 1 Gbit/s, client i fetching 100 MB·(i+1)/N. */

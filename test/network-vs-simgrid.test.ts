@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { fanoutProblem, maxRelativeDifference, runPullsim, runSimgrid, simgridRunner, type FlowModel, type FlowProblem } from '../bench/simgrid.ts';
+import { fanoutClosedForm, fanoutProblem, maxRelativeDifference, runPullsim, runSimgrid, simgridRunner, type FlowModel, type FlowProblem } from '../bench/simgrid.ts';
 
 const runner = simgridRunner();
 const missing = 'unavailable' in runner ? runner.unavailable : undefined;
@@ -66,12 +66,7 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
     const n = 2_000;
     const problem = fanoutProblem(n);
     const ours = runPullsim(problem, 'maxmin').times;
-    const closed: number[] = [];
-    let t = 0;
-    for (let j = 1; j <= n; j++) {
-      t += (100e6 / n) / Math.min(1e9 / 8, 10e9 / 8 / (n - j + 1));
-      closed.push(t);
-    }
+    const closed = fanoutClosedForm(n);
     for (const update of ['lazy', 'full'] as const) {
       const theirs = runSimgrid(problem, 'maxmin', update).times;
       expect(maxRelativeDifference(ours, theirs)).toBeLessThan(1e-12);

@@ -115,7 +115,7 @@ describe('weighted max-min sharing', () => {
     let weightedGroups = 0;
     const formGroup = vi.spyOn(proto, 'formGroup').mockImplementation(function (this: unknown, ...args: unknown[]) {
       const grp = originalForm.apply(this, args);
-      if (grp !== undefined && (this as { weighted: boolean }).weighted) weightedGroups++;
+      if (grp !== undefined && (this as { graph: { flowPenalty?: Float64Array } }).graph.flowPenalty !== undefined) weightedGroups++;
       return grp;
     });
     const dissolve = vi.spyOn(proto, 'dissolve');

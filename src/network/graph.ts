@@ -9,6 +9,15 @@
 import type { SharingTables } from './maxmin.ts';
 import { objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
+/**
+ * Flow f's level: its rate, times its penalty under weighted sharing (`penalty`, SharingGraph.flowPenalty,
+ * undefined when unweighted). Where weighted sharing compares flows ("faster", the floor, share groups),
+ * it compares levels. Performance: callers read the penalties into a local once per loop.
+ */
+export function flowLevel(f: number, rate: Float64Array, penalty: Float64Array | undefined): number {
+  return penalty === undefined ? rate[f] : rate[f] * penalty[f];
+}
+
 export class SharingGraph implements SharingTables {
   linkCapacity = new Float64Array(16);
   linkFlows = objectArray<Int32Array>();

@@ -25,17 +25,9 @@
  * max-min allocation is the one where every flow is at its cap or has a saturated link on which no flow's
  * level is higher. Loads and capacities stay in rates.
  */
-import { grow, type SharingGraph } from './graph.ts';
+import { flowLevel as level, grow, type SharingGraph } from './graph.ts';
 import type { MaxMinSolver } from './maxmin.ts';
 import { typedArraysReassigned } from '../stable-arrays.ts';
-
-/**
- * Flow f's level: its rate, times its penalty under weighted sharing. Performance: callers read the
- * penalties into a local once per loop (a field load per flow cost the unweighted P2P crowd +0.8 %).
- */
-function level(f: number, rate: Float64Array, penalty: Float64Array | undefined): number {
-  return penalty === undefined ? rate[f] : rate[f] * penalty[f];
-}
 
 /** Relative tolerance of the bottleneck checks, of the held flow's rate. */
 export const VALID_EPS = 1e-11;

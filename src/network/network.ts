@@ -29,6 +29,7 @@ import { IndexedMinHeap } from './heap.ts';
 import { MaxMinSolver, demandLink, demandOf } from './maxmin.ts';
 import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
+import { flowLevel } from './graph.ts';
 import { objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
 export interface NetworkOptions {
@@ -89,10 +90,11 @@ export class Network {
   readonly weightS: number;
   /** Weighted sharing: the least penalty any flow has had (the floor's bound, leastRate). */
   private minPenalty = Infinity;
-  /** latencyWeighted: the one penalty every flow has had so far (NaN before the first), until weights are on. */
+  /**
+   * latencyWeighted: the one penalty every flow has had so far (NaN before the first), until weights are
+   * on — until flows' penalties differ, when graph.flowPenalty is set and the solver weighs them.
+   */
   private uniformPenalty = NaN;
-  /** Penalties differ between flows: the solver weighs them (graph.flowPenalty is set). */
-  private weighted = false;
 
   private readonly sim: Simulator;
   private readonly arriveType: number;
@@ -439,11 +441,11 @@ export class Network {
       let penalty = pathLatency;
       if (this.weightS > 0) for (let i = 0; i < path.length; i++) penalty += this.weightS / this.capacity[path[i]];
       const p = pathLatency > 0 ? penalty : 1;
-      if (!this.weighted) {
+      if (this.graph.flowPenalty === undefined) {
         if (Number.isNaN(this.uniformPenalty)) this.uniformPenalty = p;
         else if (p !== this.uniformPenalty) this.weighWith(p);
       }
-      if (this.weighted) {
+      if (this.graph.flowPenalty !== undefined) {
         this.graph.setPenalty(f, p);
         if (p < this.minPenalty) this.minPenalty = p;
       }
@@ -473,7 +475,6 @@ export class Network {
    * now, becomes a level).
    */
   private weighWith(p: number): void {
-    this.weighted = true;
     this.graph.enablePenalties(this.uniformPenalty);
     this.minPenalty = Math.min(this.uniformPenalty, p);
     for (let l = 0; l < this.links; l++) {
@@ -703,11 +704,11 @@ export class Network {
     }
     // Weighted, a group is the flows at the top level (rate × penalty), as the local solve's heldMax is.
     let topLevel = top;
-    if (this.weighted) {
-      const pen = g.flowPenalty as Float64Array;
+    const pen = g.flowPenalty;
+    if (pen !== undefined) {
       topLevel = 0;
       for (let i = 0; i < nFlows; i++) {
-        const v = this.rate[flows[i]] * pen[flows[i]];
+        const v = flowLevel(flows[i], this.rate, pen);
         if (v > topLevel) topLevel = v;
       }
     }
@@ -746,7 +747,7 @@ export class Network {
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
     if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < topLevel * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
-      else grp = this.formGroup(this.weighted ? topLevel : top, now, flows, nFlows, nLinks);
+      else grp = this.formGroup(topLevel, now, flows, nFlows, nLinks);
     }
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
@@ -817,20 +818,23 @@ export class Network {
 
   // ---- share groups (see share-group.ts) --------------------------------------------------------------
 
-  /** Makes the flows at rate `top` among those just solved (over `nLinks` links) a group, ordered by finish. */
+  /**
+   * Makes the flows at level `top` (the top rate, unweighted) among those just solved (over `nLinks` links)
+   * a group, ordered by finish.
+   */
   private formGroup(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): ShareGroup | undefined {
     const g = this.graph;
     // Weighted: `top` is the top level. The flows at it (to within GROUP_EPS) must share one penalty, so
     // one rate, for a group: the exactness argument (share-group.ts) holds with levels for rates. Members
     // are the flows at that rate with that penalty; other flows' rates count at the members' penalty
     // (otherMax: rate × penalty / the members'), so the group's checks compare levels.
-    const pen = this.weighted ? (g.flowPenalty as Float64Array) : undefined;
+    const pen = g.flowPenalty;
     let p = 1;
     if (pen !== undefined) {
       let lead = -1;
       for (let i = 0; i < nFlows; i++) {
         const f = flows[i];
-        if (this.rate[f] * pen[f] < top * (1 - GROUP_EPS)) continue;
+        if (flowLevel(f, this.rate, pen) < top * (1 - GROUP_EPS)) continue;
         if (lead < 0) lead = f;
         else if (pen[f] !== pen[lead] || this.rate[f] !== this.rate[lead]) return undefined;
       }
@@ -891,7 +895,7 @@ export class Network {
         const r = this.rate[on[j]];
         if (this.flowGroup[on[j]] === grp) continue;
         other += r;
-        const equivalent = pen === undefined ? r : (r * pen[on[j]]) / p;
+        const equivalent = flowLevel(on[j], this.rate, pen) / p; // p is 1 unweighted: the rate itself
         if (equivalent > otherMax) otherMax = equivalent;
       }
       this.load[l] = other;
@@ -994,7 +998,7 @@ export class Network {
     const len = g.flowPathLength[f];
     if (!grp.alive || grp.pending) return false;
     // Weighted: only a flow with the members' penalty can share their rate.
-    const pen = this.weighted ? (g.flowPenalty as Float64Array) : undefined;
+    const pen = g.flowPenalty;
     if (pen !== undefined && pen[f] !== grp.penalty) return false;
     const n = grp.size + 1; // with f
     // The tightest of f's links with f as one more member (links no member crosses: f alone next to
@@ -1049,7 +1053,7 @@ export class Network {
         const on = g.linkFlows[l];
         for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) {
           if (on[k] === f) continue;
-          const equivalent = pen === undefined ? this.rate[on[k]] : (this.rate[on[k]] * pen[on[k]]) / grp.penalty;
+          const equivalent = flowLevel(on[k], this.rate, pen) / grp.penalty; // the rate itself unweighted
           if (equivalent > otherMax) otherMax = equivalent;
         }
         const slot = this.groupSlot[l];
@@ -1228,7 +1232,7 @@ export class Network {
       this.linkGroup[l] = undefined;
     }
     // Members that left since the last solve had the group's rate: their departures are queued below.
-    const level = this.weighted ? grp.rate * grp.penalty : grp.rate; // the floor is a level when weighted
+    const level = grp.rate * grp.penalty; // the floor is a level when weighted (the penalty is 1 unweighted)
     if (grp.pendingLinks.length > 0 && level < this.floor) this.floor = level;
     for (const l of grp.pendingLinks) {
       if (this.linkDirty[l] === 0) {
@@ -1272,7 +1276,7 @@ export class Network {
 
   /** Removes a sharing flow from its links and from the finish heap. */
   private leave(f: number): void {
-    const level = this.weighted ? this.rate[f] * (this.graph.flowPenalty as Float64Array)[f] : this.rate[f];
+    const level = flowLevel(f, this.rate, this.graph.flowPenalty);
     if (level < this.floor) this.floor = level;
     this.graph.detach(f);
     const path = this.graph.flowPath[f];
@@ -1288,25 +1292,20 @@ export class Network {
   private leastRate(f: number): number {
     const g = this.graph;
     const path = g.flowPath[f];
-    let least = g.flowCap[f];
+    let share = Infinity;
     for (let i = g.flowPathLength[f] - 1; i >= 0; i--) {
       const l = path[i];
-      const share = g.linkCapacity[l] / g.linkFlowCount[l];
-      if (share < least) least = share;
+      const s = g.linkCapacity[l] / g.linkFlowCount[l];
+      if (s < share) share = s;
     }
-    if (!this.weighted) return least;
+    const pen = g.flowPenalty;
+    if (pen === undefined) return Math.min(g.flowCap[f], share);
     // Weighted, the floor is a level (rate × penalty): f freezes at cap × p_f or where one of its links
     // fills, at a level of at least C / Σ 1/p over the link's flows ≥ C · minPenalty / n (every flow on it
     // runs at most level / its penalty).
-    const p = (g.flowPenalty as Float64Array)[f];
-    least = g.flowCap[f] * p;
-    for (let i = g.flowPathLength[f] - 1; i >= 0; i--) {
-      const l = path[i];
-      const level = (g.linkCapacity[l] / g.linkFlowCount[l]) * this.minPenalty;
-      if (level < least) least = level;
-    }
-    return least;
+    return Math.min(g.flowCap[f] * pen[f], share * this.minPenalty);
   }
+
 
   private markLinkDirty(l: number): void {
     if (this.linkDirty[l] === 0) {
