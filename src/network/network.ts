@@ -895,11 +895,12 @@ export class Network {
         const r = this.rate[on[j]];
         if (this.flowGroup[on[j]] === grp) continue;
         other += r;
-        const equivalent = flowLevel(on[j], this.rate, pen) / p; // p is 1 unweighted: the rate itself
-        if (equivalent > otherMax) otherMax = equivalent;
+        const v = flowLevel(on[j], this.rate, pen);
+        if (v > otherMax) otherMax = v;
       }
       this.load[l] = other;
-      grp.setOtherMax(i, otherMax);
+      // Other flows' rates at the members' penalty: the highest level ÷ p (p is 1 unweighted).
+      grp.setOtherMax(i, pen === undefined ? otherMax : otherMax / p);
     }
     this.groupOf = grp;
     grp.buildLevels(this.levelOf);
@@ -1053,9 +1054,10 @@ export class Network {
         const on = g.linkFlows[l];
         for (let k = g.linkFlowCount[l] - 1; k >= 0; k--) {
           if (on[k] === f) continue;
-          const equivalent = flowLevel(on[k], this.rate, pen) / grp.penalty; // the rate itself unweighted
-          if (equivalent > otherMax) otherMax = equivalent;
+          const v = flowLevel(on[k], this.rate, pen);
+          if (v > otherMax) otherMax = v;
         }
+        if (pen !== undefined) otherMax /= grp.penalty; // at the members' penalty, as formGroup
         const slot = this.groupSlot[l];
         if (slot < grp.linkCount && grp.links[slot] === l) grp.setOtherMax(slot, otherMax);
         else this.groupSlot[l] = grp.addLink(l, otherMax);
