@@ -176,15 +176,19 @@ export function fanoutClosedForm(n: number): number[] {
   return times;
 }
 
-/** The issue's registry fan-out: 10 Gbit/s registry NIC and backbone, N clients at 1 Gbit/s, client i fetching 100 MB·(i+1)/N. */
-export function fanoutProblem(n: number): FlowProblem {
+/**
+ * The issue's registry fan-out: 10 Gbit/s registry NIC and backbone, N clients at 1 Gbit/s, client i
+ * fetching 100 MB·(i+1)/N. `clientLatencyS(i)` (default 0 for all) puts latency on client i's link: clients
+ * at several RTTs, whose shares CM02 / LV08 weight by 1 / RTT.
+ */
+export function fanoutProblem(n: number, clientLatencyS: (i: number) => number = () => 0): FlowProblem {
   const links = [
     { bps: 10e9 / 8, latencyS: 0 },
     { bps: 10e9 / 8, latencyS: 0 },
   ];
   const flows: FlowProblem['flows'][number][] = [];
   for (let i = 0; i < n; i++) {
-    links.push({ bps: 1e9 / 8, latencyS: 0 });
+    links.push({ bps: 1e9 / 8, latencyS: clientLatencyS(i) });
     flows.push({ startS: 0, bytes: (100e6 * (i + 1)) / n, path: [0, 1, 2 + i] });
   }
   return { links, flows };

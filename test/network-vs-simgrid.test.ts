@@ -92,6 +92,13 @@ describe.skipIf(missing !== undefined)(`pullsim's network against SimGrid${missi
     });
   }
 
+  for (const model of ['cm02', 'lv08'] as const) {
+    it(`${model}: the fan-out at N = 2,000 with clients at two RTTs (1 ms, 2 ms; one share group of both penalties) finishes when SimGrid says`, () => {
+      const p = fanoutProblem(2_000, (i) => (i % 2 === 0 ? 0.001 : 0.002));
+      expect(maxRelativeDifference(runPullsim(p, model).times, runSimgrid(p, model).times)).toBeLessThan(1e-12);
+    });
+  }
+
   it('cm02: a fan-out at one latency (share groups), then flows with other latencies (weights on), finish when SimGrid says', () => {
     const base = fanoutProblem(200);
     const links = [...base.links, { bps: 1e12, latencyS: 0.02 }, { bps: 1e12, latencyS: 0.005 }];

@@ -8,7 +8,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { LATE, Simulator } from '../src/kernel/index.ts';
 import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
 import { NetworkModel } from '../src/scenario/schema.ts';
-import { applyBatch } from './network-reference-harness.ts';
+import { applyBatch, expectRelative } from './network-reference-harness.ts';
+import type { ShareGroup } from '../src/network/share-group.ts';
 
 const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true }).map((e) => 10 ** e);
 
@@ -100,6 +101,63 @@ describe('weighted max-min sharing', () => {
     expect(net.flowRate(b)).toBeCloseTo((1e6 * wb) / (wa + wb), 3);
   });
 
+  it('a fan-out whose clients sit at two RTTs is one share group of both penalties: every finish time equals a reference event loop', () => {
+    // Registry NIC 1.25 GB/s shared by 300 clients (125 MB/s links, 1 ms or 2 ms): weighted 2 : 1, so the
+    // 1 ms clients run twice as fast; client i fetches 100 MB·(i+1)/300, so every finish re-shares.
+    const n = 300;
+    const latency = (i: number): number => (i % 2 === 0 ? 0.001 : 0.002);
+    const bytes = (i: number): number => (100e6 * (i + 1)) / n;
+    const solve = vi.spyOn(MaxMinSolver.prototype, 'solve');
+    const proto = Network.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const originalDepart = proto.departGroup;
+    // Per group: the penalties of the members that finished through it (departGroup: O(log) re-shares).
+    const departed = new Map<unknown, Set<number>>();
+    const departGroup = vi.spyOn(proto, 'departGroup').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const self = this as { flowGroup: unknown[]; graph: { flowPenalty?: Float64Array } };
+      const f = args[0] as number;
+      const grp = self.flowGroup[f];
+      if (!departed.has(grp)) departed.set(grp, new Set());
+      departed.get(grp)?.add(self.graph.flowPenalty?.[f] ?? 1);
+      return originalDepart.apply(this, args);
+    });
+    const sim = new Simulator();
+    const net = new Network(sim, { latencyWeighted: true });
+    const nic = net.addLink('registry', 1.25e9, 0);
+    const done = new Array<number>(n).fill(NaN);
+    for (let i = 0; i < n; i++) {
+      const own = net.addLink(`client${i}`, 1.25e8, latency(i));
+      net.startFlow([nic, own], bytes(i), () => (done[i] = sim.now));
+    }
+    sim.run();
+    const solves = solve.mock.calls.length;
+    const finishedInGroups = departGroup.mock.calls.length;
+    for (const spy of [solve, departGroup]) spy.mockRestore();
+
+    // The reference: flows join after their latency, rates by the weighted reference solver between events.
+    const ref = new Array<number>(n).fill(NaN);
+    const left = Array.from({ length: n }, (_, i) => bytes(i));
+    let t = 0;
+    for (;;) {
+      const live = Array.from({ length: n }, (_, i) => i).filter((i) => latency(i) <= t && Number.isNaN(ref[i]));
+      const joins = Array.from({ length: n }, (_, i) => latency(i)).filter((j) => j > t);
+      if (live.length === 0 && joins.length === 0) break;
+      // Links 0 (the NIC) and 1 + i (client i's).
+      const caps = [1.25e9, ...Array.from({ length: n }, () => 1.25e8)];
+      const rates = solveMaxMinReference(caps, live.map((i) => ({ path: [0, 1 + i], cap: Infinity, penalty: latency(i) })));
+      let dt = Math.min(...joins.map((j) => j - t));
+      live.forEach((i, k) => (dt = Math.min(dt, left[i] / rates[k])));
+      live.forEach((i, k) => (left[i] -= rates[k] * dt));
+      t += dt;
+      for (const i of live) if (left[i] <= 1e-9 * bytes(i)) ref[i] = t;
+    }
+    for (let i = 0; i < n; i++) expectRelative(done[i], ref[i], 1e-9, `client ${i}`);
+    // One group of both penalties carried the fan-out: a handful of solves, not one per finish.
+    // One group of both penalties carried the fan-out: nearly every finish through it, a handful of solves.
+    expect([...departed.values()].some((penalties) => penalties.size === 2)).toBe(true);
+    expect(finishedInGroups).toBeGreaterThan(0.9 * n);
+    expect(solves).toBeLessThan(n / 10);
+  });
+
   it('scenario models: cm02 and lv08 weight by latency (LV08 with weight-S 20537), maxmin does not; rttUnfairness overrides', () => {
     expect(NetworkModel.parse({ model: 'maxmin' })).toMatchObject({ latencyWeighted: false });
     expect(NetworkModel.parse({ model: 'cm02' })).toMatchObject({ latencyWeighted: true, weightS: 0 });
@@ -113,9 +171,15 @@ describe('weighted max-min sharing', () => {
     const proto = Network.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
     const originalForm = proto.formGroup;
     let weightedGroups = 0;
+    let mixedGroups = 0;
     const formGroup = vi.spyOn(proto, 'formGroup').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      const grp = originalForm.apply(this, args);
-      if (grp !== undefined && (this as { graph: { flowPenalty?: Float64Array } }).graph.flowPenalty !== undefined) weightedGroups++;
+      const grp = originalForm.apply(this, args) as ShareGroup | undefined;
+      const pen = (this as { graph: { flowPenalty?: Float64Array } }).graph.flowPenalty;
+      if (grp !== undefined && pen !== undefined) {
+        weightedGroups++;
+        const penalties = new Set(Array.from({ length: grp.size }, (_, i) => pen[grp.member(i)]));
+        if (penalties.size > 1) mixedGroups++;
+      }
       return grp;
     });
     const dissolve = vi.spyOn(proto, 'dissolve');
@@ -201,6 +265,8 @@ describe('weighted max-min sharing', () => {
     expect(switchedWithGroups).toBeGreaterThan(5);
     // And groups of one penalty among flows of others, once weights are on.
     expect(weightedGroups).toBeGreaterThan(20);
+    // Some of them of members with different penalties (one level, rates level ÷ penalty: share-group.ts).
+    expect(mixedGroups).toBeGreaterThan(100);
     for (const spy of [solve, formGroup, weighWith, dissolve]) spy.mockRestore();
   });
 });

@@ -52,8 +52,8 @@ export interface NetworkOptions {
    * has no latency has penalty 1 (SimGrid's, as it never pays a latency). Default false: equal shares.
    * While every flow so far has had the same penalty, weighted and equal shares are the same allocation,
    * and the network runs unweighted; the first flow with another penalty turns weights on for good. Share
-   * groups form either way, of flows at a component's top level that share a penalty (so a rate): a
-   * fan-out at one RTT keeps its O(log n) per departure among flows at other RTTs.
+   * groups form either way, of the flows at a component's top level (rate × penalty), whatever their
+   * penalties (share-group.ts): a fan-out whose clients sit at several RTTs keeps its O(log n) per departure.
    */
   latencyWeighted?: boolean;
   /** SimGrid's weight-S, bytes (LV08: 20537; CM02: 0), for latencyWeighted. */
@@ -122,10 +122,12 @@ export class Network {
   private linkStamp = new Int32Array(16);
   private pathStamp = 0;
   // Share-group state of a link (see share-group.ts). While linkGroup[l] is set, load[l] holds only the
-  // other flows' bytes/s, and the members add groupCount[l] × group rate, accounted through the group's
+  // other flows' bytes/s, and the members add groupWeight[l] × group level, accounted through the group's
   // virtual clock from groupVAt[l].
   private linkGroup = objectArray<ShareGroup | undefined>();
   private groupCount = new Int32Array(16);
+  /** Σ 1 / penalty over the link's members (groupCount when unweighted): their bytes/s per unit of level. */
+  private groupWeight = new Float64Array(16);
   private groupVAt = new Float64Array(16);
   /** The link's slot in linkGroup[l] (kept after it leaves the group, for a later join to reuse). */
   private groupSlot = new Int32Array(16);
@@ -144,7 +146,7 @@ export class Network {
   private rate = new Float64Array(64);
   private arrival = new Float64Array(64); // kernel handle of the latency event
   private onDone = objectArray<FlowDone | undefined>();
-  /** A member's remaining bytes are vfinish − its group's virtual time. */
+  /** A member's remaining bytes are (vfinish − its group's virtual time) ÷ its penalty (share-group.ts). */
   private flowGroup = objectArray<ShareGroup | undefined>();
   private vfinish = new Float64Array(64);
 
@@ -359,7 +361,7 @@ export class Network {
     const now = this.sim.now;
     const bytes = this.carried[id] + this.load[id] * (now - this.settledAt[id]);
     const g = this.linkGroup[id];
-    return g === undefined ? bytes : bytes + this.groupCount[id] * (g.virtualAt(now) - this.groupVAt[id]);
+    return g === undefined ? bytes : bytes + this.groupWeight[id] * (g.virtualAt(now) - this.groupVAt[id]);
   }
   /** Current sum of the rates of the flows crossing the link, bytes/s. */
   linkLoad(id: number): number {
@@ -369,10 +371,10 @@ export class Network {
     return load;
   }
 
-  /** The link's load: its plain flows' rates, plus its share-group members at the group's rate. */
+  /** The link's load: its plain flows' rates, plus its share-group members at the group's level. */
   private loadOf(l: number): number {
     const g = this.linkGroup[l];
-    return g === undefined ? this.load[l] : this.load[l] + this.groupCount[l] * g.rate;
+    return g === undefined ? this.load[l] : this.load[l] + this.groupWeight[l] * g.rate;
   }
   /**
    * Conservation, once no flow is in progress: every link carried exactly the bytes of the flows that
@@ -397,11 +399,11 @@ export class Network {
   }
 
   /**
-   * The highest load group link l carried with its current member count: that count × the highest rate
-   * the group committed since the count took effect (solves are when loads are sampled, as for plain links).
+   * The highest load group link l carried with its current members: their weight × the highest level the
+   * group committed since they took effect (solves are when loads are sampled, as for plain links).
    */
   private groupPeak(g: ShareGroup, l: number): number {
-    return this.load[l] + this.groupCount[l] * g.maxRateSince(this.groupEpoch[l]);
+    return this.load[l] + this.groupWeight[l] * g.maxRateSince(this.groupEpoch[l]);
   }
 
   // ---- flows ------------------------------------------------------------------------------------------
@@ -513,7 +515,25 @@ export class Network {
   flowRate(id: number): number {
     if (this.flowState(id) !== SHARING) return 0;
     const g = this.flowGroup[id];
-    return g === undefined ? this.rate[id] : g.rate;
+    return g === undefined ? this.rate[id] : this.memberRate(g, id);
+  }
+
+  /** Group member f's rate: the group's level ÷ f's penalty (unweighted: the level). */
+  private memberRate(g: ShareGroup, f: number): number {
+    const pen = this.graph.flowPenalty;
+    return pen === undefined ? g.rate : g.rate / pen[f];
+  }
+
+  /** Group member f's bytes per unit of level: 1 / its penalty (1 unweighted). */
+  private memberWeight(f: number): number {
+    const pen = this.graph.flowPenalty;
+    return pen === undefined ? 1 : 1 / pen[f];
+  }
+
+  /** Group member f's level-bytes still to go (vfinish − V) as bytes: ÷ its penalty (unweighted: as is). */
+  private memberBytes(f: number, levelBytes: number): number {
+    const pen = this.graph.flowPenalty;
+    return pen === undefined ? levelBytes : levelBytes / pen[f];
   }
 
   /** Bytes still to deliver, exact at the current time. */
@@ -522,7 +542,7 @@ export class Network {
     if (s === LATENT) return this.size[id];
     if (s === DONE) return 0;
     const g = this.flowGroup[id];
-    if (g !== undefined) return Math.max(0, this.vfinish[id] - g.virtualAt(this.sim.now));
+    if (g !== undefined) return Math.max(0, this.memberBytes(id, this.vfinish[id] - g.virtualAt(this.sim.now)));
     return Math.max(0, this.remaining[id] - this.rate[id] * (this.sim.now - this.settled[id]));
   }
 
@@ -824,49 +844,37 @@ export class Network {
    */
   private formGroup(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): ShareGroup | undefined {
     const g = this.graph;
-    // Weighted: `top` is the top level. The flows at it (to within GROUP_EPS) must share one penalty, so
-    // one rate, for a group: the exactness argument (share-group.ts) holds with levels for rates. Members
-    // are the flows at that rate with that penalty; other flows' rates count at the members' penalty
-    // (otherMax: rate × penalty / the members'), so the group's checks compare levels.
+    // Weighted: `top` is the top level, and the members are the flows at it (to within GROUP_EPS: their
+    // rates are the solver's level ÷ penalty, so rate × penalty may differ from it in the last bits),
+    // whatever their penalties; each then runs at top ÷ its penalty. Unweighted: the flows at the top rate.
     const pen = g.flowPenalty;
-    let p = 1;
-    if (pen !== undefined) {
-      let lead = -1;
-      for (let i = 0; i < nFlows; i++) {
-        const f = flows[i];
-        if (flowLevel(f, this.rate, pen) < top * (1 - GROUP_EPS)) continue;
-        if (lead < 0) lead = f;
-        else if (pen[f] !== pen[lead] || this.rate[f] !== this.rate[lead]) return undefined;
-      }
-      if (lead < 0) return undefined;
-      p = pen[lead];
-      top = this.rate[lead];
-    }
+    const atTop = top * (1 - GROUP_EPS);
     let count = 0;
     let least = Infinity;
     let most = -Infinity;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (this.rate[f] !== top || (pen !== undefined && pen[f] !== p)) continue;
+      if (pen === undefined ? this.rate[f] !== top : this.rate[f] * pen[f] < atTop) continue;
       count++;
-      if (this.settled[f] !== now) this.settle(f, top, now); // an open solve leaves unchanged rates unsettled
-      const rem = this.remaining[f];
+      if (this.settled[f] !== now) this.settle(f, this.rate[f], now); // an open solve leaves unchanged rates unsettled
+      const rem = pen === undefined ? this.remaining[f] : this.remaining[f] * pen[f];
       if (rem < least) least = rem;
       if (rem > most) most = rem;
     }
     // Members that would all finish at one instant (a cluster in lockstep asking for the same bytes) leave
     // together in one finishDue: a group would only add its bookkeeping. Performance: ~9 % of a Docker Hub run.
-    if (least === most) return undefined;
+    if (count === 0 || least === most) return undefined;
     const grp = new ShareGroup(count, nLinks, now, top);
-    grp.penalty = p;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (this.rate[f] !== top || (pen !== undefined && pen[f] !== p)) continue;
+      if (pen === undefined ? this.rate[f] !== top : this.rate[f] * pen[f] < atTop) continue;
+      const p = pen === undefined ? 1 : pen[f];
+      const w = pen === undefined ? 1 : 1 / p;
       this.flowGroup[f] = grp;
       this.rate[f] = 0; // a member's rate is its group's (and a solve's walk always takes it in)
-      this.vfinish[f] = Math.max(0, this.remaining[f]); // virtual time starts at 0
+      this.vfinish[f] = Math.max(0, this.remaining[f]) * p; // virtual time starts at 0, in level-bytes
       grp.appendMember(f, this.vfinish[f]);
-      const cap = g.flowCap[f];
+      const cap = g.flowCap[f] * p;
       if (cap < grp.minCap) grp.minCap = cap;
       if (cap > grp.maxCap) grp.maxCap = cap;
       const path = g.flowPath[f];
@@ -875,11 +883,13 @@ export class Network {
         if (this.linkGroup[l] !== grp) {
           this.linkGroup[l] = grp;
           this.groupCount[l] = 0;
+          this.groupWeight[l] = 0;
           this.groupVAt[l] = 0;
           this.groupEpoch[l] = 1; // the commit below
           this.groupSlot[l] = grp.addLink(l, 0);
         }
         this.groupCount[l]++;
+        this.groupWeight[l] += w;
       }
     }
     // Finish order is (remaining bytes, id), the order the finish heap pops equal keys in: a heap on it,
@@ -899,8 +909,7 @@ export class Network {
         if (v > otherMax) otherMax = v;
       }
       this.load[l] = other;
-      // Other flows' rates at the members' penalty: the highest level ÷ p (p is 1 unweighted).
-      grp.setOtherMax(i, pen === undefined ? otherMax : otherMax / p);
+      grp.setOtherMax(i, otherMax);
     }
     this.groupOf = grp;
     grp.buildLevels(this.levelOf);
@@ -908,11 +917,10 @@ export class Network {
     return grp;
   }
 
-  /** The rate at which link l fills if its group's members on it all run at it; Infinity if none does. */
+  /** The level at which link l fills if its group's members on it all run at it; Infinity if none does. */
   private groupLevel(l: number): number {
     if (this.linkGroup[l] !== this.groupOf) return Infinity;
-    const n = this.groupCount[l];
-    return n > 0 ? (this.graph.linkCapacity[l] - this.load[l]) / n : Infinity;
+    return this.groupCount[l] > 0 ? (this.graph.linkCapacity[l] - this.load[l]) / this.groupWeight[l] : Infinity;
   }
 
   /** Puts the group's next finisher in the finish heap, at its time under the group's current rate. */
@@ -924,7 +932,7 @@ export class Network {
 
   /** Brings a group link's byte count up to now (members counted through the virtual clock at V). */
   private settleGroupLink(l: number, v: number, now: number): void {
-    this.carried[l] += this.load[l] * (now - this.settledAt[l]) + this.groupCount[l] * (v - this.groupVAt[l]);
+    this.carried[l] += this.load[l] * (now - this.settledAt[l]) + this.groupWeight[l] * (v - this.groupVAt[l]);
     this.settledAt[l] = now;
     this.groupVAt[l] = v;
   }
@@ -934,9 +942,10 @@ export class Network {
     const grp = this.flowGroup[f] as ShareGroup;
     if (grp.head !== f) throw new Error(`internal: flow ${f} left its share group out of order`);
     const v = grp.advanceTo(now);
-    const left = this.vfinish[f] - v;
-    if (CHECKS && left < -SLACK * (this.size[f] + grp.rate * now))
+    const left = this.memberBytes(f, this.vfinish[f] - v);
+    if (CHECKS && left < -SLACK * (this.size[f] + this.memberRate(grp, f) * now))
       throw new InvariantError('a flow delivers exactly its size', `flow ${f} overshot its size by ${-left} bytes at t=${now}`);
+    const w = this.memberWeight(f);
     const path = this.graph.flowPath[f];
     for (let i = this.graph.flowPathLength[f] - 1; i >= 0; i--) {
       const l = path[i];
@@ -946,7 +955,10 @@ export class Network {
       const load = this.groupPeak(grp, l);
       if (load > this.peak[l]) this.peak[l] = load;
       this.groupEpoch[l] = grp.epoch + 1; // the count below holds from the next commit
-      if (--this.groupCount[l] === 0) this.linkGroup[l] = undefined; // load already holds the rest
+      if (--this.groupCount[l] === 0) {
+        this.linkGroup[l] = undefined; // load already holds the rest
+        this.groupWeight[l] = 0;
+      } else this.groupWeight[l] -= w;
       grp.pendingLinks.push(l);
     }
     this.graph.detach(f);
@@ -998,23 +1010,25 @@ export class Network {
     const path = g.flowPath[f];
     const len = g.flowPathLength[f];
     if (!grp.alive || grp.pending) return false;
-    // Weighted: only a flow with the members' penalty can share their rate.
+    // Weighted, f joins at the members' level with its own penalty: its rate is the level ÷ p, its weight
+    // on its links 1 / p (share-group.ts); unweighted, p and w are 1.
     const pen = g.flowPenalty;
-    if (pen !== undefined && pen[f] !== grp.penalty) return false;
+    const p = pen === undefined ? 1 : pen[f];
+    const w = pen === undefined ? 1 : 1 / p;
     const n = grp.size + 1; // with f
     // The tightest of f's links with f as one more member (links no member crosses: f alone next to
-    // the flows already there, which keep their rates).
+    // the flows already there, which keep their rates), as a level.
     let r = Infinity;
     for (let i = 0; i < len; i++) {
       const l = path[i];
-      const level = (g.linkCapacity[l] - this.load[l]) / (this.linkGroup[l] === grp ? this.groupCount[l] + 1 : 1);
+      const level = (g.linkCapacity[l] - this.load[l]) / (this.linkGroup[l] === grp ? this.groupWeight[l] + w : w);
       if (level < r) r = level;
     }
     // A saturated link f would share (its load summed a hair above capacity, or exactly at it) leaves f
     // nothing without a re-share of the flows on it: re-solve. (A level at or below 0 would also turn the
     // relative limits below upside down.)
     if (!(r > 0)) return false;
-    const cap = g.flowCap[f];
+    const cap = g.flowCap[f] * p; // as a level
     if (grp.minCap === grp.maxCap && grp.minCap === grp.rate) {
       // Every member is held by the same cap: f joins at it if it has that cap too and its links fit.
       // The group's other links are unchanged.
@@ -1026,9 +1040,9 @@ export class Network {
       // f's links that may bind must be crossed by every member and carry nobody faster.
       for (let i = 0; i < len; i++) {
         const l = path[i];
-        const c = this.linkGroup[l] === grp ? this.groupCount[l] + 1 : 1;
-        if ((g.linkCapacity[l] - this.load[l]) / c > limit) continue;
-        if (c !== n || grp.otherMaxAt(this.groupSlot[l]) * (1 + GROUP_EPS) > r) return false;
+        const inGroup = this.linkGroup[l] === grp;
+        if ((g.linkCapacity[l] - this.load[l]) / (inGroup ? this.groupWeight[l] + w : w) > limit) continue;
+        if ((inGroup ? this.groupCount[l] + 1 : 1) !== n || grp.otherMaxAt(this.groupSlot[l]) * (1 + GROUP_EPS) > r) return false;
       }
       // The group's other links keep their levels: none may be at the new rate or below.
       this.joinStamp = this.nextPathStamp();
@@ -1046,6 +1060,7 @@ export class Network {
         if (peak > this.peak[l]) this.peak[l] = peak;
         this.settleGroupLink(l, v, now);
         this.groupCount[l]++;
+        this.groupWeight[l] += w;
       } else {
         // The link enters the group: its flows so far stay in load (they keep their rates).
         this.carried[l] += this.load[l] * (now - this.settledAt[l]);
@@ -1057,22 +1072,22 @@ export class Network {
           const v = flowLevel(on[k], this.rate, pen);
           if (v > otherMax) otherMax = v;
         }
-        if (pen !== undefined) otherMax /= grp.penalty; // at the members' penalty, as formGroup
         const slot = this.groupSlot[l];
         if (slot < grp.linkCount && grp.links[slot] === l) grp.setOtherMax(slot, otherMax);
         else this.groupSlot[l] = grp.addLink(l, otherMax);
         this.linkGroup[l] = grp;
         this.groupCount[l] = 1;
+        this.groupWeight[l] = w;
         this.groupVAt[l] = v;
       }
       this.groupEpoch[l] = grp.epoch + 1;
-      grp.lowerLevel(this.groupSlot[l], (g.linkCapacity[l] - this.load[l]) / this.groupCount[l]);
+      grp.lowerLevel(this.groupSlot[l], (g.linkCapacity[l] - this.load[l]) / this.groupWeight[l]);
     }
     grp.rate = r;
     if (cap < grp.minCap) grp.minCap = cap;
     if (cap > grp.maxCap) grp.maxCap = cap;
     this.flowGroup[f] = grp;
-    this.vfinish[f] = v + this.size[f];
+    this.vfinish[f] = v + this.size[f] * p;
     this.remaining[f] = this.size[f];
     this.settled[f] = now;
     this.rate[f] = 0;
@@ -1207,7 +1222,8 @@ export class Network {
   }
 
   /**
-   * Turns a group's members back into plain flows at the group's rate and queues them, with the links of
+   * Turns a group's members back into plain flows at their rates (the group's level ÷ their penalties)
+   * and queues them, with the links of
    * members that left since the last solve, for the next solve (the caller makes sure one is due).
    */
   private dissolve(grp: ShareGroup): void {
@@ -1216,10 +1232,10 @@ export class Network {
     for (let i = 0; i < grp.size; i++) {
       const f = grp.member(i);
       this.flowGroup[f] = undefined;
-      this.remaining[f] = this.vfinish[f] - v;
+      this.remaining[f] = this.memberBytes(f, this.vfinish[f] - v);
       this.settled[f] = now;
-      this.rate[f] = grp.rate;
-      this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / grp.rate);
+      this.rate[f] = this.memberRate(grp, f);
+      this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / this.rate[f]);
       this.pushDirtyFlow(f);
     }
     for (let i = 0; i < grp.linkCount; i++) {
@@ -1230,12 +1246,13 @@ export class Network {
       // committed are re-solved now and the solve records the loads that result.
       const peak = this.groupPeak(grp, l);
       if (peak > this.peak[l]) this.peak[l] = peak;
-      this.load[l] += this.groupCount[l] * grp.rate;
+      this.load[l] += this.groupWeight[l] * grp.rate;
       this.linkGroup[l] = undefined;
+      this.groupWeight[l] = 0;
     }
     // Members that left since the last solve had the group's rate: their departures are queued below.
-    const level = grp.rate * grp.penalty; // the floor is a level when weighted (the penalty is 1 unweighted)
-    if (grp.pendingLinks.length > 0 && level < this.floor) this.floor = level;
+    // The floor is a level when weighted, as the group's rate is.
+    if (grp.pendingLinks.length > 0 && grp.rate < this.floor) this.floor = grp.rate;
     for (const l of grp.pendingLinks) {
       if (this.linkDirty[l] === 0) {
         this.linkDirty[l] = 1;
@@ -1545,6 +1562,7 @@ export class Network {
     this.linkDirty = grow(this.linkDirty, n);
     this.linkStamp = grow(this.linkStamp, n);
     this.groupCount = grow(this.groupCount, n);
+    this.groupWeight = grow(this.groupWeight, n);
     this.groupVAt = grow(this.groupVAt, n);
     this.groupSlot = grow(this.groupSlot, n);
     this.groupEpoch = grow(this.groupEpoch, n);

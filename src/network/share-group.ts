@@ -20,6 +20,15 @@
  * Bookkeeping: members share one virtual clock V (bytes delivered per member since the group formed), so
  * a member's remaining bytes are vfinish − V and the next member to finish is the one with the smallest
  * vfinish (ties by flow id, the finish heap's order): members sit in a binary heap on (vfinish, id).
+ *
+ * Weighted sharing (SimGrid's CM02 / LV08: a flow's share is weighted by 1 / its penalty p): the same with
+ * levels, rate × p, for rates. A weighted max-min allocation has every flow at its cap or on a saturated
+ * link where no flow's level is higher, so the argument above holds for the flows at the top level, whose
+ * penalties may differ: they share one level λ, member f runs at λ / p_f, and a link's fill level is
+ * (capacity − the other flows' bytes/s) / Σ 1/p over the members on it. V counts level × time, so a
+ * member's vfinish is V + its remaining bytes × p_f: its rate is λ / p_f, so those level-bytes are used
+ * up at λ, the same for every member, and the heap on vfinish still orders finishes. A fan-out whose
+ * clients sit at several RTTs is one group.
  */
 import { IndexedMinHeap } from './heap.ts';
 import { doubleArray } from '../stable-arrays.ts';
@@ -34,13 +43,13 @@ export const GROUP_MIN_FLOWS = 8;
 export const GROUP_EPS = 1e-9;
 
 export class ShareGroup {
-  /** Bytes/s of every member. */
-  rate: number;
   /**
-   * Weighted sharing: the members' common penalty (Network.formGroup); otherMax then holds other flows'
-   * rates at it (rate × penalty / this), so every check compares levels. 1 when unweighted.
+   * The members' level: each member's rate × its penalty (weighted sharing, SharingGraph.flowPenalty), so
+   * member f runs at rate / penalty[f]; unweighted, every penalty is 1 and this is every member's rate.
+   * Caps, other flows' rates (otherMax) and fill levels are kept as levels too, so every check compares
+   * levels and a group's members may have different penalties.
    */
-  penalty = 1;
+  rate: number;
   /** Virtual time V at time vAt. */
   private v = 0;
   private vAt: number;
@@ -51,9 +60,9 @@ export class ShareGroup {
   /** Links crossed by at least one member since the group formed, by slot (Network.groupSlot). */
   links: Int32Array;
   linkCount = 0;
-  /** Per slot: the largest rate of a flow on the link that is not a member (0 if none). */
+  /** Per slot: the largest level of a flow on the link that is not a member (0 if none). */
   private otherMax: Float64Array;
-  /** Smallest and largest per-flow cap of the members. */
+  /** Smallest and largest cap of the members, as levels (cap × penalty). */
   minCap = Infinity;
   maxCap = 0;
   /** Members left since the last advance: the re-share owed at the end of this timestamp. */
@@ -67,8 +76,8 @@ export class ShareGroup {
   alive = true;
 
   /**
-   * Lazy min-heap of slot → fill level: the rate at which the slot's link would saturate if the members on
-   * it all ran at that rate. A key is a lower bound of its link's level: departures only raise levels (the
+   * Lazy min-heap of slot → fill level: the level at which the slot's link would saturate if the members on
+   * it all ran at that level. A key is a lower bound of its link's level: departures only raise levels (the
    * key is refreshed when it reaches the top), a join lowers its links' keys at once.
    */
   private readonly levels: IndexedMinHeap;
@@ -108,7 +117,10 @@ export class ShareGroup {
     return this.mId[i];
   }
 
-  /** Virtual time at `now`: bytes each member has received since the group formed. */
+  /**
+   * Virtual time at `now`: level × seconds since the group formed — the bytes each member has received,
+   * times its penalty (a member of penalty p received (V − V at its entry) / p bytes).
+   */
   virtualAt(now: number): number {
     return this.v + this.rate * (now - this.vAt);
   }
