@@ -128,7 +128,7 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
   const faults = new FaultPlan(run.faults, sim, rng, run.duration);
   const world = new World(sim, net, topo, rng, events, cluster, prices, faults);
   const dist = withFaultGate(run.distribution.kind, moduleFor(run.distribution.kind).create(world, run.distribution), world);
-  installLinkFaults(world, run.faults.links, dist.registryLinks, rng, run.duration);
+  installLinkFaults(world, run.faults.links, dist.registryFaultLinks ?? dist.registryLinks, rng, run.duration);
 
   const images = new ImageCatalog({
     count: run.images.count,

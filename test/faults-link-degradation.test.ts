@@ -37,6 +37,31 @@ describe('link degradation windows', () => {
     expect(t).toBeLessThan(10 + 375e6 / 60e6 + calm.rollout_s.max);
   });
 
+  it("a registry link fault on a private registry slows its instances' NICs (not only the zero-cost aggregate that measures it)", () => {
+    // One node pulls a 500 MB layer from a private registry whose instances have 10 Gbit/s NICs; at 1/1000
+    // the NIC gives 1.25 MB/s, so the layer takes 400 s instead of 500 MB at the calm rate.
+    const priv = (links: unknown[], instances: number) =>
+      simulateRun(
+        RunConfig.parse({
+          duration: '1h',
+          cluster: { nodes: 1 },
+          images: { count: 1, size: '600 MB', layers: 1, multiArch: false },
+          releases: { every: '1h', delta: '500 MB' },
+          distribution: { kind: 'private', instances },
+          faults: { links },
+        }),
+      );
+    for (const instances of [1, 2]) {
+      const calm = priv([], instances);
+      const slow = priv([{ link: 'registry', at: 0, duration: '1h', factor: 0.001 }], instances);
+      const expected = 500e6 / ((10e9 / 8) * 0.001) - 500e6 / calm.registry_peak_Bps;
+      // The small metadata bodies are slower too, by a few milliseconds in all.
+      expect(slow.rollout_s.max - calm.rollout_s.max).toBeGreaterThan(expected);
+      expect(slow.rollout_s.max - calm.rollout_s.max).toBeLessThan(expected + 0.05);
+      expect(slow.layer_bytes).toBe(calm.layer_bytes);
+    }
+  });
+
   it('a link fault on a zone that is not the cluster\'s is rejected with the zone list', () => {
     const r = RunConfig.safeParse({
       cluster: { nodes: 1 },

@@ -97,6 +97,8 @@ export class PrivateRuntime implements DistributionRuntime {
   readonly tokenTtlS: number;
   private readonly tokens: TokenService;
   readonly registryLinks: readonly number[];
+  /** The instances' NICs out: what a `registry` link fault degrades (the aggregate only measures). */
+  readonly registryFaultLinks: readonly number[];
   /** The store's egress and ingress links (shared stores); -1 for local disks. */
   readonly storeOut: number;
   readonly storeIn: number;
@@ -161,6 +163,7 @@ export class PrivateRuntime implements DistributionRuntime {
       this.statCache.push(new Set());
       this.routesFrom.push(holeyArray<Route[] | undefined>());
     }
+    this.registryFaultLinks = Array.from(this.instanceNicUp);
     this.freeAt = new Float64Array(cfg.instances);
     this.lbRng = world.rng.stream('private:load-balancer');
     // The registry's storage driver retries a 503 as the AWS SDK's standard mode does (full jitter, 3

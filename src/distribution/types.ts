@@ -69,6 +69,12 @@ export interface DistributionRuntime {
   addCosts(ledger: CostLedger): void;
   /** Link ids whose egress is "the registry" (for registry_egress_bytes / registry_peak_Bps). */
   readonly registryLinks: readonly number[];
+  /**
+   * Optional: the links a `registry` link fault degrades, the registry's egress at its real capacity
+   * (default registryLinks). A private registry measures through a zero-cost aggregate link, which a
+   * capacity factor cannot slow down: its faults go to the instances' NICs.
+   */
+  readonly registryFaultLinks?: readonly number[];
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
   /**

@@ -37,7 +37,7 @@ export const LinkFaultSpec = z
   .strictObject({
     link: z
       .enum(LINK_GROUPS)
-      .describe("nat (NAT gateways), cross-zone (zone spine links), racks (rack uplinks/downlinks), registry (the strategy's registry egress links)"),
+      .describe("nat (NAT gateways), cross-zone (zone spine links), racks (rack uplinks/downlinks), registry (the registry's egress links: a hosted endpoint, a private registry's instance NICs, a mirror's or P2P origin's upstream)"),
     zone: z.string().min(1).optional().describe('only the links of this zone (nat, cross-zone, racks)'),
     factor: z.number().positive().max(1).describe('capacity multiplier during the window, e.g. 0.1 for a tenth'),
     ...WindowTiming,
