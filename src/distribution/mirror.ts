@@ -161,7 +161,7 @@ export interface MirrorStats {
 export class MirrorRuntime implements DistributionRuntime {
   readonly needsToken = false;
   readonly registryLinks: readonly number[];
-  readonly registryFaultLinks: readonly number[];
+  readonly registryFaultLinks?: readonly number[];
   readonly upstream: DistributionRuntime;
   readonly stats: MirrorStats;
   /** Per instance: its NIC out (what serving loads) and NIC in (what filling loads). */
@@ -211,7 +211,7 @@ export class MirrorRuntime implements DistributionRuntime {
     this.client = new UpstreamClient(upWorld, this.upstream);
     this.stats = { hits: 0, misses: 0, upstream: this.client.requests };
     this.registryLinks = this.upstream.registryLinks;
-    this.registryFaultLinks = this.upstream.registryFaultLinks ?? this.upstream.registryLinks;
+    this.registryFaultLinks = this.upstream.registryFaultLinks;
   }
 
   fetch(req: FetchRequest, done: FetchDone): void {

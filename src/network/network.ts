@@ -712,7 +712,10 @@ export class Network {
     }
 
     const prevRate = local.prevRate; // (read after the run: it may have grown)
-    let top = 0;
+    // A group is the flows at the top level (rate × penalty weighted, as the local solve's heldMax is; the
+    // top rate unweighted).
+    const pen = g.flowPenalty;
+    let topLevel = 0;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
@@ -720,17 +723,8 @@ export class Network {
       if (!presettled && (!open || r !== prevRate[i])) this.settle(f, prevRate[i], now);
       if (CHECKS && !(r >= 0 && r <= g.flowCap[f] * (1 + SLACK)))
         throw new InvariantError('no flow is faster than its path allows', `flow ${f} rate ${r} B/s outside [0, cap ${g.flowCap[f]}] at t=${now}`);
-      if (r > top) top = r;
-    }
-    // Weighted, a group is the flows at the top level (rate × penalty), as the local solve's heldMax is.
-    let topLevel = top;
-    const pen = g.flowPenalty;
-    if (pen !== undefined) {
-      topLevel = 0;
-      for (let i = 0; i < nFlows; i++) {
-        const v = flowLevel(flows[i], this.rate, pen);
-        if (v > topLevel) topLevel = v;
-      }
+      const v = flowLevel(f, this.rate, pen);
+      if (v > topLevel) topLevel = v;
     }
     if (open) {
       // The held flows' rates as collected, plus the solved ones: Σ path over the solved flows instead of
@@ -765,7 +759,7 @@ export class Network {
     // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
     // members' bottleneck: an exact tie split by rounding. Left out of the group, it would be taken for a
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
-    if (top > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < topLevel * (1 - GROUP_EPS))) {
+    if (topLevel > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < topLevel * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
       else grp = this.formGroup(topLevel, now, flows, nFlows, nLinks);
     }
@@ -848,13 +842,12 @@ export class Network {
     // rates are the solver's level ÷ penalty, so rate × penalty may differ from it in the last bits),
     // whatever their penalties; each then runs at top ÷ its penalty. Unweighted: the flows at the top rate.
     const pen = g.flowPenalty;
-    const atTop = top * (1 - GROUP_EPS);
     let count = 0;
     let least = Infinity;
     let most = -Infinity;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (pen === undefined ? this.rate[f] !== top : this.rate[f] * pen[f] < atTop) continue;
+      if (!this.atTopLevel(f, top, pen)) continue;
       count++;
       if (this.settled[f] !== now) this.settle(f, this.rate[f], now); // an open solve leaves unchanged rates unsettled
       const rem = pen === undefined ? this.remaining[f] : this.remaining[f] * pen[f];
@@ -863,11 +856,11 @@ export class Network {
     }
     // Members that would all finish at one instant (a cluster in lockstep asking for the same bytes) leave
     // together in one finishDue: a group would only add its bookkeeping. Performance: ~9 % of a Docker Hub run.
-    if (count === 0 || least === most) return undefined;
+    if (least === most) return undefined;
     const grp = new ShareGroup(count, nLinks, now, top);
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
-      if (pen === undefined ? this.rate[f] !== top : this.rate[f] * pen[f] < atTop) continue;
+      if (!this.atTopLevel(f, top, pen)) continue;
       const p = pen === undefined ? 1 : pen[f];
       const w = pen === undefined ? 1 : 1 / p;
       this.flowGroup[f] = grp;
@@ -915,6 +908,11 @@ export class Network {
     grp.buildLevels(this.levelOf);
     grp.commit();
     return grp;
+  }
+
+  /** Flow f is at level `top` (formGroup): its rate exactly, unweighted; rate × penalty to within GROUP_EPS. */
+  private atTopLevel(f: number, top: number, pen: Float64Array | undefined): boolean {
+    return pen === undefined ? this.rate[f] === top : this.rate[f] * pen[f] >= top * (1 - GROUP_EPS);
   }
 
   /** The level at which link l fills if its group's members on it all run at it; Infinity if none does. */
@@ -1324,7 +1322,6 @@ export class Network {
     // runs at most level / its penalty).
     return Math.min(g.flowCap[f] * pen[f], share * this.minPenalty);
   }
-
 
   private markLinkDirty(l: number): void {
     if (this.linkDirty[l] === 0) {
