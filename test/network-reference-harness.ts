@@ -126,3 +126,36 @@ export function applyBatch<A>(net: Network, live: Map<number, ReferenceFlow>, ba
     live.set(id, flow);
   }
 }
+
+/**
+ * Drives a batch property test on `net`: links l0… with `capacities`, then each batch `dt` after the last,
+ * applied through applyBatch with `start` (which gets the batch's index and passes `onDone` to the flows it
+ * starts); `check(live)` runs `checkAfter` seconds after each batch, after that instant's re-share (LATE),
+ * and the simulation runs `tail` seconds past the last batch. Returns the link ids.
+ */
+export function runBatches<A>(
+  sim: Simulator,
+  net: Network,
+  capacities: readonly number[],
+  batches: readonly (FlowBatch<A> & { dt: number })[],
+  start: (a: A, onDone: (id: number) => void, batchIndex: number) => [number, ReferenceFlow],
+  check: (live: Map<number, ReferenceFlow>, links: readonly number[]) => void,
+  checkAfter = 0,
+  tail = 0,
+): void {
+  const links = capacities.map((c, l) => net.addLink(`l${l}`, c, 0));
+  const live = new Map<number, ReferenceFlow>();
+  const onDone = (id: number): void => {
+    live.delete(id);
+  };
+  let t = 0;
+  for (const [b, batch] of batches.entries()) {
+    t += batch.dt;
+    sim.call(t - sim.now, () => {
+      applyBatch(net, live, batch, (a) => start(a, onDone, b));
+      sim.call(checkAfter, () => check(live, links), LATE);
+    });
+    sim.run({ until: t });
+  }
+  sim.run({ until: t + tail });
+}

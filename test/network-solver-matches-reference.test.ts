@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { LATE, Simulator } from '../src/kernel/index.ts';
-import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
-import { applyBatch } from './network-reference-harness.ts';
+import { Simulator } from '../src/kernel/index.ts';
+import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference } from '../src/network/index.ts';
+import { runBatches } from './network-reference-harness.ts';
 
 const RUNS = Number(process.env.PULLSIM_PROPERTY_RUNS ?? 200);
 
@@ -68,30 +68,22 @@ describe('fast max-min solver matches the reference', () => {
       fc.property(scenario, ({ capacities, bandwidthFactor, batches }) => {
         const sim = new Simulator();
         const net = new Network(sim, { bandwidthFactor });
-        const links = capacities.map((c, l) => net.addLink(`l${l}`, c, 0));
-        const live = new Map<number, ReferenceFlow>();
-        const onDone = (id: number): void => {
-          live.delete(id);
-        };
-        const check = (): void => {
-          const flows = [...live.values()];
-          const effective = links.map((l) => net.linkCapacity(l) * bandwidthFactor);
-          const expected = solveMaxMinReference(effective, flows);
-          const actual = [...live.keys()].map((id) => net.flowRate(id));
-          expectRatesMatch(actual, expected, () => JSON.stringify({ t: sim.now, effective, flows }));
-          expect(net.activeFlows).toBe(live.size);
-        };
-        let t = 0;
-        for (const batch of batches) {
-          t += batch.dt;
-          sim.call(t - sim.now, () => {
-            applyBatch(net, live, batch, (a) => [net.startFlow(a.path, a.bytes, onDone, a.cap), { path: a.path, cap: a.cap }]);
-            // Scheduled after this timestamp's re-share (LATE, requested by the first change above).
-            sim.call(0, check, LATE);
-          });
-          sim.run({ until: t });
-        }
-        sim.run({ until: t });
+        runBatches(
+          sim,
+          net,
+          capacities,
+          batches,
+          (a, onDone) => [net.startFlow(a.path, a.bytes, onDone, a.cap), { path: a.path, cap: a.cap }],
+          // After each timestamp's re-share (LATE, requested by the batch's first change).
+          (live, links) => {
+            const flows = [...live.values()];
+            const effective = links.map((l) => net.linkCapacity(l) * bandwidthFactor);
+            const expected = solveMaxMinReference(effective, flows);
+            const actual = [...live.keys()].map((id) => net.flowRate(id));
+            expectRatesMatch(actual, expected, () => JSON.stringify({ t: sim.now, effective, flows }));
+            expect(net.activeFlows).toBe(live.size);
+          },
+        );
       }),
       { numRuns: RUNS },
     );

@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { LATE, Simulator } from '../src/kernel/index.ts';
+import { Simulator } from '../src/kernel/index.ts';
 import { MaxMinSolver, Network, solveMaxMin, solveMaxMinReference, type ReferenceFlow } from '../src/network/index.ts';
 import { NetworkModel } from '../src/scenario/schema.ts';
-import { applyBatch, expectRelative } from './network-reference-harness.ts';
+import { expectRelative, runBatches } from './network-reference-harness.ts';
 import type { ShareGroup } from '../src/network/share-group.ts';
 
 const magnitude = (lo: number, hi: number): fc.Arbitrary<number> => fc.double({ min: lo, max: hi, noNaN: true }).map((e) => 10 ** e);
@@ -224,36 +224,30 @@ describe('weighted max-min sharing', () => {
       fc.property(scenario, ({ capacities, uniform, batches }) => {
         const sim = new Simulator();
         const net = new Network(sim, { latencyWeighted: true });
-        const links = capacities.map((c, l) => net.addLink(`l${l}`, c, 0));
-        const live = new Map<number, ReferenceFlow>();
-        const onDone = (id: number): void => {
-          live.delete(id);
-        };
-        const check = (): void => {
-          const flows = [...live.values()];
-          const expected = solveMaxMinReference(links.map((l) => net.linkCapacity(l)), flows);
-          [...live.keys()].forEach((id, i) => {
-            const actual = net.flowRate(id);
-            if (!(Math.abs(actual - expected[i]) <= 1e-9 * expected[i] || actual === expected[i]))
-              throw new Error(`flow ${id}: rate ${actual}, reference ${expected[i]} at t=${sim.now}: ${JSON.stringify(flows)}`);
-          });
-        };
-        let t = 0;
-        for (const [b, batch] of batches.entries()) {
-          t += batch.dt;
-          sim.call(t - sim.now, () => {
-            applyBatch(net, live, batch, (arrival) => {
-              const a = b < uniform ? { ...arrival, latency: 0 } : arrival;
-              const own = net.addLink(`own${net.linkCount}`, 1e15, a.latency);
-              // The reference's penalty is the path latency (1 without): the private link's never binds.
-              return [net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 }];
+        runBatches(
+          sim,
+          net,
+          capacities,
+          batches,
+          (arrival, onDone, b) => {
+            const a = b < uniform ? { ...arrival, latency: 0 } : arrival;
+            const own = net.addLink(`own${net.linkCount}`, 1e15, a.latency);
+            // The reference's penalty is the path latency (1 without): the private link's never binds.
+            return [net.startFlow([...a.path, own], a.bytes, onDone, a.cap), { path: a.path, cap: a.cap, penalty: a.latency > 0 ? a.latency : 1 }];
+          },
+          (live, links) => {
+            const flows = [...live.values()];
+            const expected = solveMaxMinReference(links.map((l) => net.linkCapacity(l)), flows);
+            [...live.keys()].forEach((id, i) => {
+              const actual = net.flowRate(id);
+              if (!(Math.abs(actual - expected[i]) <= 1e-9 * expected[i] || actual === expected[i]))
+                throw new Error(`flow ${id}: rate ${actual}, reference ${expected[i]} at t=${sim.now}: ${JSON.stringify(flows)}`);
             });
-            // Once every arrival has paid its latency (≤ 1 ms) and joined, after that instant's re-share.
-            sim.call(2e-3, check, LATE);
-          });
-          sim.run({ until: t });
-        }
-        sim.run({ until: t + 1e-2 });
+          },
+          // Once every arrival has paid its latency (≤ 1 ms) and joined, after that instant's re-share.
+          2e-3,
+          1e-2,
+        );
       }),
       { numRuns: 1000, seed: 9 },
     );
