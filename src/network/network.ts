@@ -30,7 +30,7 @@ import { MaxMinSolver, demandLink, demandOf } from './maxmin.ts';
 import { LocalSolve } from './local-solve.ts';
 import { GROUP_EPS, GROUP_MIN_FLOWS, ShareGroup } from './share-group.ts';
 import { flowLevel } from './graph.ts';
-import { objectArray, typedArraysReassigned } from '../stable-arrays.ts';
+import { doubleArray, objectArray, typedArraysReassigned } from '../stable-arrays.ts';
 
 export interface NetworkOptions {
   /** Multiplies each flow's path latency (SimGrid LV08 uses 13.01 to account for TCP slow start). */
@@ -181,6 +181,18 @@ export class Network {
   private touchedGroups = objectArray<ShareGroup>();
   /** The stamp of the joining flow's path (tryJoin), and the test the group's othersAbove needs. */
   private joinStamp = 0;
+  /** formGroups: the top-level flows, their clusters (clusterTop) and the groups formed. */
+  private topFlows = new Int32Array(64);
+  private clusterQueue = new Int32Array(64);
+  private clusterEnd = new Int32Array(8);
+  private clusterLinks = new Int32Array(8);
+  private flowMark = new Int32Array(64);
+  private linkMark = new Int32Array(16);
+  private clusterStamp = 0;
+  private readonly formedGroups = objectArray<ShareGroup>();
+  /** Summed-load meters (addMeter): each one's links, and the highest sum sampled at the end of a solve. */
+  private readonly meterLinks: Int32Array[] = [];
+  private readonly meterPeaks = doubleArray();
 
   // Covered links (declareCovered). Per link: the links covering it (undefined: not covered); the covered
   // links it helps cover; the flows whose sharing path includes it (latent ones too), counted only for
@@ -241,6 +253,7 @@ export class Network {
     this.finishHandle = -1;
     // The flow tables grow by replacement mid-run (links are all added at set-up, before any code is hot).
     typedArraysReassigned(this, ['freeIds', 'state', 'size', 'remaining', 'settled', 'rate', 'arrival', 'finished', 'vfinish', 'bottleneck', 'flowShadowCount', 'dirtyFlows', 'arrivals', 'uncontended']);
+    typedArraysReassigned(this, ['topFlows', 'clusterQueue', 'clusterEnd', 'clusterLinks', 'flowMark', 'linkMark']);
   }
 
   // ---- links ------------------------------------------------------------------------------------------
@@ -396,6 +409,44 @@ export class Network {
     this.checkLink(id);
     const g = this.linkGroup[id];
     return g === undefined ? this.peak[id] : Math.max(this.peak[id], this.groupPeak(g, id));
+  }
+
+  /**
+   * A meter of the summed load of `links` (returns its id for meterPeak). Its peak is the highest sum of
+   * their loads at the end of any solve, when rates change — the peak an unlimited link crossed by
+   * all their flows would record (given each flow crosses at most one of them, as a registry's flows cross
+   * one instance's NIC), without putting such a link on every path: a link crossed by every flow joins the
+   * flows into one component, whose solves and share groups then span all of them. Costs O(links) per
+   * solve; a meter of one link is that link's linkPeak and costs nothing.
+   */
+  addMeter(links: readonly number[]): number {
+    for (const l of links) this.checkLink(l);
+    this.meterLinks.push(Int32Array.from(links));
+    this.meterPeaks.push(0);
+    return this.meterLinks.length - 1;
+  }
+
+  /** The highest summed load meter `id` has seen (see addMeter). */
+  meterPeak(id: number): number {
+    const links = this.meterLinks[id];
+    if (links === undefined) throw new RangeError(`unknown meter ${id}`);
+    if (links.length === 1) return this.linkPeak(links[0]);
+    return this.meterPeaks[id];
+  }
+
+  /** Samples the meters of several links (the end of a solve: every rate is current). */
+  private sampleMeters(): void {
+    for (let m = 0; m < this.meterLinks.length; m++) {
+      const links = this.meterLinks[m];
+      if (links.length === 1) continue;
+      let sum = 0;
+      for (let i = 0; i < links.length; i++) {
+        const l = links[i];
+        sum += this.loadOf(l);
+        for (let k = 0; k < this.shadowCount[l]; k++) sum += this.flowRate((this.shadow[l] as Int32Array)[k]);
+      }
+      if (sum > this.meterPeaks[m]) this.meterPeaks[m] = sum;
+    }
   }
 
   /**
@@ -654,6 +705,7 @@ export class Network {
     if (this.dirtyFlowCount === 0 && this.dirtyLinkCount === 0) {
       this.peakUncontended();
       this.commitTouched(now);
+      if (this.meterLinks.length > 0) this.sampleMeters();
       this.syncFinishEvent();
       return;
     }
@@ -753,7 +805,7 @@ export class Network {
       this.load[l] = sum;
       if (sum > this.peak[l]) this.peak[l] = sum;
     }
-    let grp: ShareGroup | undefined;
+    let formed = 0;
     // A group's members must be the fastest flows on all their links (share-group.ts): after an open solve,
     // faster than every flow held, by more than rounding. The local solve holds a flow on a bottleneck whose
     // solved flows are up to VALID_EPS (< GROUP_EPS) faster, so a held flow a hair below top may share the
@@ -761,19 +813,21 @@ export class Network {
     // flow limited elsewhere and kept at its rate when a member leaves and that bottleneck loosens.
     if (topLevel > 0 && nFlows >= GROUP_MIN_FLOWS && (!open || heldMax < topLevel * (1 - GROUP_EPS))) {
       if (this.groupBackoff > 0) this.groupBackoff--;
-      else grp = this.formGroup(topLevel, now, flows, nFlows, nLinks);
+      else formed = this.formGroups(topLevel, now, flows, nFlows, nLinks);
     }
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       const r = this.rate[f];
-      if (grp !== undefined && this.flowGroup[f] === grp) this.finishHeap.remove(f); // the group keys only its next finisher
+      // Only the groups just formed hold solved flows (the solve dissolved any other a flow was in).
+      if (formed > 0 && this.flowGroup[f] !== undefined) this.finishHeap.remove(f); // a group keys only its next finisher
       else if (open && r === prevRate[i] && r > 0) continue; // same rate, same finish time
       else if (r > 0) this.finishHeap.set(f, now + Math.max(0, this.remaining[f]) / r);
       else this.finishHeap.remove(f);
     }
-    if (grp !== undefined) this.keyGroupHead(grp, now);
+    for (let k = 0; k < formed; k++) this.keyGroupHead(this.formedGroups[k], now);
     this.peakUncontended();
     this.commitTouched(now);
+    if (this.meterLinks.length > 0) this.sampleMeters();
     this.syncFinishEvent();
   }
 
@@ -834,22 +888,109 @@ export class Network {
 
   /**
    * Makes the flows at level `top` (the top rate, unweighted) among those just solved (over `nLinks` links)
-   * a group, ordered by finish.
+   * share groups, ordered by finish: one group per cluster of them that share links (see clusterTop), so
+   * every group has a link crossed by all its members. Instances of a registry serving their own clients
+   * at equal levels are several clusters; one group of all of them would have no such link, and no member
+   * could join or leave through it. The groups formed are formedGroups[0, returned count).
    */
-  private formGroup(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): ShareGroup | undefined {
-    const g = this.graph;
+  private formGroups(top: number, now: number, flows: Int32Array, nFlows: number, nLinks: number): number {
     // Weighted: `top` is the top level, and the members are the flows at it (to within GROUP_EPS: their
     // rates are the solver's level ÷ penalty, so rate × penalty may differ from it in the last bits),
     // whatever their penalties; each then runs at top ÷ its penalty. Unweighted: the flows at the top rate.
-    const pen = g.flowPenalty;
+    const pen = this.graph.flowPenalty;
     let count = 0;
-    let least = Infinity;
-    let most = -Infinity;
     for (let i = 0; i < nFlows; i++) {
       const f = flows[i];
       if (!this.atTopLevel(f, top, pen)) continue;
-      count++;
       if (this.settled[f] !== now) this.settle(f, this.rate[f], now); // an open solve leaves unchanged rates unsettled
+      if (count === this.topFlows.length) this.topFlows = grow(this.topFlows, 2 * count);
+      this.topFlows[count++] = f;
+    }
+    const clusters = count > 1 ? this.clusterTop(count) : 1;
+    const members = this.topFlows; // (clusterTop may have grown it)
+    if (clusters === 1) {
+      const grp = this.formGroup(top, now, members, 0, count, nLinks);
+      if (grp === undefined) return 0;
+      this.formedGroups[0] = grp;
+      return 1;
+    }
+    // Several clusters: each one big enough to be worth a group (as a component must be, GROUP_MIN_FLOWS).
+    let formed = 0;
+    for (let c = 0, from = 0; c < clusters; c++) {
+      const to = this.clusterEnd[c];
+      const grp = to - from >= GROUP_MIN_FLOWS ? this.formGroup(top, now, members, from, to, this.clusterLinks[c]) : undefined;
+      if (grp !== undefined) this.formedGroups[formed++] = grp;
+      from = to;
+    }
+    return formed;
+  }
+
+  /**
+   * Splits the top-level flows topFlows[0, count) into clusters connected through the links they cross
+   * (breadth-first over each link's flows): reorders topFlows so that cluster c is
+   * [clusterEnd[c − 1], clusterEnd[c]) — a single cluster keeps the solve's order — and returns how many
+   * there are; clusterLinks[c] counts each cluster's links.
+   */
+  private clusterTop(count: number): number {
+    const g = this.graph;
+    if (this.clusterStamp >= 0x3fffffff) {
+      this.clusterStamp = 0;
+      this.flowMark.fill(0);
+      this.linkMark.fill(0);
+    }
+    const s = ++this.clusterStamp;
+    if (this.flowMark.length < this.flowIdsUsed) this.flowMark = grow(this.flowMark, Math.max(this.flowIdsUsed, 2 * this.flowMark.length));
+    if (this.linkMark.length < this.links) this.linkMark = grow(this.linkMark, this.links);
+    if (this.clusterQueue.length < count) this.clusterQueue = grow(this.clusterQueue, 2 * count);
+    const top = this.topFlows;
+    const queue = this.clusterQueue;
+    for (let i = 0; i < count; i++) this.flowMark[top[i]] = s; // a top flow not yet in a cluster
+    let clusters = 0;
+    let tail = 0;
+    for (let i = 0; i < count; i++) {
+      const first = top[i];
+      if (this.flowMark[first] !== s) continue;
+      this.flowMark[first] = -s;
+      queue[tail++] = first;
+      let links = 0;
+      for (let head = tail - 1; head < tail; head++) {
+        const f = queue[head];
+        const path = g.flowPath[f];
+        for (let k = g.flowPathLength[f] - 1; k >= 0; k--) {
+          const l = path[k];
+          if (this.linkMark[l] === s) continue;
+          this.linkMark[l] = s;
+          links++;
+          const on = g.linkFlows[l];
+          for (let j = g.linkFlowCount[l] - 1; j >= 0; j--) {
+            const h = on[j];
+            if (this.flowMark[h] !== s) continue;
+            this.flowMark[h] = -s;
+            queue[tail++] = h;
+          }
+        }
+      }
+      if (clusters === 0 && tail === count) return 1; // one cluster: topFlows stays in the solve's order
+      if (clusters === this.clusterEnd.length) {
+        this.clusterEnd = grow(this.clusterEnd, 2 * clusters);
+        this.clusterLinks = grow(this.clusterLinks, 2 * clusters);
+      }
+      this.clusterEnd[clusters] = tail;
+      this.clusterLinks[clusters++] = links;
+    }
+    this.topFlows = queue;
+    this.clusterQueue = top;
+    return clusters;
+  }
+
+  /** Makes the top-level flows members[from, to) a group (undefined if they would all finish at once). */
+  private formGroup(top: number, now: number, members: Int32Array, from: number, to: number, nLinks: number): ShareGroup | undefined {
+    const g = this.graph;
+    const pen = g.flowPenalty;
+    let least = Infinity;
+    let most = -Infinity;
+    for (let i = from; i < to; i++) {
+      const f = members[i];
       const rem = pen === undefined ? this.remaining[f] : this.remaining[f] * pen[f];
       if (rem < least) least = rem;
       if (rem > most) most = rem;
@@ -857,10 +998,9 @@ export class Network {
     // Members that would all finish at one instant (a cluster in lockstep asking for the same bytes) leave
     // together in one finishDue: a group would only add its bookkeeping. Performance: ~9 % of a Docker Hub run.
     if (least === most) return undefined;
-    const grp = new ShareGroup(count, nLinks, now, top);
-    for (let i = 0; i < nFlows; i++) {
-      const f = flows[i];
-      if (!this.atTopLevel(f, top, pen)) continue;
+    const grp = new ShareGroup(to - from, nLinks, now, top);
+    for (let i = from; i < to; i++) {
+      const f = members[i];
       const p = pen === undefined ? 1 : pen[f];
       const w = pen === undefined ? 1 : 1 / p;
       this.flowGroup[f] = grp;
