@@ -29,7 +29,7 @@ import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest, type RequestKind } from './types.ts';
 import { UpstreamClient, upstreamWorld, type RequestCounts } from './upstream.ts';
 import { hosted, HostedConfig } from './hosted.ts';
-import { contentKey, privateRegistry, PrivateConfig } from './private.ts';
+import { contentKey, createPrivateRegistry, privateRegistry, PrivateConfig } from './private.ts';
 
 export interface MirrorPreset {
   id: string;
@@ -161,7 +161,6 @@ export interface MirrorStats {
 export class MirrorRuntime implements DistributionRuntime {
   readonly needsToken = false;
   readonly registryLinks: readonly number[];
-  readonly registryFaultLinks?: readonly number[];
   readonly upstream: DistributionRuntime;
   readonly stats: MirrorStats;
   /** Per instance: its NIC out (what serving loads) and NIC in (what filling loads). */
@@ -211,7 +210,6 @@ export class MirrorRuntime implements DistributionRuntime {
     this.client = new UpstreamClient(upWorld, this.upstream);
     this.stats = { hits: 0, misses: 0, upstream: this.client.requests };
     this.registryLinks = this.upstream.registryLinks;
-    this.registryFaultLinks = this.upstream.registryFaultLinks;
   }
 
   fetch(req: FetchRequest, done: FetchDone): void {
@@ -322,7 +320,7 @@ export function createRegistryUpstream(upWorld: World, up: HostedConfig | Privat
     case 'hosted':
       return hosted.create(upWorld, up);
     case 'private':
-      return privateRegistry.create(upWorld, up);
+      return createPrivateRegistry(upWorld, up, false);
     case 'mirror':
       return new MirrorRuntime(upWorld, up);
   }

@@ -55,7 +55,6 @@ export class P2PRuntime implements DistributionRuntime {
   /** Kraken's agent authenticates to the upstream itself; Dragonfly passes the node's own auth dance through. */
   readonly needsToken: boolean;
   readonly registryLinks: readonly number[];
-  readonly registryFaultLinks?: readonly number[];
   readonly hosts: P2PHosts;
   /** The upstream, built in a world where origin k is client nodes + k (upstream.ts). */
   readonly upstream: DistributionRuntime;
@@ -93,7 +92,6 @@ export class P2PRuntime implements DistributionRuntime {
     this.upstream = createUpstream(upWorld, s.upstream);
     this.client = new UpstreamClient(upWorld, this.upstream);
     this.registryLinks = this.upstream.registryLinks;
-    this.registryFaultLinks = this.upstream.registryFaultLinks;
     this.needsToken = s.metadata === 'upstream' && this.upstream.needsToken;
     this.originMeta = Array.from({ length: s.origins }, () => new Map());
 

@@ -67,14 +67,12 @@ export interface DistributionRuntime {
   fetch(req: FetchRequest, done: FetchDone): void;
   /** Adds the strategy's own costs (instances, storage, provider transfer) from the ledger's usage. */
   addCosts(ledger: CostLedger): void;
-  /** Link ids whose egress is "the registry" (for registry_egress_bytes / registry_peak_Bps). */
-  readonly registryLinks: readonly number[];
   /**
-   * Optional: the links a `registry` link fault degrades, the registry's egress at its real capacity
-   * (default registryLinks). A private registry measures through a zero-cost aggregate link, which a
-   * capacity factor cannot slow down: its faults go to the instances' NICs.
+   * Link ids whose egress is "the registry": registry_egress_bytes sums their bytes, registry_peak_Bps is
+   * the peak of their summed load (Network.addMeter), and a `registry` link fault degrades them. Each
+   * registry flow crosses one of them (a private registry: its instances' NICs out).
    */
-  readonly registryFaultLinks?: readonly number[];
+  readonly registryLinks: readonly number[];
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
   /**

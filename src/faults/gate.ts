@@ -84,7 +84,6 @@ export function gated(inner: DistributionRuntime, world: World, service: Service
   const out: DistributionRuntime = {
     needsToken: inner.needsToken,
     registryLinks: inner.registryLinks,
-    registryFaultLinks: inner.registryFaultLinks,
     fetch(req: FetchRequest, done: FetchDone): void {
       if (gate.isDown(sim.now)) {
         sim.call(0, () => done(false, gate.reason));
