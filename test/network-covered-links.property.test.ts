@@ -211,4 +211,31 @@ describe('covered links', () => {
     expect(net.conservationProblem()).toBeUndefined();
     expect(net.linkBytes(nic)).toBe(3e6);
   });
+
+  it('leave flows out when the covers in use can just fill the link, and share once they can overfill it', () => {
+    // Covers a and b (1 MB/s each) of a 1 MB/s NIC: one in use can at most fill it (bound = capacity), so
+    // its flow is left out; both in use could carry 2 MB/s, so the NIC shares: 0.5 MB/s each.
+    const sim = new Simulator();
+    const net = new Network(sim);
+    const a = net.addLink('a', 1e6, 0);
+    const b = net.addLink('b', 1e6, 0);
+    const nic = net.addLink('nic', 1e6, 0);
+    expect(net.declareCovered(nic, [a, b])).toBe(true);
+    const fa = net.startFlow([a, nic], 1e6, () => {});
+    expect(shadows).toBe(1);
+    expect(limits).toBe(0);
+    sim.run({ until: 0.5 });
+    expect(net.flowRate(fa)).toBe(1e6);
+    expect(net.linkLoad(nic)).toBe(1e6);
+    const fb = net.startFlow([b, nic], 1e6, () => {});
+    expect(limits).toBe(1);
+    sim.run({ until: 0.6 });
+    expect(net.flowRate(fa)).toBe(0.5e6);
+    expect(net.flowRate(fb)).toBe(0.5e6);
+    sim.run();
+    // fa: 0.5 MB by 0.5 s, then 0.5 MB/s for 1 s; fb then alone at 1 MB/s for its last 0.5 MB.
+    expect(sim.now).toBe(2);
+    expect(net.conservationProblem()).toBeUndefined();
+    expect(net.linkBytes(nic)).toBe(2e6);
+  });
 });

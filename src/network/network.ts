@@ -78,8 +78,6 @@ const FULL = 1e-9;
 const FLOOR_EPS = 1e-9;
 /** Rounding slack allowed by the invariant checks. */
 const SLACK = 1e-9;
-/** Relative slack a covered link's bound must leave below its capacity (the bound is a running sum). */
-const BOUND_EPS = 1e-9;
 
 export class Network {
   readonly latencyFactor: number;
@@ -1473,9 +1471,15 @@ export class Network {
 
   // ---- covered links (declareCovered) -----------------------------------------------------------------
 
-  /** The bound of covered link l fits in its capacity (a hair of slack for the rounding of the sum). */
+  /**
+   * The bound of covered link l fits in its capacity. Equality fits: covers that can at most fill l leave
+   * the allocation without l's constraint within it, so it is the allocation with it too (a registry
+   * instance's 10 Gbit/s NIC into a node's 10 Gbit/s NIC, or two into a rack of six such nodes at 3:1). The bound is a
+   * running sum of capacities, exact for the integral bytes/s capacities come in; otherwise it is off by
+   * an ulp, and so is the load a relaxed link may carry over its capacity.
+   */
   private boundFits(l: number): boolean {
-    return this.bound[l] <= this.capacity[l] * (1 - BOUND_EPS);
+    return this.bound[l] <= this.capacity[l];
   }
 
   /** Recomputes l's bound after a capacity change; l shares again if it no longer fits. */
