@@ -177,16 +177,17 @@ export class PrivateRuntime implements DistributionRuntime {
   }
 
   /**
-   * Performance: the instances' flows share the nodes' NICs, racks and zone links (and a shared store they
-   * proxy from), which none of them
-   * fills, and sharing links join the flows into one component — with one instance's disk saturated by
-   * its flows and another's by its own, several bottlenecks, which share groups do not carry, so every
-   * event re-solved every flow (cold seed at 500 nodes: 14.7 s; with covers 0.65 s, same VM). Each of those links is covered by the
-   * instances' narrowest links (their disks, or NICs), Network.declareCovered: while the instances
-   * sending through a link cannot fill it, its flows are left out of its sharing — the same max-min
-   * allocation — and each instance's flows are a component of their own. A node pulling from two
-   * instances at once (more than its NIC), a redirected blob (from the store, past every instance) or a
-   * capacity fault makes the link share again while it lasts.
+   * Performance: each instance's disk (or NIC) limits its own flows, and the instances' flows share the
+   * racks and zone links between them and the nodes (and a shared store they proxy from), none of which
+   * they fill. Links in common join flows into one sharing component, here with several bottlenecks,
+   * which share groups do not carry: every event re-solved every flow (cold seed, 500 nodes: 14.7 s;
+   * 0.65 s with covers, same VM). Those links are covered by the instances' narrowest links
+   * (Network.declareCovered): while the instances sending through a link cannot overfill it, its flows
+   * are left out of its sharing — the same max-min allocation — and each instance's flows are a component
+   * of their own. A node's own NIC is not covered: with pulls served by one instance at a time it joins
+   * nothing, and covering it costs bookkeeping on every flow (the warm seed: +8 % instructions). A rack
+   * the instances could overfill, a redirected blob (from the store, past every instance) or a capacity
+   * fault makes a link share again while it carries flows.
    */
   private coverClientLinks(): void {
     const { net, topo } = this.world;
@@ -197,10 +198,7 @@ export class PrivateRuntime implements DistributionRuntime {
     });
     const cover = (l: number): void => void net.declareCovered(l, covers);
     const racks = new Set<number>();
-    for (let node = 0; node < topo.nicDown.length; node++) {
-      cover(topo.nicDown[node]);
-      racks.add(topo.rackDown[topo.nodeRack[node]]);
-    }
+    for (let node = 0; node < topo.nicDown.length; node++) racks.add(topo.rackDown[topo.nodeRack[node]]);
     for (const r of racks) cover(r);
     for (let z = 0; z < topo.zoneDown.length; z++) cover(topo.zoneDown[z]);
     for (const z of new Set(this.instanceZone)) cover(topo.zoneUp[z]);

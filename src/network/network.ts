@@ -199,6 +199,8 @@ export class Network {
   // with each one's slot in that flow's own list, and the bytes of those that finished or were aborted.
   private coverBy = objectArray<Int32Array | undefined>();
   private covers = objectArray<number[] | undefined>();
+  /** Per covered link, parallel to coverBy[l]: l's index in each cover's covers list (and coverUse). */
+  private coverPos = objectArray<Int32Array | undefined>();
   /** Per cover d, parallel to covers[d]: flows in progress that cross both d and that covered link. */
   private coverUse = objectArray<Int32Array | undefined>();
   /** Per covered link: Σ capacity of its covers in use (coverUse > 0), and how many are in use. */
@@ -266,6 +268,7 @@ export class Network {
     this.names.push(name);
     this.linkGroup.push(undefined);
     this.coverBy.push(undefined);
+    this.coverPos.push(undefined);
     this.covers.push(undefined);
     this.coverUse.push(undefined);
     this.shadow.push(undefined);
@@ -315,8 +318,11 @@ export class Network {
     if (by.length === 0 || new Set(by).size !== by.length || this.coverBy[l] !== undefined || this.covers[l] !== undefined) return false;
     if (this.linkStamp[l] !== 0) return false; // a flow has crossed it: its sharing users are not known
     this.coverBy[l] = Int32Array.from(by);
-    for (const d of by) {
+    const pos = (this.coverPos[l] = new Int32Array(by.length));
+    for (let j = 0; j < by.length; j++) {
+      const d = by[j];
       const c = (this.covers[d] ??= []);
+      pos[j] = c.length;
       c.push(l);
       const use = this.coverUse[d];
       if (use === undefined) this.coverUse[d] = new Int32Array(4);
@@ -1485,10 +1491,9 @@ export class Network {
   /** Recomputes l's bound after a capacity change; l shares again if it no longer fits. */
   private recheckBound(l: number): void {
     let sum = 0;
-    for (const d of this.coverBy[l] as Int32Array) {
-      const k = (this.covers[d] as number[]).indexOf(l);
-      if ((this.coverUse[d] as Int32Array)[k] > 0) sum += this.capacity[d];
-    }
+    const by = this.coverBy[l] as Int32Array;
+    const pos = this.coverPos[l] as Int32Array;
+    for (let j = 0; j < by.length; j++) if ((this.coverUse[by[j]] as Int32Array)[pos[j]] > 0) sum += this.capacity[by[j]];
     this.bound[l] = sum;
     if (this.sharingUsers[l] === 0 && !this.boundFits(l)) this.limitAgain(l);
   }
@@ -1570,15 +1575,16 @@ export class Network {
     // f's covered links (in its sharing path or left out of it), marked to find the covers' pairs.
     const mark = this.nextPathStamp();
     for (let i = 0; i < len; i++) this.coverStamp[path[i]] = mark;
-    const links = this.flowShadow[f];
-    for (let j = 0; j < this.flowShadowCount[f]; j++) {
-      const l = (links as Int32Array)[j];
-      this.coverStamp[l] = mark;
-      this.shadowBytes[l] += bytes;
-      this.dropShadowMember(l, (this.flowShadowSlot[f] as Int32Array)[j]);
+    const links = this.flowShadow[f] as Int32Array;
+    const shadows = this.flowShadowCount[f];
+    for (let j = 0; j < shadows; j++) this.coverStamp[links[j]] = mark;
+    this.countCoverUse(path, len, this.coverStamp, mark, -1);
+    if (shadows > 0) this.countCoverUse(links, shadows, this.coverStamp, mark, -1);
+    for (let j = 0; j < shadows; j++) {
+      this.shadowBytes[links[j]] += bytes;
+      this.dropShadowMember(links[j], (this.flowShadowSlot[f] as Int32Array)[j]);
     }
     this.flowShadowCount[f] = 0;
-    this.countCoverUse(path, len, this.coverStamp, mark, -1);
     for (let i = len - 1; i >= 0; i--) {
       const l = path[i];
       if (this.coverBy[l] !== undefined) this.sharingUsers[l]--;
@@ -1586,19 +1592,24 @@ export class Network {
   }
 
   /**
-   * Adds `delta` (+1 as a flow starts, −1 as it ends) to the use of every pair (a cover on `path`, a link
-   * it covers that `onPath` marks with `stamp`). A pair's first use adds the cover's capacity to the
-   * link's bound, its last takes it off; starting flows also mark the links they cross a cover of.
+   * Adds `delta` (+1 as a flow starts, −1 as it ends) to the use of every pair (a covered link among
+   * `links`, one of its covers) whose two links `onPath` marks with `stamp` (the flow crosses both). A
+   * pair's first use adds the cover's capacity to the link's bound, its last takes it off; starting flows
+   * also mark the links they cross a cover of. Walks the flow's covered links and each one's covers (a few
+   * registry instances, a host's limit), not each cover's list: a registry instance's disk covers every
+   * node NIC, rack and zone link it serves.
    */
-  private countCoverUse(path: ArrayLike<number>, len: number, onPath: Int32Array, stamp: number, delta: 1 | -1): void {
+  private countCoverUse(links: ArrayLike<number>, len: number, onPath: Int32Array, stamp: number, delta: 1 | -1): void {
     for (let i = 0; i < len; i++) {
-      const d = path[i];
-      const c = this.covers[d];
-      if (c === undefined) continue;
-      const use = this.coverUse[d] as Int32Array;
-      for (let k = 0; k < c.length; k++) {
-        const l = c[k];
-        if (onPath[l] !== stamp) continue;
+      const l = links[i];
+      const by = this.coverBy[l];
+      if (by === undefined || onPath[l] !== stamp) continue;
+      const pos = this.coverPos[l] as Int32Array;
+      for (let j = 0; j < by.length; j++) {
+        const d = by[j];
+        if (onPath[d] !== stamp) continue;
+        const use = this.coverUse[d] as Int32Array;
+        const k = pos[j];
         if (delta > 0) {
           this.coverStamp[l] = stamp;
           if (use[k]++ === 0) {
