@@ -172,9 +172,11 @@ export class MirrorRuntime implements DistributionRuntime {
   private readonly freeAt: Float64Array;
   private readonly client: UpstreamClient;
 
+  /** `ownClients`: the mirror serves the cluster's nodes (not an edge mirror's upstream), see coverServerRoutes. */
   constructor(
     private readonly world: World,
     private readonly cfg: MirrorSettings,
+    ownClients = false,
   ) {
     const net = world.net;
     const zones = world.cluster.zones.length;
@@ -203,6 +205,8 @@ export class MirrorRuntime implements DistributionRuntime {
     }
     for (let z = 0; z < zones; z++) this.cacheOfZone[z] = cfg.placement === 'per-zone' ? z : 0;
     this.freeAt = new Float64Array(total);
+    // Several instances serving the nodes, each limiting its own flows (Topology.coverServerRoutes).
+    if (ownClients) world.topo.coverServerRoutes(this.serveLinks, instanceZone);
 
     // To its upstream, mirror instance k is client nodes + k (upstream.ts).
     const upWorld = upstreamWorld(world, { zone: instanceZone, torDown, nicDown: this.nicDown });
@@ -336,5 +340,5 @@ export const mirror: DistributionModule<MirrorConfig> = {
   kind: 'mirror',
   schema: MirrorConfig,
   describe: describeMirror,
-  create: (world, c) => new MirrorRuntime(world, c),
+  create: (world, c) => new MirrorRuntime(world, c, true),
 };

@@ -177,34 +177,17 @@ export class PrivateRuntime implements DistributionRuntime {
   }
 
   /**
-   * Performance: each instance's disk (or NIC) limits its own flows, and the instances' flows share the
-   * racks and zone links between them and the nodes (and a shared store they proxy from), none of which
-   * they fill. Links in common join flows into one sharing component, here with several bottlenecks,
-   * which share groups do not carry: every event re-solved every flow (cold seed, 500 nodes: 14.7 s;
-   * 0.65 s with covers, same VM). Those links are covered by the instances' narrowest links
-   * (Network.declareCovered): while the instances sending through a link cannot overfill it, its flows
-   * are left out of its sharing — the same max-min allocation — and each instance's flows are a component
-   * of their own. A node's own NIC is not covered: with pulls served by one instance at a time it joins
-   * nothing, and covering it costs bookkeeping on every flow (the warm seed: +8 % instructions). A rack
-   * the instances could overfill, a redirected blob (from the store, past every instance) or a capacity
+   * Performance: the racks and zone links between the instances and the nodes are covered by the
+   * instances (Topology.coverServerRoutes), and so is a shared store they proxy from (HDFS's 40 Gbit/s
+   * behind two 10 Gbit/s instances); redirected blobs cross the store past the instances, so it is
+   * covered only when proxying. A rack the instances could overfill, a redirected blob or a capacity
    * fault makes a link share again while it carries flows.
    */
   private coverClientLinks(): void {
-    const { net, topo } = this.world;
-    const covers = this.instanceLinks.map((links) => {
-      let narrowest = -1;
-      for (const l of links) if (l !== this.storeOut && (narrowest < 0 || net.linkCapacity(l) < net.linkCapacity(narrowest))) narrowest = l;
-      return narrowest;
-    });
-    const cover = (l: number): void => void net.declareCovered(l, covers);
-    const racks = new Set<number>();
-    for (let node = 0; node < topo.nicDown.length; node++) racks.add(topo.rackDown[topo.nodeRack[node]]);
-    for (const r of racks) cover(r);
-    for (let z = 0; z < topo.zoneDown.length; z++) cover(topo.zoneDown[z]);
-    for (const z of new Set(this.instanceZone)) cover(topo.zoneUp[z]);
-    // A shared store the instances proxy from (HDFS's 40 Gbit/s behind two 10 Gbit/s instances) is one
-    // more such link; redirected blobs cross it past the instances, so it is covered only when proxying.
-    if (this.spec.shared && !this.spec.redirect) cover(this.storeOut);
+    const net = this.world.net;
+    const own = this.instanceLinks.map((links) => links.filter((l) => l !== this.storeOut));
+    const covers = this.world.topo.coverServerRoutes(own, this.instanceZone);
+    if (this.spec.shared && !this.spec.redirect) net.declareCovered(this.storeOut, covers);
   }
 
   private pick(node: number): number {
