@@ -1505,7 +1505,7 @@ export class Network {
    */
   private sharingPath(f: number, path: readonly number[], stamp: number): readonly number[] {
     // The covers f crosses of covered links on its path: counted in use, and the links marked covered.
-    this.countCoverUse(path, path.length, this.linkStamp, stamp, 1);
+    this.countCoverUse(path, path.length, undefined, 0, this.linkStamp, stamp, 1);
     let out: number[] | undefined;
     for (let i = 0; i < path.length; i++) {
       const l = path[i];
@@ -1578,8 +1578,7 @@ export class Network {
     const links = this.flowShadow[f] as Int32Array;
     const shadows = this.flowShadowCount[f];
     for (let j = 0; j < shadows; j++) this.coverStamp[links[j]] = mark;
-    this.countCoverUse(path, len, this.coverStamp, mark, -1);
-    if (shadows > 0) this.countCoverUse(links, shadows, this.coverStamp, mark, -1);
+    this.countCoverUse(path, len, links, shadows, this.coverStamp, mark, -1);
     for (let j = 0; j < shadows; j++) {
       this.shadowBytes[links[j]] += bytes;
       this.dropShadowMember(links[j], (this.flowShadowSlot[f] as Int32Array)[j]);
@@ -1592,35 +1591,58 @@ export class Network {
   }
 
   /**
-   * Adds `delta` (+1 as a flow starts, −1 as it ends) to the use of every pair (a covered link among
-   * `links`, one of its covers) whose two links `onPath` marks with `stamp` (the flow crosses both). A
-   * pair's first use adds the cover's capacity to the link's bound, its last takes it off; starting flows
-   * also mark the links they cross a cover of. Walks the flow's covered links and each one's covers (a few
-   * registry instances, a host's limit), not each cover's list: a registry instance's disk covers every
-   * node NIC, rack and zone link it serves.
+   * Adds `delta` (+1 as a flow starts, −1 as it ends) to the use of every pair (a cover d, a link l it
+   * covers) of the flow's: d on `path`, l on `path` or among `shadows[0, nShadows)` (the covered links
+   * left out of its sharing path), both marked by `onPath` with `stamp`. A pair's first use adds the
+   * cover's capacity to the link's bound, its last takes it off; starting flows also mark the links they
+   * cross a cover of.
+   *
+   * Performance: the pairs are found from whichever side is shorter. A P2P host's limit covers three
+   * links (its NIC, rack and zone link) while a rack is covered by every limit in it; a registry
+   * instance's disk covers every rack and zone link it serves while each of those has a cover per
+   * instance. So the walk goes over the flow's covers' lists, or over its covered links' covers.
    */
-  private countCoverUse(links: ArrayLike<number>, len: number, onPath: Int32Array, stamp: number, delta: 1 | -1): void {
+  private countCoverUse(path: ArrayLike<number>, len: number, shadows: Int32Array | undefined, nShadows: number, onPath: Int32Array, stamp: number, delta: 1 | -1): void {
+    let byCover = 0;
+    let byLink = 0;
     for (let i = 0; i < len; i++) {
-      const l = links[i];
+      const c = this.covers[path[i]];
+      if (c !== undefined) byCover += c.length;
+      const by = this.coverBy[path[i]];
+      if (by !== undefined) byLink += by.length;
+    }
+    if (byCover === 0) return;
+    for (let i = 0; i < nShadows; i++) byLink += (this.coverBy[(shadows as Int32Array)[i]] as Int32Array).length;
+    if (byCover <= byLink) {
+      for (let i = 0; i < len; i++) {
+        const d = path[i];
+        const c = this.covers[d];
+        if (c === undefined) continue;
+        for (let k = 0; k < c.length; k++) if (onPath[c[k]] === stamp) this.useCover(d, k, c[k], stamp, delta);
+      }
+      return;
+    }
+    for (let i = 0; i < len + nShadows; i++) {
+      const l = i < len ? path[i] : (shadows as Int32Array)[i - len];
       const by = this.coverBy[l];
       if (by === undefined || onPath[l] !== stamp) continue;
       const pos = this.coverPos[l] as Int32Array;
-      for (let j = 0; j < by.length; j++) {
-        const d = by[j];
-        if (onPath[d] !== stamp) continue;
-        const use = this.coverUse[d] as Int32Array;
-        const k = pos[j];
-        if (delta > 0) {
-          this.coverStamp[l] = stamp;
-          if (use[k]++ === 0) {
-            this.bound[l] += this.capacity[d];
-            this.boundCount[l]++;
-          }
-        } else if (--use[k] === 0) {
-          // The last pair of a link's busy spell leaves its bound at exactly 0 (no rounding residue).
-          this.bound[l] = --this.boundCount[l] === 0 ? 0 : this.bound[l] - this.capacity[d];
-        }
+      for (let j = 0; j < by.length; j++) if (onPath[by[j]] === stamp) this.useCover(by[j], pos[j], l, stamp, delta);
+    }
+  }
+
+  /** One use more or less of the pair (cover d, the link l at index k of its list); see countCoverUse. */
+  private useCover(d: number, k: number, l: number, stamp: number, delta: 1 | -1): void {
+    const use = this.coverUse[d] as Int32Array;
+    if (delta > 0) {
+      this.coverStamp[l] = stamp;
+      if (use[k]++ === 0) {
+        this.bound[l] += this.capacity[d];
+        this.boundCount[l]++;
       }
+    } else if (--use[k] === 0) {
+      // The last pair of a link's busy spell leaves its bound at exactly 0 (no rounding residue).
+      this.bound[l] = --this.boundCount[l] === 0 ? 0 : this.bound[l] - this.capacity[d];
     }
   }
 
