@@ -151,7 +151,6 @@ describe('weighted max-min sharing', () => {
       for (const i of live) if (left[i] <= 1e-9 * bytes(i)) ref[i] = t;
     }
     for (let i = 0; i < n; i++) expectRelative(done[i], ref[i], 1e-9, `client ${i}`);
-    // One group of both penalties carried the fan-out: a handful of solves, not one per finish.
     // One group of both penalties carried the fan-out: nearly every finish through it, a handful of solves.
     expect([...departed.values()].some((penalties) => penalties.size === 2)).toBe(true);
     expect(finishedInGroups).toBeGreaterThan(0.9 * n);
