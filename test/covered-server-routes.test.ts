@@ -43,12 +43,12 @@ function expectSameAnswers(covered: Metrics, reference: Metrics): void {
   for (const k of ['registry_egress_bytes', 'registry_peak_Bps', 'ingress_bytes', 'cross_zone_bytes', 'internet_bytes'] as const) close(covered[k], reference[k], k);
 }
 
-/** 120 nodes in 3 zones pull a cold 800 MB image (8 layers) served by `distribution`. */
-function coldPull(distribution: Record<string, unknown>): RunConfig {
+/** 120 nodes in 3 zones pull a cold 800 MB image (8 layers) served by `distribution` (`over` changes them). */
+function coldPull(distribution: Record<string, unknown>, over: { cluster?: object; images?: object } = {}): RunConfig {
   return RunConfig.parse({
     duration: '1h',
-    cluster: { nodes: 120, zones: 3, cache: 'cold' },
-    images: { count: 1, size: '800 MB', layers: 8, multiArch: false },
+    cluster: { nodes: 120, zones: 3, cache: 'cold', ...over.cluster },
+    images: { count: 1, size: '800 MB', layers: 8, multiArch: false, ...over.images },
     releases: { every: '2h', delta: '100 KB' },
     distribution,
   });
@@ -65,6 +65,21 @@ describe('servers with covered routes to the nodes', () => {
     expect(Math.abs(covered.m.registry_peak_Bps - 2 * 1000e6)).toBeLessThanOrEqual(1e-9 * 2000e6);
     // Every node pulled the release whole: 7 of the 8 layers of 100 MB, and the 100 KB delta replacing one.
     expect(covered.m.registry_egress_bytes).toBeGreaterThan(120 * (7 * 100e6 + 100e3));
+    expect(covered.flows).toBeLessThan(reference.flows / 5);
+  });
+
+  it('lazy pulling through per-zone NAT gateways: the endpoint covered by them, the registry metered over them', () => {
+    // SOCI range reads of 90 cold nodes (ten 500 MB images) fill each zone's 10 Gbit/s gateway; the zones
+    // share ECR's endpoint (1,000 Gbit/s). HostedRuntime.coverEgress covers it by the three gateways.
+    const { covered, reference } = againstReference(
+      coldPull(
+        { kind: 'hosted', preset: 'ecr' },
+        { cluster: { nodes: 90, natBandwidth: '10 Gbit/s' }, images: { count: 10, size: '500 MB', lazy: { format: 'soci' } } },
+      ),
+    );
+    expectSameAnswers(covered.m, reference.m);
+    // The three gateways were full at once, and the meter over them saw it.
+    expect(Math.abs(covered.m.registry_peak_Bps - 3 * 1.25e9)).toBeLessThanOrEqual(1e-9 * 3.75e9);
     expect(covered.flows).toBeLessThan(reference.flows / 5);
   });
 

@@ -73,6 +73,15 @@ export interface DistributionRuntime {
    * registry flow crosses one of them (a private registry: its instances' NICs out).
    */
   readonly registryLinks: readonly number[];
+  /**
+   * Optional, performance only: called before the first flow of a run expected to fill the links between
+   * the registry and the nodes (lazy pulling into cold caches: every node's range reads at once). The strategy may declare
+   * links on those paths covered (Network.declareCovered) so that several bottlenecks behind one shared
+   * link are components of their own. Returns links to meter the registry's peak by instead of
+   * registryLinks (a covered link's peak counts only the flows it limits): each registry flow must cross
+   * exactly one of them and nothing else may (simulate() checks the bytes agree); undefined: no change.
+   */
+  coverEgress?(): readonly number[] | undefined;
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
   /**
