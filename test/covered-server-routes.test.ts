@@ -68,7 +68,7 @@ describe('servers with covered routes to the nodes', () => {
     expect(covered.flows).toBeLessThan(reference.flows / 5);
   });
 
-  it('lazy pulling through per-zone NAT gateways: the endpoint covered by them, the registry metered over them', () => {
+  it('lazy pulling into cold caches through per-zone NAT gateways: the endpoint covered by them, the registry metered over them', () => {
     // SOCI range reads of 90 cold nodes (ten 500 MB images) fill each zone's 10 Gbit/s gateway; the zones
     // share ECR's endpoint (1,000 Gbit/s). HostedRuntime.coverEgress covers it by the three gateways.
     const { covered, reference } = againstReference(
@@ -79,6 +79,23 @@ describe('servers with covered routes to the nodes', () => {
     );
     expectSameAnswers(covered.m, reference.m);
     // The three gateways were full at once, and the meter over them saw it.
+    expect(Math.abs(covered.m.registry_peak_Bps - 3 * 1.25e9)).toBeLessThanOrEqual(1e-9 * 3.75e9);
+    expect(covered.flows).toBeLessThan(reference.flows / 5);
+  });
+
+  it('cold pulls through per-zone NAT gateways, staggered by jitter: the endpoint covered, the same answers', () => {
+    // Docker Hub's endpoint (1,000 Gbit/s) feeds three 10 Gbit/s gateways, each full with its zone's 40
+    // nodes pulling five cold images; starts spread over a minute, so every finish is its own event.
+    const run = RunConfig.parse({
+      duration: '1h',
+      cluster: { nodes: 120, zones: 3, cache: 'cold', natGateways: 'per-zone', natBandwidth: '10 Gbit/s' },
+      images: { count: 5, size: '800 MB', layers: 8, multiArch: false },
+      releases: { every: '2h', delta: '100 KB' },
+      rollout: { strategy: 'all-at-once', jitter: '1m' },
+      distribution: { kind: 'hosted', preset: 'dockerhub', plan: 'team' },
+    });
+    const { covered, reference } = againstReference(run);
+    expectSameAnswers(covered.m, reference.m);
     expect(Math.abs(covered.m.registry_peak_Bps - 3 * 1.25e9)).toBeLessThanOrEqual(1e-9 * 3.75e9);
     expect(covered.flows).toBeLessThan(reference.flows / 5);
   });

@@ -260,15 +260,16 @@ class HostedRuntime implements DistributionRuntime {
   }
 
   /**
-   * Lazy pulling behind per-zone NAT gateways: each zone's gateway fills with its nodes' range reads, and
-   * the zones' flows share this endpoint (1,000 Gbit/s, never full), so they were one component with a
-   * bottleneck per gateway that share groups do not carry — every arrival re-solved every flow (ecr-soci
-   * cold at 1,000 nodes: 10.5 s). The endpoint is covered by the gateways (every flow from it crosses
-   * one, and while they cannot overfill it it is left out of the sharing), and the registry is metered
-   * over the gateways: only a hosted endpoint routes through them. Not done for every run (simulate()
-   * asks when images are pulled lazily into cold caches): once any link is covered every flow pays the
-   * bookkeeping (the warm seed's ECR variant: +13.7 % instructions).
-   * Interface endpoints and the S3 gateway endpoint route around the NAT gateways: left alone.
+   * Cold caches behind per-zone NAT gateways: each zone's gateway fills with its nodes' pulls (whole
+   * layers, or lazy range reads), and the zones' flows share this endpoint (1,000 Gbit/s, never full), so
+   * they were one component with a bottleneck per gateway that share groups do not carry — every event
+   * re-solved every flow (multi-zone-nat's per-zone variant cold at 1,000 nodes: 19.6 s; ecr-soci: 10.5 s).
+   * The endpoint is covered by the gateways (every flow from it crosses one, and while they cannot
+   * overfill it it is left out of the sharing), and the registry is metered over the gateways: only a
+   * hosted endpoint routes through them. Not done for every run (simulate() asks for cold caches): once
+   * any link is covered every flow pays the bookkeeping (the warm seed's ECR variant: +13.7 %
+   * instructions). Interface endpoints and the S3 gateway endpoint route around the NAT gateways: left
+   * alone.
    */
   coverEgress(): readonly number[] | undefined {
     const { cluster, topo, net } = this.world;

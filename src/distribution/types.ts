@@ -75,7 +75,7 @@ export interface DistributionRuntime {
   readonly registryLinks: readonly number[];
   /**
    * Optional, performance only: called before the first flow of a run expected to fill the links between
-   * the registry and the nodes (lazy pulling into cold caches: every node's range reads at once). The strategy may declare
+   * the registry and the nodes (cold caches: whole images, or lazy range reads, for every node). The strategy may declare
    * links on those paths covered (Network.declareCovered) so that several bottlenecks behind one shared
    * link are components of their own. Returns links to meter the registry's peak by instead of
    * registryLinks (a covered link's peak counts only the flows it limits): each registry flow must cross
