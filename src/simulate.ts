@@ -129,13 +129,8 @@ export function* simulateRunSteps(run: RunConfig, options: SimulateOptions = {})
   const world = new World(sim, net, topo, rng, events, cluster, prices, faults);
   const dist = withFaultGate(run.distribution.kind, moduleFor(run.distribution.kind).create(world, run.distribution), world);
   installLinkFaults(world, run.faults.links, dist.registryLinks, rng, run.duration);
-  // Cold caches fill the paths from the registry (see DistributionRuntime.coverEgress): with per-zone NAT
-  // gateways and staggered starts, 19.6 s → 0.64 s at 1,000 nodes. Covering costs every flow its
-  // bookkeeping, so warm caches (only deltas move) are left alone: the warm seed's ECR variant +13.7 %
-  // instructions; a cold run whose gateways never fill pays ~10 % of wall time (dockerhub, 1,000 nodes,
-  // lockstep) for −4 % instructions.
-  const heavy = run.cluster.cache === 'cold';
-  const meterLinks = (heavy ? dist.coverEgress?.() : undefined) ?? dist.registryLinks;
+  // Links on the paths to the nodes covered where that splits bottlenecks (DistributionRuntime.coverEgress).
+  const meterLinks = dist.coverEgress?.(run.cluster.cache === 'cold') ?? dist.registryLinks;
   // The registry's peak egress is that of the sum over its links (a private registry's instances).
   const registryMeter = net.addMeter(meterLinks);
 

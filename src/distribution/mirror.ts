@@ -29,7 +29,7 @@ import type { CostLedger } from '../cost/ledger.ts';
 import { connect, type DistributionModule, type DistributionRuntime, type FetchDone, type FetchRequest, type RequestKind } from './types.ts';
 import { UpstreamClient, upstreamWorld, type RequestCounts } from './upstream.ts';
 import { hosted, HostedConfig } from './hosted.ts';
-import { contentKey, createPrivateRegistry, privateRegistry, PrivateConfig } from './private.ts';
+import { contentKey, privateRegistry, PrivateConfig } from './private.ts';
 
 export interface MirrorPreset {
   id: string;
@@ -172,17 +172,17 @@ export class MirrorRuntime implements DistributionRuntime {
   private readonly freeAt: Float64Array;
   private readonly client: UpstreamClient;
 
-  /** `ownClients`: the mirror serves the cluster's nodes (not an edge mirror's upstream), see coverServerRoutes. */
+  private readonly instanceZone: Int32Array;
+
   constructor(
     private readonly world: World,
     private readonly cfg: MirrorSettings,
-    ownClients = false,
   ) {
     const net = world.net;
     const zones = world.cluster.zones.length;
     const mirrorZones = cfg.placement === 'per-zone' ? Array.from({ length: zones }, (_, z) => z) : [0];
     const total = mirrorZones.length * cfg.instances;
-    const instanceZone = new Int32Array(total);
+    const instanceZone = (this.instanceZone = new Int32Array(total));
     this.nicUp = new Int32Array(total);
     this.nicDown = new Int32Array(total);
     const torDown = new Int32Array(total);
@@ -205,8 +205,6 @@ export class MirrorRuntime implements DistributionRuntime {
     }
     for (let z = 0; z < zones; z++) this.cacheOfZone[z] = cfg.placement === 'per-zone' ? z : 0;
     this.freeAt = new Float64Array(total);
-    // Several instances serving the nodes, each limiting its own flows (Topology.coverServerRoutes).
-    if (ownClients) world.topo.coverServerRoutes(this.serveLinks, instanceZone);
 
     // To its upstream, mirror instance k is client nodes + k (upstream.ts).
     const upWorld = upstreamWorld(world, { zone: instanceZone, torDown, nicDown: this.nicDown });
@@ -214,6 +212,12 @@ export class MirrorRuntime implements DistributionRuntime {
     this.client = new UpstreamClient(upWorld, this.upstream);
     this.stats = { hits: 0, misses: 0, upstream: this.client.requests };
     this.registryLinks = this.upstream.registryLinks;
+  }
+
+  /** Several instances serving the nodes, each limiting its own flows (Topology.coverServerRoutes). */
+  coverEgress(): undefined {
+    this.world.topo.coverServerRoutes(this.serveLinks, this.instanceZone);
+    return undefined;
   }
 
   fetch(req: FetchRequest, done: FetchDone): void {
@@ -324,7 +328,7 @@ export function createRegistryUpstream(upWorld: World, up: HostedConfig | Privat
     case 'hosted':
       return hosted.create(upWorld, up);
     case 'private':
-      return createPrivateRegistry(upWorld, up, false);
+      return privateRegistry.create(upWorld, up);
     case 'mirror':
       return new MirrorRuntime(upWorld, up);
   }
@@ -340,5 +344,5 @@ export const mirror: DistributionModule<MirrorConfig> = {
   kind: 'mirror',
   schema: MirrorConfig,
   describe: describeMirror,
-  create: (world, c) => new MirrorRuntime(world, c, true),
+  create: (world, c) => new MirrorRuntime(world, c),
 };

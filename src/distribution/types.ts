@@ -74,14 +74,16 @@ export interface DistributionRuntime {
    */
   readonly registryLinks: readonly number[];
   /**
-   * Optional, performance only: called before the first flow of a run expected to fill the links between
-   * the registry and the nodes (cold caches: whole images, or lazy range reads, for every node). The strategy may declare
-   * links on those paths covered (Network.declareCovered) so that several bottlenecks behind one shared
-   * link are components of their own. Returns links to meter the registry's peak by instead of
-   * registryLinks (a covered link's peak counts only the flows it limits): each registry flow must cross
-   * exactly one of them and nothing else may (simulate() checks the bytes agree); undefined: no change.
+   * Optional, performance only: called by simulate() on the variant's own distribution (never on an
+   * upstream, whose clients are other hosts) before the first flow. The strategy may declare links on its
+   * paths to the nodes covered (Network.declareCovered) so that several bottlenecks behind one shared link
+   * are components of their own; `coldCaches`: whole images (or lazy range reads) will move for every
+   * node, so links that deltas never fill may fill. Returns links to meter the registry's peak by instead
+   * of registryLinks (a covered link's peak counts only the flows it limits): each registry flow must
+   * cross exactly one of them and nothing else may (simulate() checks the bytes agree); undefined: no
+   * change.
    */
-  coverEgress?(): readonly number[] | undefined;
+  coverEgress?(coldCaches: boolean): readonly number[] | undefined;
   /** Optional: a release published a new layer of `bytes` (the push into the strategy's storage). */
   layerPublished?(layer: number, bytes: number): void;
   /**

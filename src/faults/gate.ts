@@ -110,7 +110,7 @@ export function gated(inner: DistributionRuntime, world: World, service: Service
     ...(inner.basicAuth !== undefined ? { basicAuth: inner.basicAuth } : {}),
   };
   if (inner.layerPublished) out.layerPublished = (layer, bytes) => inner.layerPublished!(layer, bytes);
-  if (inner.coverEgress) out.coverEgress = () => inner.coverEgress!();
+  if (inner.coverEgress) out.coverEgress = (coldCaches) => inner.coverEgress!(coldCaches);
   if (inner.nodeLeft) out.nodeLeft = (node) => inner.nodeLeft!(node);
   if (inner.nodeJoined) out.nodeJoined = (node) => inner.nodeJoined!(node);
   return out;
